@@ -1,0 +1,30 @@
+// Single-precision GEMM, row-major: C = alpha * op(A) * op(B) + beta * C.
+// m = rows of C, n = columns of C, k = the shared (reduced) dimension.
+// Laid out the BLIS way: a loop driver (jc, pc, ic) over cache blocks, packing of A and B into
+// micro-panels (which is where transposes are absorbed), a macro-kernel, and one register-blocked
+// micro-kernel per instruction set, chosen once at load (runtime/cpu_features.h).
+#pragma once
+
+namespace myelin {
+
+// Called once for every finished block of C (after alpha, beta and the whole k reduction),
+// on the thread that computed it, while the block is still in cache: this is where a Dense
+// layer adds its bias and applies its activation. `c` points at element (row0, col0) of C.
+struct GemmEpilogue {
+  void (*apply)(const void* ctx, float* c, int ldc, int row0, int col0, int rows, int cols);
+  const void* ctx;
+};
+
+// c is (m,n); a is (m,k), or (k,m) when trans_a; b is (k,n), or (n,k) when trans_b.
+// All three are contiguous row-major. When beta == 0, C is never read (NaN in C does not leak).
+// Sizes of 0 are allowed (k == 0 gives C = beta * C). Uses the thread pool; results are
+// bit-identical for any thread count because each element of C is reduced in the same order.
+void sgemm(float* c, const float* a, const float* b, int m, int n, int k,
+           bool trans_a, bool trans_b, float alpha, float beta,
+           const GemmEpilogue* epilogue = nullptr);
+
+// Plain triple loop, the oracle for tests and the fallback for shapes the fast path declines.
+void sgemm_ref(float* c, const float* a, const float* b, int m, int n, int k,
+               bool trans_a, bool trans_b, float alpha, float beta);
+
+}  // namespace myelin
