@@ -1,0 +1,42 @@
+# The build of record for the addon. Sources come from native/sources.json, the one list that
+# CMakeLists.txt reads too. Everything is compiled for baseline x86-64 except the AVX2 kernels,
+# which sit in their own static library with their own flags and are reached only through the
+# run-time dispatch, so a prebuilt binary never meets an illegal instruction.
+{
+  "variables": {
+    "myelin_cflags": ["-std=c++17", "-O3", "-fexceptions", "-fvisibility=hidden", "-Wall", "-Wextra"],
+  },
+  "target_defaults": {
+    "cflags!": ["-fno-exceptions", "-O2", "-O0"],
+    "cflags_cc!": ["-fno-exceptions", "-fno-rtti", "-std=gnu++17", "-std=gnu++20", "-O2", "-O0"],
+    "cflags_cc": ["<@(myelin_cflags)"],
+    "xcode_settings": {
+      "GCC_ENABLE_CPP_EXCEPTIONS": "YES",
+      "CLANG_CXX_LANGUAGE_STANDARD": "c++17",
+      "OTHER_CPLUSPLUSFLAGS": ["-O3"],
+    },
+  },
+  "targets": [
+    {
+      "target_name": "myelin_avx2",
+      "type": "static_library",
+      "sources": ["<!@(node -p \"require('./native/sources.json').kernels_avx2.join(' ')\")"],
+      "conditions": [
+        ["target_arch == 'x64' or target_arch == 'ia32'", {
+          "cflags_cc": ["-mavx2", "-mfma"],
+          "xcode_settings": { "OTHER_CPLUSPLUSFLAGS": ["-mavx2", "-mfma"] },
+        }],
+      ],
+    },
+    {
+      "target_name": "myelin",
+      "dependencies": ["myelin_avx2"],
+      "sources": [
+        "<!@(node -p \"require('./native/sources.json').kernels.join(' ')\")",
+        "<!@(node -p \"require('./native/sources.json').binding.join(' ')\")",
+      ],
+      "include_dirs": ["<!(node -p \"require('node-addon-api').include_dir\")"],
+      "defines": ["NAPI_VERSION=8", "NAPI_CPP_EXCEPTIONS", "NODE_ADDON_API_DISABLE_DEPRECATED"],
+    },
+  ],
+}

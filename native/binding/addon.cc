@@ -1,0 +1,18 @@
+// The addon's entry point: registration only. Each kernel family binds itself in its own file.
+#include <napi.h>
+
+#include "bindings.h"
+
+namespace {
+
+Napi::Object init(Napi::Env env, Napi::Object exports) {
+  myelin::binding::register_runtime(env, exports);
+  myelin::binding::register_gemm(env, exports);
+  myelin::binding::register_nn(env, exports);
+  myelin::binding::register_optimizers(env, exports);
+  return exports;
+}
+
+}  // namespace
+
+NODE_API_MODULE(myelin, init)

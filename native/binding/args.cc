@@ -1,0 +1,111 @@
+// Argument checking for the binding; see args.h for the contract.
+#include "args.h"
+
+#include <cmath>
+#include <limits>
+#include <string>
+
+namespace myelin::binding {
+
+namespace {
+
+std::string describe(const Napi::Value& value) {
+  switch (value.Type()) {
+    case napi_undefined: return "undefined";
+    case napi_null: return "null";
+    case napi_boolean: return "boolean";
+    case napi_number: return "number " + value.ToString().Utf8Value();
+    case napi_string: return "string";
+    case napi_symbol: return "symbol";
+    case napi_function: return "function";
+    case napi_bigint: return "bigint";
+    default: break;
+  }
+  if (value.IsTypedArray()) {
+    switch (value.As<Napi::TypedArray>().TypedArrayType()) {
+      case napi_float32_array: return "Float32Array";
+      case napi_float64_array: return "Float64Array";
+      case napi_int32_array: return "Int32Array";
+      case napi_uint8_array: return "Uint8Array";
+      default: return "a TypedArray of another type";
+    }
+  }
+  if (value.IsArray()) return "Array";
+  return "object";
+}
+
+[[noreturn]] void throw_type(const Napi::Env& env, const char* name, const char* expected,
+                             const Napi::Value& got) {
+  throw Napi::TypeError::New(env, std::string("Expected ") + expected + " for " + name +
+                                      " but received " + describe(got));
+}
+
+}  // namespace
+
+void expect_arg_count(const Napi::CallbackInfo& info, std::size_t count, const char* function) {
+  if (info.Length() != count) {
+    throw Napi::TypeError::New(info.Env(), std::string(function) + " expects " +
+                                               std::to_string(count) + " arguments but received " +
+                                               std::to_string(info.Length()));
+  }
+}
+
+FloatSpan float_array(const Napi::CallbackInfo& info, std::size_t index, const char* name) {
+  const Napi::Value value = info[index];
+  if (!value.IsTypedArray() ||
+      value.As<Napi::TypedArray>().TypedArrayType() != napi_float32_array) {
+    throw_type(info.Env(), name, "a Float32Array", value);
+  }
+  Napi::Float32Array array = value.As<Napi::Float32Array>();
+  return FloatSpan{array.Data(), static_cast<std::int64_t>(array.ElementLength())};
+}
+
+FloatSpan optional_float_array(const Napi::CallbackInfo& info, std::size_t index,
+                               const char* name) {
+  const Napi::Value value = info[index];
+  if (value.IsNull() || value.IsUndefined()) return FloatSpan{};
+  return float_array(info, index, name);
+}
+
+int dimension(const Napi::CallbackInfo& info, std::size_t index, const char* name) {
+  const Napi::Value value = info[index];
+  if (!value.IsNumber()) throw_type(info.Env(), name, "a non-negative integer", value);
+  const double d = value.As<Napi::Number>().DoubleValue();
+  if (!(d >= 0.0) || d > std::numeric_limits<std::int32_t>::max() || std::floor(d) != d) {
+    throw Napi::RangeError::New(info.Env(), std::string("Expected a non-negative integer below 2^31 for ") +
+                                                name + " but received " + describe(value));
+  }
+  return static_cast<int>(d);
+}
+
+double finite_number(const Napi::CallbackInfo& info, std::size_t index, const char* name) {
+  const Napi::Value value = info[index];
+  if (!value.IsNumber()) throw_type(info.Env(), name, "a finite number", value);
+  const double d = value.As<Napi::Number>().DoubleValue();
+  if (!std::isfinite(d)) {
+    throw Napi::RangeError::New(info.Env(), std::string("Expected a finite number for ") + name +
+                                                " but received " + describe(value));
+  }
+  return d;
+}
+
+bool boolean(const Napi::CallbackInfo& info, std::size_t index, const char* name) {
+  const Napi::Value value = info[index];
+  if (!value.IsBoolean()) throw_type(info.Env(), name, "a boolean", value);
+  return value.As<Napi::Boolean>().Value();
+}
+
+void expect_length(const Napi::Env& env, const FloatSpan& span, std::int64_t rows,
+                   std::int64_t cols, const char* name) {
+  // rows and cols are each below 2^31, so the product fits in int64.
+  const std::int64_t expected = rows * cols;
+  if (span.length != expected) {
+    throw Napi::RangeError::New(env, std::string("Expected ") + name + " to hold " +
+                                         std::to_string(rows) + "x" + std::to_string(cols) +
+                                         " = " + std::to_string(expected) +
+                                         " floats but its length is " +
+                                         std::to_string(span.length));
+  }
+}
+
+}  // namespace myelin::binding

@@ -1,0 +1,41 @@
+// Argument checking shared by every binding file. The binding trusts nothing the JS side sends:
+// each buffer must be a Float32Array whose real length is what the sizes claim, each size a
+// non-negative integer, and a mistake is a thrown JS error (TypeError for a wrong kind,
+// RangeError for a wrong value), never a crash.
+#pragma once
+
+#include <napi.h>
+
+#include <cstdint>
+
+namespace myelin::binding {
+
+// A borrowed view of a Float32Array's memory, valid for the duration of the call.
+struct FloatSpan {
+  float* data = nullptr;
+  std::int64_t length = 0;
+};
+
+// Throws unless the call has exactly `count` arguments.
+void expect_arg_count(const Napi::CallbackInfo& info, std::size_t count, const char* function);
+
+// The argument at `index` as a Float32Array; `name` is used in the error message.
+FloatSpan float_array(const Napi::CallbackInfo& info, std::size_t index, const char* name);
+
+// Like float_array, but null or undefined give an empty span with data == nullptr.
+FloatSpan optional_float_array(const Napi::CallbackInfo& info, std::size_t index,
+                               const char* name);
+
+// A non-negative integer no larger than INT32_MAX (sizes the kernels index with int).
+int dimension(const Napi::CallbackInfo& info, std::size_t index, const char* name);
+
+// A finite number.
+double finite_number(const Napi::CallbackInfo& info, std::size_t index, const char* name);
+
+bool boolean(const Napi::CallbackInfo& info, std::size_t index, const char* name);
+
+// Throws RangeError unless span.length == rows * cols (computed without overflow).
+void expect_length(const Napi::Env& env, const FloatSpan& span, std::int64_t rows,
+                   std::int64_t cols, const char* name);
+
+}  // namespace myelin::binding

@@ -1,0 +1,200 @@
+// Bindings for the layer and loss kernels: Dense forward/backward, activations, losses.
+#include <napi.h>
+
+#include <cmath>
+#include <string>
+
+#include "../kernels/dense.h"
+#include "../kernels/losses.h"
+#include "args.h"
+#include "bindings.h"
+
+namespace myelin::binding {
+
+namespace {
+
+Activation activation_arg(const Napi::CallbackInfo& info, std::size_t index) {
+  const int code = dimension(info, index, "activation");
+  if (code >= kActivationCount) {
+    throw Napi::RangeError::New(info.Env(), "Expected an activation code below " +
+                                                std::to_string(kActivationCount) +
+                                                " but received " + std::to_string(code));
+  }
+  return static_cast<Activation>(code);
+}
+
+// Class indices must be integers in [0, classes): the kernels index rows with them.
+void expect_class_indices(const Napi::Env& env, const FloatSpan& labels, int classes) {
+  for (std::int64_t i = 0; i < labels.length; ++i) {
+    const float label = labels.data[i];
+    if (!(label >= 0.0f) || label >= static_cast<float>(classes) || std::floor(label) != label) {
+      throw Napi::RangeError::New(env, "Expected class indices (integers from 0 to " +
+                                           std::to_string(classes - 1) + ") in labels but labels[" +
+                                           std::to_string(i) + "] is " + std::to_string(label));
+    }
+  }
+}
+
+// denseForward(y, x, w, b | null, n, k, m, activation)
+Napi::Value dense_forward_binding(const Napi::CallbackInfo& info) {
+  expect_arg_count(info, 8, "denseForward");
+  const FloatSpan y = float_array(info, 0, "y");
+  const FloatSpan x = float_array(info, 1, "x");
+  const FloatSpan w = float_array(info, 2, "w");
+  const FloatSpan b = optional_float_array(info, 3, "b");
+  const int n = dimension(info, 4, "n");
+  const int k = dimension(info, 5, "k");
+  const int m = dimension(info, 6, "m");
+  const Activation act = activation_arg(info, 7);
+  Napi::Env env = info.Env();
+  expect_length(env, y, n, m, "y (n x m)");
+  expect_length(env, x, n, k, "x (n x k)");
+  expect_length(env, w, k, m, "w (k x m)");
+  if (b.data != nullptr) expect_length(env, b, 1, m, "b (m)");
+  dense_forward(y.data, x.data, w.data, b.data, n, k, m, act);
+  return env.Undefined();
+}
+
+// denseBackward(dx | null, dw, db | null, dy, x, w, y, n, k, m, activation)
+Napi::Value dense_backward_binding(const Napi::CallbackInfo& info) {
+  expect_arg_count(info, 11, "denseBackward");
+  const FloatSpan dx = optional_float_array(info, 0, "dx");
+  const FloatSpan dw = float_array(info, 1, "dw");
+  const FloatSpan db = optional_float_array(info, 2, "db");
+  const FloatSpan dy = float_array(info, 3, "dy");
+  const FloatSpan x = float_array(info, 4, "x");
+  const FloatSpan w = float_array(info, 5, "w");
+  const FloatSpan y = float_array(info, 6, "y");
+  const int n = dimension(info, 7, "n");
+  const int k = dimension(info, 8, "k");
+  const int m = dimension(info, 9, "m");
+  const Activation act = activation_arg(info, 10);
+  Napi::Env env = info.Env();
+  if (dx.data != nullptr) expect_length(env, dx, n, k, "dx (n x k)");
+  expect_length(env, dw, k, m, "dw (k x m)");
+  if (db.data != nullptr) expect_length(env, db, 1, m, "db (m)");
+  expect_length(env, dy, n, m, "dy (n x m)");
+  expect_length(env, x, n, k, "x (n x k)");
+  expect_length(env, w, k, m, "w (k x m)");
+  expect_length(env, y, n, m, "y (n x m)");
+  dense_backward(dx.data, dw.data, db.data, dy.data, x.data, w.data, y.data, n, k, m, act);
+  return env.Undefined();
+}
+
+// activationForward(y, z, rows, cols, activation)
+Napi::Value activation_forward_binding(const Napi::CallbackInfo& info) {
+  expect_arg_count(info, 5, "activationForward");
+  const FloatSpan y = float_array(info, 0, "y");
+  const FloatSpan z = float_array(info, 1, "z");
+  const int rows = dimension(info, 2, "rows");
+  const int cols = dimension(info, 3, "cols");
+  const Activation act = activation_arg(info, 4);
+  Napi::Env env = info.Env();
+  expect_length(env, y, rows, cols, "y (rows x cols)");
+  expect_length(env, z, rows, cols, "z (rows x cols)");
+  activation_forward(y.data, z.data, rows, cols, act);
+  return env.Undefined();
+}
+
+// activationBackward(dz, dy, y, rows, cols, activation)
+Napi::Value activation_backward_binding(const Napi::CallbackInfo& info) {
+  expect_arg_count(info, 6, "activationBackward");
+  const FloatSpan dz = float_array(info, 0, "dz");
+  const FloatSpan dy = float_array(info, 1, "dy");
+  const FloatSpan y = float_array(info, 2, "y");
+  const int rows = dimension(info, 3, "rows");
+  const int cols = dimension(info, 4, "cols");
+  const Activation act = activation_arg(info, 5);
+  Napi::Env env = info.Env();
+  expect_length(env, dz, rows, cols, "dz (rows x cols)");
+  expect_length(env, dy, rows, cols, "dy (rows x cols)");
+  expect_length(env, y, rows, cols, "y (rows x cols)");
+  activation_backward(dz.data, dy.data, y.data, rows, cols, act);
+  return env.Undefined();
+}
+
+// The loss kernels share one calling convention:
+//   fused (from logits):  fn(probs, dlogits | null, logits, labels, n, c) -> loss
+//   on outputs:           fn(dpred | null, pred, labels, n, c) -> loss
+// labels are (n, c) targets, or (n) class indices for the sparse variants.
+enum class Labels { dense, sparse };
+
+using FusedLoss = double (*)(float*, float*, const float*, const float*, int, int);
+using OutputLoss = double (*)(float*, const float*, const float*, int, int);
+
+void check_labels(const Napi::Env& env, const FloatSpan& labels, int n, int c, Labels kind) {
+  if (kind == Labels::sparse) {
+    expect_length(env, labels, n, 1, "labels (n class indices)");
+    expect_class_indices(env, labels, c);
+  } else {
+    expect_length(env, labels, n, c, "labels (n x c)");
+  }
+}
+
+Napi::Value fused_loss(const Napi::CallbackInfo& info, const char* name, FusedLoss fn,
+                       Labels kind) {
+  expect_arg_count(info, 6, name);
+  const FloatSpan probs = float_array(info, 0, "probs");
+  const FloatSpan dlogits = optional_float_array(info, 1, "dlogits");
+  const FloatSpan logits = float_array(info, 2, "logits");
+  const FloatSpan labels = float_array(info, 3, "labels");
+  const int n = dimension(info, 4, "n");
+  const int c = dimension(info, 5, "c");
+  Napi::Env env = info.Env();
+  expect_length(env, probs, n, c, "probs (n x c)");
+  if (dlogits.data != nullptr) expect_length(env, dlogits, n, c, "dlogits (n x c)");
+  expect_length(env, logits, n, c, "logits (n x c)");
+  check_labels(env, labels, n, c, kind);
+  return Napi::Number::New(env, fn(probs.data, dlogits.data, logits.data, labels.data, n, c));
+}
+
+Napi::Value output_loss(const Napi::CallbackInfo& info, const char* name, OutputLoss fn,
+                        Labels kind) {
+  expect_arg_count(info, 5, name);
+  const FloatSpan dpred = optional_float_array(info, 0, "dpred");
+  const FloatSpan pred = float_array(info, 1, "pred");
+  const FloatSpan labels = float_array(info, 2, "labels");
+  const int n = dimension(info, 3, "n");
+  const int c = dimension(info, 4, "c");
+  Napi::Env env = info.Env();
+  if (dpred.data != nullptr) expect_length(env, dpred, n, c, "dpred (n x c)");
+  expect_length(env, pred, n, c, "pred (n x c)");
+  check_labels(env, labels, n, c, kind);
+  return Napi::Number::New(env, fn(dpred.data, pred.data, labels.data, n, c));
+}
+
+}  // namespace
+
+void register_nn(Napi::Env env, Napi::Object exports) {
+  exports.Set("denseForward", Napi::Function::New(env, dense_forward_binding, "denseForward"));
+  exports.Set("denseBackward", Napi::Function::New(env, dense_backward_binding, "denseBackward"));
+  exports.Set("activationForward",
+              Napi::Function::New(env, activation_forward_binding, "activationForward"));
+  exports.Set("activationBackward",
+              Napi::Function::New(env, activation_backward_binding, "activationBackward"));
+
+  const auto fused = [&](const char* name, FusedLoss fn, Labels kind) {
+    exports.Set(name, Napi::Function::New(
+                          env, [name, fn, kind](const Napi::CallbackInfo& info) {
+                            return fused_loss(info, name, fn, kind);
+                          },
+                          name));
+  };
+  fused("softmaxCrossEntropy", softmax_cross_entropy, Labels::dense);
+  fused("softmaxCrossEntropySparse", softmax_cross_entropy_sparse, Labels::sparse);
+  fused("sigmoidBinaryCrossEntropy", sigmoid_binary_cross_entropy, Labels::dense);
+
+  const auto on_outputs = [&](const char* name, OutputLoss fn, Labels kind) {
+    exports.Set(name, Napi::Function::New(
+                          env, [name, fn, kind](const Napi::CallbackInfo& info) {
+                            return output_loss(info, name, fn, kind);
+                          },
+                          name));
+  };
+  on_outputs("binaryCrossEntropy", binary_cross_entropy, Labels::dense);
+  on_outputs("categoricalCrossEntropy", categorical_cross_entropy, Labels::dense);
+  on_outputs("sparseCategoricalCrossEntropy", sparse_categorical_cross_entropy, Labels::sparse);
+  on_outputs("meanSquaredError", mean_squared_error, Labels::dense);
+}
+
+}  // namespace myelin::binding
