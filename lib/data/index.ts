@@ -1,0 +1,2 @@
+export { loadDigits, type Dataset } from './datasets';
+export { trainTestSplit, type TrainTestSplit } from './split';

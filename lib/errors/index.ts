@@ -1,0 +1,73 @@
+/**
+ * The errors myelin throws. Each names the argument at fault, what was expected and what came,
+ * so a message alone is enough to fix the call. Wrong kinds are TypeErrors and wrong values
+ * RangeErrors (the classes JavaScript users already catch); states and failures that are not
+ * about one argument derive from MyelinError.
+ */
+
+export interface ArgumentDetails {
+  /** The argument or option at fault, e.g. "batchSize" or "x". */
+  readonly argument: string;
+  readonly expected: string;
+  readonly received: string;
+}
+
+function message(details: ArgumentDetails, hint?: string): string {
+  const base = `Expected ${details.expected} for ${details.argument} but received ${details.received}`;
+  return hint === undefined ? base : `${base}. ${hint}`;
+}
+
+/** A value of the wrong kind: a string where a number belongs, a Float64Array for a Float32Array. */
+export class ArgumentTypeError extends TypeError implements ArgumentDetails {
+  override readonly name = 'ArgumentTypeError';
+  readonly argument: string;
+  readonly expected: string;
+  readonly received: string;
+
+  constructor(details: ArgumentDetails, hint?: string) {
+    super(message(details, hint));
+    this.argument = details.argument;
+    this.expected = details.expected;
+    this.received = details.received;
+  }
+}
+
+/** A value of the right kind but out of range: batchSize 0, an unknown activation name, NaN in data. */
+export class ArgumentRangeError extends RangeError implements ArgumentDetails {
+  override readonly name: string = 'ArgumentRangeError';
+  readonly argument: string;
+  readonly expected: string;
+  readonly received: string;
+
+  constructor(details: ArgumentDetails, hint?: string) {
+    super(message(details, hint));
+    this.argument = details.argument;
+    this.expected = details.expected;
+    this.received = details.received;
+  }
+}
+
+/** Tensors whose shapes do not fit: the wrong number of features, x and y of different lengths. */
+export class ShapeError extends ArgumentRangeError {
+  override readonly name = 'ShapeError';
+}
+
+/** Base of the errors that are not about one argument. */
+export class MyelinError extends Error {
+  override readonly name: string = 'MyelinError';
+}
+
+/** A call made in the wrong state: predict before the model is built, fit before compile. */
+export class ModelStateError extends MyelinError {
+  override readonly name = 'ModelStateError';
+}
+
+/** Training diverged: the loss or its gradient became NaN or infinite. */
+export class TrainingError extends MyelinError {
+  override readonly name = 'TrainingError';
+}
+
+/** The native addon could not be loaded; the message lists what was tried and how to fix it. */
+export class NativeLoadError extends MyelinError {
+  override readonly name = 'NativeLoadError';
+}

@@ -1,0 +1,3 @@
+/** The layers namespace: factories named as in TensorFlow.js (layers.dense({...})). */
+export { dense, Dense, type DenseConfig } from './dense';
+export { Layer, type ParamSpec } from './layer';

@@ -1,0 +1,71 @@
+/**
+ * What every layer is: validated config in the constructor, build(inputUnits) to learn its
+ * shapes and declare its parameters, bindParams() to receive its views of the model's parameter
+ * and gradient arenas, then forward/backward over batch buffers the model owns and reuses.
+ * Samples are rows: x is (n, inputUnits), y is (n, outputUnits).
+ */
+import type { Initializer } from '../initializers';
+
+/** A parameter tensor a layer asks the model to place in the arena. */
+export interface ParamSpec {
+  readonly name: string;
+  readonly shape: readonly number[];
+  readonly initializer: Initializer;
+  /** Fan-in and fan-out of the weight matrix, for variance-scaling initializers. */
+  readonly fanIn: number;
+  readonly fanOut: number;
+}
+
+const nameCounters = new Map<string, number>();
+
+/** A fresh name in TensorFlow.js's manner: dense_1, dense_2, ... */
+export function uniqueLayerName(prefix: string): string {
+  const next = (nameCounters.get(prefix) ?? 0) + 1;
+  nameCounters.set(prefix, next);
+  return `${prefix}_${next}`;
+}
+
+export abstract class Layer {
+  abstract readonly className: string;
+  readonly name: string;
+  /** Features per sample, from the inputShape option; only the first layer needs it. */
+  readonly declaredInputUnits: number | undefined;
+  inputUnits = 0;
+  outputUnits = 0;
+  built = false;
+
+  protected constructor(name: string, declaredInputUnits: number | undefined) {
+    this.name = name;
+    this.declaredInputUnits = declaredInputUnits;
+  }
+
+  /** Learns the input width and returns the parameters this layer needs. */
+  build(inputUnits: number): ParamSpec[] {
+    this.inputUnits = inputUnits;
+    this.outputUnits = this.computeOutputUnits(inputUnits);
+    this.built = true;
+    return this.paramSpecs();
+  }
+
+  protected abstract computeOutputUnits(inputUnits: number): number;
+  protected abstract paramSpecs(): ParamSpec[];
+
+  /** Views of the arenas, in the order of paramSpecs(). */
+  abstract bindParams(params: Float32Array[], grads: Float32Array[]): void;
+
+  /** y = layer(x) for a batch of n rows. */
+  abstract forward(x: Float32Array, y: Float32Array, n: number, training: boolean): void;
+
+  /**
+   * Overwrites this layer's parameter gradients and, unless dx is null, writes dL/dx.
+   * dy (dL/dy) may be overwritten: it is the model's scratch. x and y are the forward's.
+   */
+  abstract backward(dy: Float32Array, dx: Float32Array | null, x: Float32Array, y: Float32Array, n: number): void;
+
+  /** Everything needed to rebuild the layer, in TensorFlow.js's config style. */
+  abstract getConfig(): Record<string, unknown>;
+
+  paramCount(): number {
+    return this.paramSpecs().reduce((sum, p) => sum + p.shape.reduce((a, b) => a * b, 1), 0);
+  }
+}

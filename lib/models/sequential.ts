@@ -1,0 +1,346 @@
+/**
+ * Sequential: a stack of layers, built as they are added, trained on one parameter arena.
+ * The public surface is TensorFlow.js's (add, compile, fit, evaluate, predict, summary,
+ * trainOnBatch); the training step underneath allocates nothing after its first call for a
+ * batch size.
+ */
+import { activationCode } from '../activations';
+import { native } from '../backend';
+import { ArgumentTypeError, ArgumentRangeError, ModelStateError, ShapeError } from '../errors';
+import { Dense } from '../layers/dense';
+import { Layer, type ParamSpec } from '../layers/layer';
+import { getLoss, type Loss, type LossName } from '../losses';
+import { getMetric, type Metric, type MetricName } from '../metrics';
+import { getOptimizer, type OptimizerName } from '../optimizers/by-name';
+import type { Optimizer } from '../optimizers/optimizer';
+import { Tensor, toLabels, toMatrix, type LabelsLike, type TensorLike } from '../tensor';
+import { describe, finiteValues, knownOptions, plainObject, positiveInteger } from '../validate';
+import { ParameterArena } from './arena';
+import { fitLoop, type FitArgs, type History, type Logs } from './fit';
+import { formatSummary } from './summary';
+import { Workspace, WorkspaceCache } from './workspace';
+
+export interface CompileArgs {
+  optimizer: OptimizerName | Optimizer;
+  loss: LossName | 'mse';
+  metrics?: MetricName | MetricName[];
+}
+
+export interface BatchArgs {
+  /** Samples per native call (default 256): bounds memory, not the result. */
+  batchSize?: number;
+}
+
+interface Compiled {
+  readonly optimizer: Optimizer;
+  readonly loss: Loss;
+  readonly metrics: readonly Metric[];
+  /** The output activation is applied inside the loss kernel (softmax/sigmoid cross-entropy). */
+  readonly fused: boolean;
+  readonly workspaces: WorkspaceCache;
+}
+
+/** The outcome of one batch: its loss and the predictions it was computed from. */
+export interface BatchResult {
+  readonly loss: number;
+  readonly predictions: Float32Array;
+}
+
+const DEFAULT_PREDICT_BATCH = 256;
+
+export class Sequential {
+  readonly layers: Layer[] = [];
+  /** Set to true (from a callback) to end fit() after the current batch, as in Keras. */
+  stopTraining = false;
+  private specs: ParamSpec[][] = [];
+  private arena: ParameterArena | null = null;
+  private compiled: Compiled | null = null;
+  private fitting = false;
+
+  constructor(layers: readonly Layer[] = []) {
+    if (!Array.isArray(layers)) {
+      throw new ArgumentTypeError({ argument: 'layers', expected: 'an array of layers', received: describe(layers) });
+    }
+    layers.forEach((layer) => this.add(layer));
+  }
+
+  /** Appends a layer and builds it; the first layer must declare its inputShape. */
+  add(layer: Layer): void {
+    if (!(layer instanceof Layer)) {
+      throw new ArgumentTypeError({ argument: 'layer', expected: 'a layer, e.g. layers.dense({ units: 10 })', received: describe(layer) });
+    }
+    if (this.layers.includes(layer)) {
+      throw new ArgumentRangeError({ argument: 'layer', expected: 'a layer not already in this model', received: `'${layer.name}' a second time` });
+    }
+    const previous = this.layers[this.layers.length - 1];
+    let inputUnits: number;
+    if (previous === undefined) {
+      if (layer.declaredInputUnits === undefined) {
+        throw new ShapeError(
+          { argument: 'inputShape', expected: 'an inputShape on the first layer of a Sequential model', received: 'none' },
+          `Add it: layers.dense({ inputShape: [features], units: ${layer.outputUnits || 'N'} }).`,
+        );
+      }
+      inputUnits = layer.declaredInputUnits;
+    } else {
+      inputUnits = previous.outputUnits;
+      if (layer.declaredInputUnits !== undefined && layer.declaredInputUnits !== inputUnits) {
+        throw new ShapeError({ argument: `inputShape of '${layer.name}'`, expected: `[${inputUnits}], the previous layer's output`, received: `[${layer.declaredInputUnits}]` });
+      }
+    }
+    this.specs.push(layer.build(inputUnits));
+    this.layers.push(layer);
+    if (this.arena !== null) this.arena = new ParameterArena(this.layers, this.specs, this.arena);
+    if (this.compiled !== null) this.compiled = this.compileWith(this.compiled.optimizer, this.compiled.loss, this.compiled.metrics.map((m) => m.name));
+  }
+
+  get inputUnits(): number {
+    return this.layers[0]?.inputUnits ?? 0;
+  }
+
+  get outputUnits(): number {
+    return this.layers[this.layers.length - 1]?.outputUnits ?? 0;
+  }
+
+  /** The parameter arena, made (and initialized) on first use so that seed() before it counts. */
+  private requireArena(): ParameterArena {
+    if (this.layers.length === 0) throw new ModelStateError('The model has no layers: add one with model.add(layers.dense({ ... })).');
+    this.arena ??= new ParameterArena(this.layers, this.specs);
+    return this.arena;
+  }
+
+  compile(args: CompileArgs): void {
+    const options = plainObject(args, 'compile args');
+    knownOptions(options, 'compile args', ['optimizer', 'loss', 'metrics']);
+    if (this.layers.length === 0) throw new ModelStateError('Cannot compile a model with no layers: add one with model.add(layers.dense({ ... })).');
+    const optimizer = getOptimizer(options['optimizer'], 'optimizer');
+    const loss = getLoss(options['loss'], 'loss');
+    const metrics = options['metrics'] === undefined ? [] : Array.isArray(options['metrics']) ? options['metrics'] : [options['metrics']];
+    this.compiled = this.compileWith(optimizer, loss, metrics as unknown[]);
+  }
+
+  private compileWith(optimizer: Optimizer, loss: Loss, metricValues: readonly unknown[]): Compiled {
+    const last = this.layers[this.layers.length - 1];
+    const fused = last instanceof Dense && loss.fusion !== null && last.activation === loss.fusion.activation;
+    this.layers.forEach((layer) => {
+      if (layer instanceof Dense) layer.fusedIntoLoss = fused && layer === last;
+    });
+    const metrics = metricValues.map((m, i) => getMetric(m, `metrics[${i}]`, loss, this.outputUnits));
+    const units = this.layers.map((l) => l.outputUnits);
+    const workspaces = new WorkspaceCache((n) => new Workspace(units, n, fused));
+    return { optimizer, loss, metrics, fused, workspaces };
+  }
+
+  private requireCompiled(): Compiled {
+    if (this.compiled === null) {
+      throw new ModelStateError("The model is not compiled: call model.compile({ optimizer: 'adam', loss: 'meanSquaredError' }) first.");
+    }
+    return this.compiled;
+  }
+
+  /** Validates a batch of inputs against the model: a matrix of inputUnits finite columns. */
+  checkInputs(x: unknown, argument = 'x'): Tensor {
+    const t = toMatrix(x, argument);
+    const cols = t.shape[1] as number;
+    if (cols !== this.inputUnits) {
+      throw new ShapeError({ argument, expected: `samples of ${this.inputUnits} features (shape [n, ${this.inputUnits}])`, received: `shape [${t.shape.join(', ')}]` });
+    }
+    finiteValues(t.data, argument);
+    return t;
+  }
+
+  /** Validates labels against the inputs and the loss: one per sample, of the loss's kind. */
+  checkLabels(y: unknown, samples: number, argument = 'y'): Tensor {
+    const { loss } = this.requireCompiled();
+    const t = toLabels(y, argument);
+    const rows = t.shape[0] as number;
+    const cols = t.shape[1] as number;
+    if (rows !== samples) {
+      throw new ShapeError({ argument, expected: `${samples} samples, as many as x has`, received: `${rows}` });
+    }
+    finiteValues(t.data, argument);
+    if (loss.sparse) {
+      if (cols !== 1) {
+        throw new ShapeError({ argument, expected: `one class index per sample for ${loss.name} (shape [n] or [n, 1])`, received: `shape [${t.shape.join(', ')}]` }, "For one-hot labels use loss 'categoricalCrossentropy'.");
+      }
+      const classes = this.outputUnits;
+      t.data.forEach((v, i) => {
+        if (!Number.isInteger(v) || v < 0 || v >= classes) {
+          throw new ArgumentRangeError({ argument: `${argument}[${i}]`, expected: `a class index from 0 to ${classes - 1}`, received: describe(v) });
+        }
+      });
+    } else if (cols !== this.outputUnits) {
+      const hint = cols === 1 && this.outputUnits > 1 ? "For class indices use loss 'sparseCategoricalCrossentropy'." : undefined;
+      throw new ShapeError({ argument, expected: `${this.outputUnits} targets per sample (shape [n, ${this.outputUnits}])`, received: `shape [${t.shape.join(', ')}]` }, hint);
+    }
+    return t;
+  }
+
+  /** Runs the layers on n rows of input; returns the last layer's output (logits when fused). */
+  private forward(ws: Workspace, input: Float32Array, n: number, training: boolean): Float32Array {
+    let x = input;
+    this.layers.forEach((layer, i) => {
+      const y = ws.outputs[i] as Float32Array;
+      layer.forward(x, y, n, training);
+      x = y;
+    });
+    return x;
+  }
+
+  /**
+   * One batch through the model and its loss; with `backward`, also fills the gradient arena.
+   * input and labels are validated rows; n is the batch size.
+   */
+  private lossAndGradients(input: Float32Array, labels: Float32Array, n: number, backward: boolean): BatchResult {
+    const { loss, fused, workspaces } = this.requireCompiled();
+    this.requireArena();
+    const ws = workspaces.get(n);
+    const out = this.forward(ws, input, n, backward);
+    const last = this.layers.length - 1;
+    const dOut = backward ? (ws.grads[last] as Float32Array) : null;
+    const c = this.outputUnits;
+    const predictions = fused ? (ws.probs as Float32Array) : out;
+    const value = fused ? loss.fusion!.kernel(predictions, dOut, out, labels, n, c) : loss.onOutputs(dOut, out, labels, n, c);
+    if (backward && Number.isFinite(value)) {
+      for (let i = last; i >= 0; i--) {
+        const layerInput = i > 0 ? (ws.outputs[i - 1] as Float32Array) : input;
+        const dInput = i > 0 ? (ws.grads[i - 1] as Float32Array) : null;
+        (this.layers[i] as Layer).backward(ws.grads[i] as Float32Array, dInput, layerInput, ws.outputs[i] as Float32Array, n);
+      }
+    }
+    return { loss: value, predictions };
+  }
+
+  /**
+   * One batch: its loss and predictions; with `train`, also one optimizer step, unless the loss
+   * or the gradient is not finite: then the weights stay as they were and the loss returned is
+   * not finite. @internal
+   */
+  runBatch(input: Float32Array, labels: Float32Array, n: number, train: boolean): BatchResult {
+    const result = this.lossAndGradients(input, labels, n, train);
+    if (!train || !Number.isFinite(result.loss)) return result;
+    const arena = this.requireArena();
+    // A finite loss can still overflow a float32 gradient; such a step would poison every weight.
+    const gradSquares = native.sumOfSquares(arena.grads);
+    if (!Number.isFinite(gradSquares)) return { loss: gradSquares, predictions: result.predictions };
+    this.requireCompiled().optimizer.applyGradients(arena.params, arena.grads);
+    return result;
+  }
+
+  /**
+   * The loss on (x, y) and a copy of its gradient with respect to every parameter, in the
+   * arena's layout (the order of getWeights()); no weight changes. For gradient checks.
+   */
+  computeGradients(x: TensorLike, y: LabelsLike): { loss: number; grads: Float32Array } {
+    const xs = this.checkInputs(x);
+    const n = xs.shape[0] as number;
+    const { loss } = this.lossAndGradients(xs.data, this.checkLabels(y, n).data, n, true);
+    return { loss, grads: this.requireArena().grads.slice() };
+  }
+
+  /** Metrics of one batch, keyed by name. @internal */
+  batchMetrics(predictions: Float32Array, labels: Float32Array, n: number): Logs {
+    const logs: Logs = {};
+    for (const m of this.requireCompiled().metrics) logs[m.name] = m.compute(predictions, labels, n, this.outputUnits);
+    return logs;
+  }
+
+  /** Loss and metrics over a whole validated set, in batches, averaged by sample. @internal */
+  evaluateTensors(x: Tensor, y: Tensor, batchSize: number): Logs {
+    const samples = x.shape[0] as number;
+    const k = this.inputUnits;
+    const labelCols = y.shape[1] as number;
+    const totals: Logs = { loss: 0 };
+    for (let start = 0; start < samples; start += batchSize) {
+      const n = Math.min(batchSize, samples - start);
+      const labels = y.data.subarray(start * labelCols, (start + n) * labelCols);
+      const { loss, predictions } = this.runBatch(x.data.subarray(start * k, (start + n) * k), labels, n, false);
+      totals['loss'] = (totals['loss'] as number) + loss * n;
+      for (const [name, value] of Object.entries(this.batchMetrics(predictions, labels, n))) {
+        totals[name] = (totals[name] ?? 0) + value * n;
+      }
+    }
+    for (const name of Object.keys(totals)) totals[name] = (totals[name] as number) / samples;
+    return totals;
+  }
+
+  private batchSizeOption(args: unknown, defaultSize: number): number {
+    if (args === undefined) return defaultSize;
+    const options = plainObject(args, 'args');
+    knownOptions(options, 'args', ['batchSize']);
+    return options['batchSize'] === undefined ? defaultSize : positiveInteger(options['batchSize'], 'batchSize');
+  }
+
+  /** Trains until `epochs` are done or stopTraining is set; yields to the event loop between batches. */
+  async fit(x: TensorLike, y: LabelsLike, args: FitArgs = {}): Promise<History> {
+    this.requireCompiled();
+    if (this.fitting) throw new ModelStateError('fit() is already running on this model: wait for it to finish before starting another.');
+    this.fitting = true;
+    try {
+      return await fitLoop(this, x, y, args);
+    } finally {
+      this.fitting = false;
+    }
+  }
+
+  /** Loss and metrics on a labelled set, e.g. { loss: 0.12, accuracy: 0.97 }. */
+  evaluate(x: TensorLike, y: LabelsLike, args?: BatchArgs): Logs {
+    this.requireCompiled();
+    const batchSize = this.batchSizeOption(args, DEFAULT_PREDICT_BATCH);
+    const xs = this.checkInputs(x);
+    return this.evaluateTensors(xs, this.checkLabels(y, xs.shape[0] as number), batchSize);
+  }
+
+  /** Outputs for a batch of samples, as a new [n, outputUnits] tensor. */
+  predict(x: TensorLike, args?: BatchArgs): Tensor {
+    const { fused, workspaces } = this.requireCompiled();
+    const batchSize = this.batchSizeOption(args, DEFAULT_PREDICT_BATCH);
+    const xs = this.checkInputs(x);
+    this.requireArena();
+    const samples = xs.shape[0] as number;
+    const k = this.inputUnits;
+    const c = this.outputUnits;
+    const result = new Float32Array(samples * c);
+    const last = this.layers[this.layers.length - 1] as Dense;
+    for (let start = 0; start < samples; start += batchSize) {
+      const n = Math.min(batchSize, samples - start);
+      const ws = workspaces.get(n);
+      const out = this.forward(ws, xs.data.subarray(start * k, (start + n) * k), n, false);
+      const rows = result.subarray(start * c, (start + n) * c);
+      if (fused) native.activationForward(rows, out, n, c, activationCode(last.activation));
+      else rows.set(out);
+    }
+    return new Tensor(result, [samples, c]);
+  }
+
+  /** One optimizer step on one batch; returns its loss (before the step). */
+  trainOnBatch(x: TensorLike, y: LabelsLike): number {
+    if (this.fitting) throw new ModelStateError('trainOnBatch() cannot run while fit() is training this model.');
+    const xs = this.checkInputs(x);
+    const n = xs.shape[0] as number;
+    const ys = this.checkLabels(y, n);
+    return this.runBatch(xs.data, ys.data, n, true).loss;
+  }
+
+  /** Copies of the weights, layer by layer (kernel then bias), as in TensorFlow.js. */
+  getWeights(): Tensor[] {
+    const arena = this.requireArena();
+    return arena.slots.map((s) => new Tensor(arena.params.slice(s.offset, s.offset + s.size), s.spec.shape));
+  }
+
+  countParams(): number {
+    return this.layers.reduce((sum, l) => sum + l.paramCount(), 0);
+  }
+
+  /** Prints (and returns) a table of layers, output shapes and parameter counts. */
+  summary(printFn: (line: string) => void = console.log): string {
+    const text = formatSummary(this.layers);
+    text.split('\n').forEach((line) => printFn(line));
+    return text;
+  }
+}
+
+/** A Sequential model, optionally with its layers. */
+export function sequential(layers: readonly Layer[] = []): Sequential {
+  return new Sequential(layers);
+}

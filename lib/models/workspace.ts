@@ -1,0 +1,36 @@
+/**
+ * The buffers one forward and backward pass of a given batch size needs: each layer's output and
+ * the gradient flowing into it, and the probabilities a fused loss writes. Made once per
+ * (model, batch size) and reused, so a training step allocates nothing.
+ */
+export class Workspace {
+  /** outputs[i] is layer i's output (n x units_i); the last is logits when the loss is fused. */
+  readonly outputs: Float32Array[];
+  /** grads[i] is dL/d outputs[i], overwritten by each backward. */
+  readonly grads: Float32Array[];
+  /** The model's predictions when the loss applies the output activation. */
+  readonly probs: Float32Array | null;
+  constructor(layerUnits: readonly number[], readonly n: number, fused: boolean) {
+    this.outputs = layerUnits.map((u) => new Float32Array(n * u));
+    this.grads = layerUnits.map((u) => new Float32Array(n * u));
+    const outUnits = layerUnits[layerUnits.length - 1] ?? 0;
+    this.probs = fused ? new Float32Array(n * outUnits) : null;
+  }
+}
+
+/** Keeps the workspaces of the few batch sizes in use (a full batch and an epoch's last one). */
+export class WorkspaceCache {
+  private readonly cache = new Map<number, Workspace>();
+
+  constructor(private readonly make: (n: number) => Workspace, private readonly capacity = 4) {}
+
+  get(n: number): Workspace {
+    let ws = this.cache.get(n);
+    if (ws === undefined) {
+      if (this.cache.size >= this.capacity) this.cache.delete(this.cache.keys().next().value as number);
+      ws = this.make(n);
+      this.cache.set(n, ws);
+    }
+    return ws;
+  }
+}

@@ -1,0 +1,139 @@
+/**
+ * Every check of user input goes through here, so every message has one shape:
+ * "Expected a positive integer for batchSize but received 2.5 (number)".
+ */
+import { ArgumentRangeError, ArgumentTypeError } from './errors';
+
+/** A short description of any value, for the "received" half of a message. */
+export function describe(value: unknown): string {
+  if (value === null) return 'null';
+  if (value === undefined) return 'undefined';
+  if (typeof value === 'number') return `${value} (number)`;
+  if (typeof value === 'string') return `'${value.length > 40 ? value.slice(0, 40) + '…' : value}' (string)`;
+  if (typeof value === 'boolean') return `${value} (boolean)`;
+  if (typeof value === 'function') return 'a function';
+  if (ArrayBuffer.isView(value)) {
+    const ctor = (value as { constructor: { name: string } }).constructor.name;
+    return `${ctor} of length ${(value as unknown as ArrayLike<unknown>).length}`;
+  }
+  if (Array.isArray(value)) return `an array of length ${value.length}`;
+  if (typeof value === 'object') {
+    const ctor = (value as { constructor?: { name?: string } }).constructor?.name;
+    return ctor !== undefined && ctor !== 'Object' ? `a ${ctor}` : 'an object';
+  }
+  return typeof value;
+}
+
+export function positiveInteger(value: unknown, argument: string): number {
+  if (typeof value !== 'number') {
+    throw new ArgumentTypeError({ argument, expected: 'a positive integer', received: describe(value) });
+  }
+  if (!Number.isInteger(value) || value < 1) {
+    throw new ArgumentRangeError({ argument, expected: 'a positive integer', received: describe(value) });
+  }
+  return value;
+}
+
+export function nonNegativeInteger(value: unknown, argument: string): number {
+  if (typeof value !== 'number') {
+    throw new ArgumentTypeError({ argument, expected: 'a non-negative integer', received: describe(value) });
+  }
+  if (!Number.isInteger(value) || value < 0) {
+    throw new ArgumentRangeError({ argument, expected: 'a non-negative integer', received: describe(value) });
+  }
+  return value;
+}
+
+export interface Interval {
+  readonly min: number;
+  readonly max: number;
+  /** Whether min itself is allowed (default true). */
+  readonly minInclusive?: boolean;
+  /** Whether max itself is allowed (default true). */
+  readonly maxInclusive?: boolean;
+}
+
+function intervalText({ min, max, minInclusive = true, maxInclusive = true }: Interval): string {
+  if (max === Infinity) return minInclusive ? `a number >= ${min}` : `a number > ${min}`;
+  return `a number in ${minInclusive ? '[' : '('}${min}, ${max}${maxInclusive ? ']' : ')'}`;
+}
+
+export function numberIn(value: unknown, argument: string, interval: Interval): number {
+  const expected = intervalText(interval);
+  if (typeof value !== 'number') {
+    throw new ArgumentTypeError({ argument, expected, received: describe(value) });
+  }
+  const { min, max, minInclusive = true, maxInclusive = true } = interval;
+  const aboveMin = minInclusive ? value >= min : value > min;
+  const belowMax = maxInclusive ? value <= max : value < max;
+  if (Number.isNaN(value) || !aboveMin || !belowMax) {
+    throw new ArgumentRangeError({ argument, expected, received: describe(value) });
+  }
+  return value;
+}
+
+export function boolean(value: unknown, argument: string): boolean {
+  if (typeof value !== 'boolean') {
+    throw new ArgumentTypeError({ argument, expected: 'a boolean', received: describe(value) });
+  }
+  return value;
+}
+
+export function functionValue<F extends (...args: never[]) => unknown>(value: unknown, argument: string): F {
+  if (typeof value !== 'function') {
+    throw new ArgumentTypeError({ argument, expected: 'a function', received: describe(value) });
+  }
+  return value as F;
+}
+
+export function plainObject(value: unknown, argument: string): Record<string, unknown> {
+  if (typeof value !== 'object' || value === null || Array.isArray(value) || ArrayBuffer.isView(value)) {
+    throw new ArgumentTypeError({ argument, expected: 'an object', received: describe(value) });
+  }
+  return value as Record<string, unknown>;
+}
+
+/** Lower-cased with separators removed: 'categorical_crossentropy' and 'categoricalCrossentropy' meet. */
+function loose(name: string): string {
+  return name.toLowerCase().replace(/[_\-\s]/g, '');
+}
+
+/** A suggestion for a near miss, in better-sqlite3's manner: 'Did you mean "relu"?'. */
+export function suggestion(value: string, known: readonly string[]): string | undefined {
+  const match = known.find((k) => loose(k) === loose(value));
+  return match === undefined ? undefined : `Did you mean '${match}'?`;
+}
+
+/** A string that must be one of `known`; a near miss gets a suggestion. */
+export function oneOf<T extends string>(value: unknown, argument: string, known: readonly T[]): T {
+  const expected = `one of ${known.map((k) => `'${k}'`).join(', ')}`;
+  if (typeof value !== 'string') {
+    throw new ArgumentTypeError({ argument, expected, received: describe(value) });
+  }
+  if (!(known as readonly string[]).includes(value)) {
+    throw new ArgumentRangeError({ argument, expected, received: describe(value) }, suggestion(value, known));
+  }
+  return value as T;
+}
+
+/** Rejects options nobody reads, so a misspelled option does not silently do nothing. */
+export function knownOptions(options: Record<string, unknown>, argument: string, known: readonly string[]): void {
+  for (const key of Object.keys(options)) {
+    if (!known.includes(key)) {
+      throw new ArgumentRangeError(
+        { argument: `${argument}.${key}`, expected: `one of the options ${known.join(', ')}`, received: `an unknown option '${key}'` },
+        suggestion(key, known),
+      );
+    }
+  }
+}
+
+/** Throws at the first NaN or infinite element, naming its index. */
+export function finiteValues(data: ArrayLike<number>, argument: string): void {
+  for (let i = 0; i < data.length; i++) {
+    const v = data[i] as number;
+    if (!Number.isFinite(v)) {
+      throw new ArgumentRangeError({ argument, expected: 'finite numbers', received: `${v} at flat index ${i}` });
+    }
+  }
+}
