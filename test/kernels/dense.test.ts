@@ -1,0 +1,51 @@
+import { activationCode, activationNames } from '../../lib/activations';
+import { native } from '../../lib/backend';
+import { expectClose } from '../helpers/compare';
+import { randomArray } from '../helpers/data';
+import { activationBackwardRef, denseRef, gemmRef } from '../helpers/reference';
+
+// [n, k, m]: batch, inputs, units; awkward against the 6x16 micro-tile.
+const shapes: [number, number, number][] = [[1, 1, 1], [7, 33, 5], [33, 7, 257], [130, 65, 17]];
+
+describe('dense kernels (fused forward and backward)', () => {
+  for (const act of activationNames) {
+    for (const [n, k, m] of shapes) {
+      for (const withBias of [true, false]) {
+        it(`${act}, ${n}x${k} -> ${m}${withBias ? '' : ', no bias'}: forward, dW, db and dX match float64`, () => {
+          const x = randomArray(n * k, n + k);
+          const w = randomArray(k * m, k + m, 0.5);
+          const b = withBias ? randomArray(m, m, 0.5) : null;
+          const tol = { atol: 2e-6 * k, rtol: 1e-4 };
+
+          const y = new Float32Array(n * m);
+          native.denseForward(y, x, w, b, n, k, m, activationCode(act));
+          expectClose(y, denseRef(x, { w: Float64Array.from(w), b: Float64Array.from(b ?? new Float32Array(m)), k, m, act }, n), tol, 'y');
+
+          const dyIn = randomArray(n * m, 7);
+          const dz = activationBackwardRef(dyIn, y, n, m, act);
+          const dy = dyIn.slice();
+          const dw = new Float32Array(k * m).fill(NaN);
+          const db = b === null ? null : new Float32Array(m).fill(NaN);
+          const dx = new Float32Array(n * k).fill(NaN);
+          native.denseBackward(dx, dw, db, dy, x, w, y, n, k, m, activationCode(act));
+          const gtol = { atol: 2e-6 * Math.max(n, m), rtol: 1e-4 };
+          expectClose(dy, dz, gtol, 'dz (written over dy)');
+          expectClose(dw, gemmRef([], x, dz, k, m, n, true, false, 1, 0), gtol, 'dW');
+          if (db !== null) {
+            const dbRef = new Float64Array(m);
+            for (let r = 0; r < n; r++) for (let j = 0; j < m; j++) dbRef[j] = (dbRef[j] as number) + (dz[r * m + j] as number);
+            expectClose(db, dbRef, gtol, 'db');
+          }
+          expectClose(dx, gemmRef([], dz, w, n, k, m, false, true, 1, 0), gtol, 'dX');
+        });
+      }
+    }
+  }
+
+  it('skips dX when it is null (the first layer)', () => {
+    const [n, k, m] = [4, 3, 2];
+    const dw = new Float32Array(k * m);
+    native.denseBackward(null, dw, null, randomArray(n * m, 1), randomArray(n * k, 2), randomArray(k * m, 3), randomArray(n * m, 4), n, k, m, activationCode('linear'));
+    expectClose(dw, gemmRef([], randomArray(n * k, 2), randomArray(n * m, 1), k, m, n, true, false, 1, 0), { atol: 1e-5, rtol: 1e-4 });
+  });
+});
