@@ -1,0 +1,241 @@
+// The one persistent thread pool for intra-op parallelism.
+//
+// Workers are started lazily (once, the first time a call needs them) and park between calls:
+// first a short spin, so the back-to-back kernel calls of a training step do not pay a futex
+// wake-up each, then a condition-variable wait. The calling thread takes part in every call.
+// Tasks are handed out through one atomic counter; callers guarantee that which thread runs a
+// task never changes a result.
+//
+// Ownership: one thread at a time owns the pool for the length of a parallel_for (run_mutex,
+// taken with try_lock). A nested call from inside a task, or a call while another thread owns
+// the pool, runs inline on its caller instead of waiting or deadlocking.
+//
+// Exit: the pool is a function-local static whose destructor stops and joins the workers, so
+// sanitizers see no leaked threads. A call that arrives after it is destroyed (from another
+// static's destructor) sees pool_destroyed and runs inline.
+// A task that throws on a worker thread ends the process (as std::thread does); kernels do not
+// throw.
+#include "thread_pool.h"
+
+#include <sched.h>
+
+#include <algorithm>
+#include <atomic>
+#include <chrono>
+#include <condition_variable>
+#include <cstdlib>
+#include <fstream>
+#include <mutex>
+#include <set>
+#include <string>
+#include <thread>
+#include <utility>
+#include <vector>
+
+namespace myelin {
+
+namespace {
+
+// Cores, not hyper-threads: two FMA-bound GEMM threads on one core's siblings only contend.
+// Counts unique (package, core) pairs among the CPUs this process may run on.
+int count_physical_cores() {
+  cpu_set_t allowed;
+  CPU_ZERO(&allowed);
+  if (sched_getaffinity(0, sizeof(allowed), &allowed) != 0) return 0;
+  std::set<std::pair<int, int>> cores;
+  for (int cpu = 0; cpu < CPU_SETSIZE; ++cpu) {
+    if (!CPU_ISSET(cpu, &allowed)) continue;
+    const std::string dir = "/sys/devices/system/cpu/cpu" + std::to_string(cpu) + "/topology/";
+    std::ifstream package_file(dir + "physical_package_id");
+    std::ifstream core_file(dir + "core_id");
+    int package = -1, core = -1;
+    if (!(package_file >> package) || !(core_file >> core)) return 0;
+    cores.emplace(package, core);
+  }
+  return static_cast<int>(cores.size());
+}
+
+int default_threads() {
+  const int physical = count_physical_cores();
+  if (physical > 0) return physical;
+  const int logical = static_cast<int>(std::thread::hardware_concurrency());
+  return logical > 0 ? logical : 1;
+}
+
+int compute_max_threads() {
+  const int logical = static_cast<int>(std::thread::hardware_concurrency());
+  return std::max({1, logical, default_threads()});
+}
+
+// Positive decimal integer, nothing else; anything else is ignored.
+bool parse_positive(const char* text, int* out) {
+  if (text == nullptr || *text == '\0') return false;
+  char* end = nullptr;
+  const long value = std::strtol(text, &end, 10);
+  if (*end != '\0' || value < 1 || value > 1 << 20) return false;
+  *out = static_cast<int>(value);
+  return true;
+}
+
+int clamp_threads(int n) { return std::min(std::max(n, 1), max_threads()); }
+
+std::atomic<int>& thread_count_slot() {
+  static std::atomic<int> slot{[] {
+    int n = default_threads();
+    parse_positive(std::getenv("MYELIN_NUM_THREADS"), &n);
+    return clamp_threads(n);
+  }()};
+  return slot;
+}
+
+thread_local bool t_inside_task = false;
+std::atomic<bool> pool_destroyed{false};
+
+inline void cpu_relax() {
+#if defined(__x86_64__) || defined(__i386__)
+  __builtin_ia32_pause();
+#endif
+}
+
+// Long enough to cover the gap between the kernel calls of one training step, short enough not
+// to burn a shared core for long when the process goes idle.
+constexpr auto kSpinTime = std::chrono::microseconds(100);
+
+class Pool {
+ public:
+  ~Pool() {
+    pool_destroyed.store(true);
+    {
+      std::lock_guard<std::mutex> lock(wake_mutex_);
+      stop_.store(true);
+    }
+    wake_.notify_all();
+    for (std::thread& worker : workers_) worker.join();
+  }
+
+  // Runs every task; returns false (having run nothing) when the pool is owned by another call.
+  bool run(int n_tasks, int n_threads, const std::function<void(int)>& fn) {
+    std::unique_lock<std::mutex> own(run_mutex_, std::try_to_lock);
+    if (!own.owns_lock()) return false;
+    const int helpers = std::min(n_threads, n_tasks) - 1;
+    while (static_cast<int>(workers_.size()) < helpers) {
+      const int index = static_cast<int>(workers_.size());
+      const unsigned current = generation_.load(std::memory_order_relaxed);
+      workers_.emplace_back([this, index, current] { worker_loop(index, current); });
+    }
+    next_task_.store(0, std::memory_order_relaxed);
+    pending_.store(helpers, std::memory_order_relaxed);
+    {
+      // The job is published under wake_mutex_ together with its generation, so a worker's
+      // snapshot of (generation, job) is always consistent.
+      std::lock_guard<std::mutex> lock(wake_mutex_);
+      job_ = Job{&fn, n_tasks, helpers};
+      generation_.fetch_add(1, std::memory_order_release);
+    }
+    wake_.notify_all();
+
+    // The helpers hold a reference to fn: wait for them even if a task throws here.
+    struct WaitForHelpers {
+      Pool* pool;
+      ~WaitForHelpers() {
+        int spins = 0;
+        while (pool->pending_.load(std::memory_order_acquire) != 0) {
+          if (++spins < 4096) {
+            cpu_relax();
+          } else {
+            std::this_thread::yield();
+          }
+        }
+      }
+    } wait_for_helpers{this};
+    drain(fn, n_tasks);
+    return true;
+  }
+
+ private:
+  void drain(const std::function<void(int)>& fn, int n_tasks) {
+    struct InsideTask {
+      InsideTask() { t_inside_task = true; }
+      ~InsideTask() { t_inside_task = false; }
+    } inside;
+    for (int task; (task = next_task_.fetch_add(1, std::memory_order_relaxed)) < n_tasks;) {
+      fn(task);
+    }
+  }
+
+  // `seen` starts at the generation current when the worker was started: older jobs are done.
+  void worker_loop(int index, unsigned seen) {
+    for (;;) {
+      const auto spin_until = std::chrono::steady_clock::now() + kSpinTime;
+      for (int i = 0; generation_.load(std::memory_order_acquire) == seen && !stop_.load(); ++i) {
+        cpu_relax();
+        if ((i & 255) == 255 && std::chrono::steady_clock::now() > spin_until) break;
+      }
+      Job job;
+      {
+        std::unique_lock<std::mutex> lock(wake_mutex_);
+        wake_.wait(lock, [&] {
+          return stop_.load() || generation_.load(std::memory_order_relaxed) != seen;
+        });
+        if (stop_.load()) return;
+        seen = generation_.load(std::memory_order_relaxed);
+        job = job_;
+      }
+      // Workers past this call's thread count sit it out (set_num_threads lowered it). A call
+      // cannot start before every helper of the previous one has finished, so a helper never
+      // misses the generation it was counted in.
+      if (index < job.helpers) {
+        drain(*job.fn, job.n_tasks);
+        pending_.fetch_sub(1, std::memory_order_release);
+      }
+    }
+  }
+
+  struct Job {
+    const std::function<void(int)>* fn = nullptr;
+    int n_tasks = 0;
+    int helpers = 0;
+  };
+
+  std::mutex run_mutex_;
+  std::vector<std::thread> workers_;
+
+  std::mutex wake_mutex_;
+  std::condition_variable wake_;
+  std::atomic<unsigned> generation_{0};
+  std::atomic<bool> stop_{false};
+
+  Job job_;  // guarded by wake_mutex_
+  std::atomic<int> next_task_{0};
+  std::atomic<int> pending_{0};
+};
+
+Pool& pool() {
+  static Pool instance;
+  return instance;
+}
+
+}  // namespace
+
+int max_threads() {
+  static const int limit = compute_max_threads();
+  return limit;
+}
+
+int num_threads() { return thread_count_slot().load(std::memory_order_relaxed); }
+
+void set_num_threads(int n) {
+  thread_count_slot().store(clamp_threads(n), std::memory_order_relaxed);
+}
+
+void parallel_for(int n_tasks, const std::function<void(int task)>& fn) {
+  if (n_tasks <= 0) return;
+  const int threads = num_threads();
+  if (threads > 1 && n_tasks > 1 && !t_inside_task && !pool_destroyed.load() &&
+      pool().run(n_tasks, threads, fn)) {
+    return;
+  }
+  for (int task = 0; task < n_tasks; ++task) fn(task);
+}
+
+}  // namespace myelin
