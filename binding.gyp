@@ -4,7 +4,7 @@
 # run-time dispatch, so a prebuilt binary never meets an illegal instruction.
 {
   "variables": {
-    "myelin_cflags": ["-std=c++17", "-O3", "-fexceptions", "-fvisibility=hidden", "-Wall", "-Wextra"],
+    "myelin_cflags": ["-std=c++17", "-O3", "-fno-math-errno", "-fexceptions", "-fvisibility=hidden", "-Wall", "-Wextra"],
   },
   "target_defaults": {
     "cflags!": ["-fno-exceptions", "-O2", "-O0"],
