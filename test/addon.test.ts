@@ -1,6 +1,8 @@
 /** The addon as a Node module: loadable in worker threads, ISA override from the environment. */
 import { expect } from 'chai';
-import { execFileSync } from 'node:child_process';
+import { execFileSync, spawnSync } from 'node:child_process';
+import * as fs from 'node:fs';
+import * as os from 'node:os';
 import * as path from 'node:path';
 import { Worker } from 'node:worker_threads';
 
@@ -34,5 +36,23 @@ describe('native addon', () => {
       encoding: 'utf8',
     });
     expect(JSON.parse(out)).to.deep.include({ isa: 'generic', threads: 1 });
+  });
+});
+
+describe('loading without a binary', () => {
+  it('throws a NativeLoadError that lists what was tried and the commands that fix it', () => {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'myelin-noaddon-'));
+    try {
+      fs.cpSync(path.join(root, 'lib'), path.join(dir, 'lib'), { recursive: true });
+      fs.copyFileSync(path.join(root, 'package.json'), path.join(dir, 'package.json'));
+      fs.symlinkSync(path.join(root, 'node_modules'), path.join(dir, 'node_modules'));
+      const result = spawnSync(process.execPath, ['--import', 'tsx', '-e', "require('./lib/backend')"], { cwd: dir, encoding: 'utf8' });
+      expect(result.status).to.not.equal(0);
+      expect(result.stderr).to.match(/NativeLoadError: myelin could not load its native addon for linux-x64/);
+      expect(result.stderr).to.contain('build/Release/myelin.node, build/Debug/myelin.node and prebuilds/linux-x64/*.node');
+      expect(result.stderr).to.contain('npm install-scripts approve myelin && npm rebuild myelin');
+    } finally {
+      fs.rmSync(dir, { recursive: true, force: true });
+    }
   });
 });

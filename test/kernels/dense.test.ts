@@ -7,7 +7,12 @@ import { activationBackwardRef, denseRef, gemmRef } from '../helpers/reference';
 // [n, k, m]: batch, inputs, units; awkward against the 6x16 micro-tile.
 const shapes: [number, number, number][] = [[1, 1, 1], [7, 33, 5], [33, 7, 257], [130, 65, 17]];
 
-describe('dense kernels (fused forward and backward)', () => {
+const { supportedIsas, isa: defaultIsa } = native.backendInfo();
+
+for (const isa of supportedIsas) describe(`dense kernels, fused forward and backward (${isa} path)`, () => {
+  before(() => native.setIsa(isa));
+  after(() => native.setIsa(defaultIsa));
+
   for (const act of activationNames) {
     for (const [n, k, m] of shapes) {
       for (const withBias of [true, false]) {
