@@ -17,33 +17,34 @@ function message(details: ArgumentDetails, hint?: string): string {
   return hint === undefined ? base : `${base}. ${hint}`;
 }
 
+/** Copies the details onto an error, so handlers can read them without parsing the message. */
+function attach(error: ArgumentDetails, { argument, expected, received }: ArgumentDetails): void {
+  Object.assign(error, { argument, expected, received });
+}
+
 /** A value of the wrong kind: a string where a number belongs, a Float64Array for a Float32Array. */
 export class ArgumentTypeError extends TypeError implements ArgumentDetails {
   override readonly name = 'ArgumentTypeError';
-  readonly argument: string;
-  readonly expected: string;
-  readonly received: string;
+  declare readonly argument: string;
+  declare readonly expected: string;
+  declare readonly received: string;
 
   constructor(details: ArgumentDetails, hint?: string) {
     super(message(details, hint));
-    this.argument = details.argument;
-    this.expected = details.expected;
-    this.received = details.received;
+    attach(this, details);
   }
 }
 
 /** A value of the right kind but out of range: batchSize 0, an unknown activation name, NaN in data. */
 export class ArgumentRangeError extends RangeError implements ArgumentDetails {
   override readonly name: string = 'ArgumentRangeError';
-  readonly argument: string;
-  readonly expected: string;
-  readonly received: string;
+  declare readonly argument: string;
+  declare readonly expected: string;
+  declare readonly received: string;
 
   constructor(details: ArgumentDetails, hint?: string) {
     super(message(details, hint));
-    this.argument = details.argument;
-    this.expected = details.expected;
-    this.received = details.received;
+    attach(this, details);
   }
 }
 

@@ -21,10 +21,23 @@ namespace {
 
 using Index = std::ptrdiff_t;
 
-// One row of softmax cross-entropy. Returns the row's loss; writes probabilities and, when
+// The targets of one batch: rows of a target distribution (N,C), or one class index per sample.
+struct Targets {
+  const float* rows;     // (N,C), or null
+  const float* classes;  // (N), or null
+  int c;
+
+  double at(int r, int j) const {
+    if (rows != nullptr) return rows[static_cast<Index>(r) * c + j];
+    return static_cast<int>(classes[r]) == j ? 1.0 : 0.0;
+  }
+};
+
+// Softmax cross-entropy of row r. Returns the row's loss; writes probabilities and, when
 // dlogits is not null, dL/dz scaled by `scale` (1/N).
-double softmax_xent_row(float* probs, float* dlogits, const float* z, const float* t_row,
-                        int label, int c, float scale) {
+double softmax_xent_row(float* probs, float* dlogits, const float* z, const Targets& t, int r,
+                        float scale) {
+  const int c = t.c;
   float zmax = z[0];
   for (int j = 1; j < c; ++j) zmax = std::max(zmax, z[j]);
   double sum = 0.0;
@@ -35,17 +48,27 @@ double softmax_xent_row(float* probs, float* dlogits, const float* z, const floa
   for (int j = 0; j < c; ++j) {
     const double shifted = static_cast<double>(z[j] - zmax);
     probs[j] = static_cast<float>(std::exp(shifted - log_sum));
-    const double t = t_row != nullptr ? t_row[j] : (j == label ? 1.0 : 0.0);
-    loss += t * (log_sum - shifted);
-    t_total += t;
+    loss += t.at(r, j) * (log_sum - shifted);
+    t_total += t.at(r, j);
   }
   if (dlogits != nullptr) {
     for (int j = 0; j < c; ++j) {
-      const double t = t_row != nullptr ? t_row[j] : (j == label ? 1.0 : 0.0);
-      dlogits[j] = static_cast<float>((probs[j] * t_total - t) * scale);
+      dlogits[j] = static_cast<float>((probs[j] * t_total - t.at(r, j)) * scale);
     }
   }
   return loss;
+}
+
+double softmax_xent_batch(float* probs, float* dlogits, const float* logits, const Targets& t,
+                          int n) {
+  double loss = 0.0;
+  const float scale = 1.0f / static_cast<float>(n);
+  for (int r = 0; r < n; ++r) {
+    const Index off = static_cast<Index>(r) * t.c;
+    loss += softmax_xent_row(probs + off, dlogits != nullptr ? dlogits + off : nullptr,
+                             logits + off, t, r, scale);
+  }
+  return n > 0 ? loss / n : 0.0;
 }
 
 inline float clip_probability(float p) {
@@ -54,19 +77,19 @@ inline float clip_probability(float p) {
 
 inline bool clipped(float p) { return p <= kProbabilityEpsilon || p >= 1.0f - kProbabilityEpsilon; }
 
-// Categorical cross-entropy on one row of probabilities with target row t (or a class label).
-double cce_row(float* dp, const float* p, const float* t_row, int label, int c, float scale) {
+// Categorical cross-entropy of row r of probabilities p (renormalized to sum to 1).
+double cce_row(float* dp, const float* p, const Targets& t, int r, float scale) {
+  const int c = t.c;
   double total = 0.0;
   for (int j = 0; j < c; ++j) total += p[j];
   const double inv_total = total > 0.0 ? 1.0 / total : 0.0;
   double loss = 0.0;
   double dot = 0.0;  // sum_j dL/dq_j * q_j, for the derivative of the renormalization
   for (int j = 0; j < c; ++j) {
-    const double t = t_row != nullptr ? t_row[j] : (j == label ? 1.0 : 0.0);
     const float q = static_cast<float>(p[j] * inv_total);
     const float qc = clip_probability(q);
-    loss -= t * std::log(static_cast<double>(qc));
-    const double dq = clipped(q) ? 0.0 : -t / qc;
+    loss -= t.at(r, j) * std::log(static_cast<double>(qc));
+    const double dq = clipped(q) ? 0.0 : -t.at(r, j) / qc;
     if (dp != nullptr) dp[j] = static_cast<float>(dq);
     dot += dq * q;
   }
@@ -78,30 +101,26 @@ double cce_row(float* dp, const float* p, const float* t_row, int label, int c, 
   return loss;
 }
 
-}  // namespace
-
-double softmax_cross_entropy(float* probs, float* dlogits, const float* logits,
-                             const float* labels, int n, int c) {
+double cce_batch(float* dprobs, const float* probs, const Targets& t, int n) {
   double loss = 0.0;
   const float scale = 1.0f / static_cast<float>(n);
   for (int r = 0; r < n; ++r) {
-    const Index off = static_cast<Index>(r) * c;
-    loss += softmax_xent_row(probs + off, dlogits != nullptr ? dlogits + off : nullptr,
-                             logits + off, labels + off, -1, c, scale);
+    const Index off = static_cast<Index>(r) * t.c;
+    loss += cce_row(dprobs != nullptr ? dprobs + off : nullptr, probs + off, t, r, scale);
   }
   return n > 0 ? loss / n : 0.0;
 }
 
+}  // namespace
+
+double softmax_cross_entropy(float* probs, float* dlogits, const float* logits,
+                             const float* labels, int n, int c) {
+  return softmax_xent_batch(probs, dlogits, logits, Targets{labels, nullptr, c}, n);
+}
+
 double softmax_cross_entropy_sparse(float* probs, float* dlogits, const float* logits,
                                     const float* labels, int n, int c) {
-  double loss = 0.0;
-  const float scale = 1.0f / static_cast<float>(n);
-  for (int r = 0; r < n; ++r) {
-    const Index off = static_cast<Index>(r) * c;
-    loss += softmax_xent_row(probs + off, dlogits != nullptr ? dlogits + off : nullptr,
-                             logits + off, nullptr, static_cast<int>(labels[r]), c, scale);
-  }
-  return n > 0 ? loss / n : 0.0;
+  return softmax_xent_batch(probs, dlogits, logits, Targets{nullptr, labels, c}, n);
 }
 
 double sigmoid_binary_cross_entropy(float* probs, float* dlogits, const float* logits,
@@ -140,26 +159,12 @@ double binary_cross_entropy(float* dprobs, const float* probs, const float* labe
 
 double categorical_cross_entropy(float* dprobs, const float* probs, const float* labels, int n,
                                  int c) {
-  double loss = 0.0;
-  const float scale = 1.0f / static_cast<float>(n);
-  for (int r = 0; r < n; ++r) {
-    const Index off = static_cast<Index>(r) * c;
-    loss += cce_row(dprobs != nullptr ? dprobs + off : nullptr, probs + off, labels + off, -1, c,
-                    scale);
-  }
-  return n > 0 ? loss / n : 0.0;
+  return cce_batch(dprobs, probs, Targets{labels, nullptr, c}, n);
 }
 
 double sparse_categorical_cross_entropy(float* dprobs, const float* probs, const float* labels,
                                         int n, int c) {
-  double loss = 0.0;
-  const float scale = 1.0f / static_cast<float>(n);
-  for (int r = 0; r < n; ++r) {
-    const Index off = static_cast<Index>(r) * c;
-    loss += cce_row(dprobs != nullptr ? dprobs + off : nullptr, probs + off, nullptr,
-                    static_cast<int>(labels[r]), c, scale);
-  }
-  return n > 0 ? loss / n : 0.0;
+  return cce_batch(dprobs, probs, Targets{nullptr, labels, c}, n);
 }
 
 double mean_squared_error(float* dpred, const float* pred, const float* target, int n, int c) {

@@ -125,3 +125,15 @@ describe('bad input', () => {
     expect(() => my.setNumThreads(1000)).to.throw(RangeError, /from 1 to \d+ for threads but received 1000/);
   });
 });
+
+describe('error details', () => {
+  it('carry argument, expected and received as properties', () => {
+    try {
+      my.setNumThreads(2.5);
+      expect.fail('setNumThreads(2.5) should throw');
+    } catch (error) {
+      expect(error).to.be.instanceOf(my.ArgumentRangeError);
+      expect(error).to.deep.include({ name: 'ArgumentRangeError', argument: 'threads', expected: 'a positive integer', received: '2.5 (number)' });
+    }
+  });
+});
