@@ -69,8 +69,9 @@ export class Sequential {
     if (!(layer instanceof Layer)) {
       throw new ArgumentTypeError({ argument: 'layer', expected: 'a layer, e.g. layers.dense({ units: 10 })', received: describe(layer) });
     }
-    if (this.layers.includes(layer)) {
-      throw new ArgumentRangeError({ argument: 'layer', expected: 'a layer not already in this model', received: `'${layer.name}' a second time` });
+    if (layer.built) {
+      // A layer's parameters are views of one model's arena; sharing it would tie two models.
+      throw new ArgumentRangeError({ argument: 'layer', expected: 'a new layer, not one already in a model', received: `'${layer.name}', which is already built` });
     }
     const previous = this.layers[this.layers.length - 1];
     let inputUnits: number;
@@ -78,7 +79,7 @@ export class Sequential {
       if (layer.declaredInputUnits === undefined) {
         throw new ShapeError(
           { argument: 'inputShape', expected: 'an inputShape on the first layer of a Sequential model', received: 'none' },
-          `Add it: layers.dense({ inputShape: [features], units: ${layer.outputUnits || 'N'} }).`,
+          'Add it, e.g. layers.dense({ inputShape: [features], units }).',
         );
       }
       inputUnits = layer.declaredInputUnits;

@@ -101,6 +101,12 @@ describe('bad input', () => {
     expect(() => my.sequential([{} as my.layers.Layer])).to.throw(TypeError, /Expected a layer/);
   });
 
+  it('a layer that already belongs to a model', () => {
+    const shared = my.layers.dense({ inputShape: [2], units: 2 });
+    my.sequential([shared]);
+    expect(() => my.sequential([shared])).to.throw(RangeError, /Expected a new layer, not one already in a model for layer but received 'dense_\d+', which is already built/);
+  });
+
   it('a second fit while one runs is refused', async () => {
     const model = compiled();
     const first = model.fit(X, Y, { epochs: 5, verbose: 0 });

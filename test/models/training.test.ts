@@ -120,6 +120,17 @@ describe('training', () => {
     expect(lines[0]).to.match(/^Epoch 1\/2 - 2 steps - [\d.]+s - loss: [\d.]+ - accuracy: [\d.]+\n$/);
   });
 
+  it('keeps the trained weights of earlier layers when a layer is added', async () => {
+    const model = xorModel();
+    await model.fit(XOR_X, XOR_Y, { epochs: 5, verbose: 0 });
+    const before = model.getWeights();
+    model.add(my.layers.dense({ units: 3 }));
+    const after = model.getWeights();
+    expect(after).to.have.length(6);
+    before.forEach((w, i) => expect(Array.from((after[i] as my.Tensor).data)).to.deep.equal(Array.from(w.data)));
+    expect(model.predict(XOR_X).shape).to.deep.equal([4, 3]);
+  });
+
   it('summary() lists layers, output shapes and parameter counts', () => {
     const model = my.sequential([
       my.layers.dense({ inputShape: [784], units: 256, activation: 'relu', name: 'hidden' }),
