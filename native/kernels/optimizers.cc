@@ -1,17 +1,48 @@
 // Optimizer updates over the parameter arena. Elementwise, so the arena is cut into chunks that
-// the thread pool runs independently; the result does not depend on the thread count.
+// the thread pool runs independently; the result does not depend on the thread count. Each chunk
+// goes to the loop of the ISA path read once per call (arena_internal.h); the generic loops
+// below are compiled for baseline x86-64 (SSE2 by auto-vectorization).
 #include "optimizers.h"
 
 #include <algorithm>
 #include <cmath>
 
+#include "../runtime/cpu_features.h"
 #include "../runtime/thread_pool.h"
+#include "arena_internal.h"
 
 namespace myelin {
 
+namespace arena_detail {
+
+void sgd_chunk_generic(float* p, const float* g, std::int64_t count, float lr) {
+  for (std::int64_t i = 0; i < count; ++i) p[i] -= lr * g[i];
+}
+
+void sgd_momentum_chunk_generic(float* p, float* v, const float* g, std::int64_t count, float lr,
+                                float momentum) {
+  for (std::int64_t i = 0; i < count; ++i) {
+    v[i] = momentum * v[i] - lr * g[i];
+    p[i] += v[i];
+  }
+}
+
+void adam_chunk_generic(float* p, float* m, float* v, const float* g, std::int64_t count,
+                        float lr_t, float beta1, float beta2, float epsilon) {
+  for (std::int64_t i = 0; i < count; ++i) {
+    const float gi = g[i];
+    m[i] = beta1 * m[i] + (1.0f - beta1) * gi;
+    v[i] = beta2 * v[i] + (1.0f - beta2) * gi * gi;
+    p[i] -= lr_t * m[i] / (std::sqrt(v[i]) + epsilon);
+  }
+}
+
+}  // namespace arena_detail
+
 namespace {
 
-// Below this many floats a second thread costs more than it saves.
+// Below this many floats a second thread costs more than it saves. Fixed, so chunk boundaries
+// (and with them which elements an ISA path's scalar tail handles) never depend on threads.
 constexpr std::int64_t kChunk = 1 << 15;
 
 template <typename Body>
@@ -31,15 +62,18 @@ void for_chunks(std::int64_t count, const Body& body) {
 
 void sgd_step(float* params, float* velocity, const float* grads, std::int64_t count, float lr,
               float momentum) {
+  const bool avx2 = active_isa() == Isa::avx2;  // read once: a call never mixes paths
+  if (momentum == 0.0f) {
+    const auto chunk = avx2 ? arena_detail::sgd_chunk_avx2 : arena_detail::sgd_chunk_generic;
+    for_chunks(count, [=](std::int64_t begin, std::int64_t end) {
+      chunk(params + begin, grads + begin, end - begin, lr);
+    });
+    return;
+  }
+  const auto chunk =
+      avx2 ? arena_detail::sgd_momentum_chunk_avx2 : arena_detail::sgd_momentum_chunk_generic;
   for_chunks(count, [=](std::int64_t begin, std::int64_t end) {
-    if (momentum == 0.0f) {
-      for (std::int64_t i = begin; i < end; ++i) params[i] -= lr * grads[i];
-      return;
-    }
-    for (std::int64_t i = begin; i < end; ++i) {
-      velocity[i] = momentum * velocity[i] - lr * grads[i];
-      params[i] += velocity[i];
-    }
+    chunk(params + begin, velocity + begin, grads + begin, end - begin, lr, momentum);
   });
 }
 
@@ -48,13 +82,11 @@ void adam_step(float* params, float* m, float* v, const float* grads, std::int64
   const double t = static_cast<double>(step);
   const float lr_t = static_cast<float>(lr * std::sqrt(1.0 - std::pow(beta2, t)) /
                                         (1.0 - std::pow(beta1, t)));
+  const auto chunk = active_isa() == Isa::avx2 ? arena_detail::adam_chunk_avx2
+                                               : arena_detail::adam_chunk_generic;
   for_chunks(count, [=](std::int64_t begin, std::int64_t end) {
-    for (std::int64_t i = begin; i < end; ++i) {
-      const float g = grads[i];
-      m[i] = beta1 * m[i] + (1.0f - beta1) * g;
-      v[i] = beta2 * v[i] + (1.0f - beta2) * g * g;
-      params[i] -= lr_t * m[i] / (std::sqrt(v[i]) + epsilon);
-    }
+    chunk(params + begin, m + begin, v + begin, grads + begin, end - begin, lr_t, beta1, beta2,
+          epsilon);
   });
 }
 

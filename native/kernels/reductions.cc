@@ -1,11 +1,14 @@
 // Reductions over arenas, split in fixed chunks so the sum's order (and so its rounding) does
-// not depend on the thread count.
+// not depend on the thread count. Each chunk goes to the loop of the ISA path read once per call
+// (arena_internal.h); the generic loop below is compiled for baseline x86-64.
 #include "reductions.h"
 
 #include <algorithm>
 #include <vector>
 
+#include "../runtime/cpu_features.h"
 #include "../runtime/thread_pool.h"
+#include "arena_internal.h"
 
 namespace myelin {
 
@@ -16,7 +19,11 @@ constexpr std::int64_t kChunk = 1 << 15;
 // may not reorder (no -ffast-math), so the lanes are spelled out for it to vectorize.
 constexpr int kLanes = 8;
 
-double chunk_sum_of_squares(const float* x, std::int64_t count) {
+}  // namespace
+
+namespace arena_detail {
+
+double sum_of_squares_chunk_generic(const float* x, std::int64_t count) {
   double lanes[kLanes] = {};
   std::int64_t i = 0;
   for (; i + kLanes <= count; i += kLanes) {
@@ -28,9 +35,13 @@ double chunk_sum_of_squares(const float* x, std::int64_t count) {
   return sum;
 }
 
-}  // namespace
+}  // namespace arena_detail
 
 double sum_of_squares(const float* x, std::int64_t count) {
+  // Read once: a call never mixes paths.
+  const auto chunk_sum_of_squares = active_isa() == Isa::avx2
+                                        ? arena_detail::sum_of_squares_chunk_avx2
+                                        : arena_detail::sum_of_squares_chunk_generic;
   const std::int64_t chunks = std::max<std::int64_t>(1, (count + kChunk - 1) / kChunk);
   if (chunks == 1) return chunk_sum_of_squares(x, count);
   // Grown once per calling thread: a training step calls this every step. The tasks write

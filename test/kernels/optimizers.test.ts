@@ -1,61 +1,121 @@
+import { expect } from 'chai';
+
 import { native } from '../../lib/backend';
 import { expectClose } from '../helpers/compare';
 import { randomArray } from '../helpers/data';
 
-// Steps computed by hand in float64 from the formulas in native/kernels/optimizers.h, on an
-// arena longer than one parallel chunk (2^15) so the threaded path is covered.
-const LENGTH = 70001;
+// Steps computed by hand in float64 from the formulas in native/kernels/optimizers.h, on every ISA
+// path the CPU supports. 70001 spans several parallel chunks of 2^15 and ends in a partial one;
+// 7 and 1 are shorter than one 8-float AVX2 vector (scalar tail only); 0 is an empty arena.
+const LENGTHS = [70001, 7, 1, 0];
 const TOL = { atol: 1e-6, rtol: 1e-5 };
+// The kernel takes float32 hyperparameters; 1 - fround(0.999) differs from 0.001 by 1e-5
+// relative, so the float64 reference starts from the same float32 values.
+const [LR, B1, B2, EPS] = [0.01, 0.9, 0.999, 1e-7].map(Math.fround) as [number, number, number, number];
+const { supportedIsas, isa: defaultIsa, threads: defaultThreads, maxThreads } = native.backendInfo();
 
-describe('optimizer kernels', () => {
-  it('sgd without momentum: p -= lr g', () => {
-    const p = randomArray(LENGTH, 1);
-    const g = randomArray(LENGTH, 2);
-    const ref = Float64Array.from(p, (v, i) => v - 0.1 * (g[i] as number));
-    native.sgdStep(p, null, g, 0.1, 0);
-    expectClose(p, ref, TOL);
-  });
+/** Three Adam steps from zero moments; the second with tiny gradients, so epsilon matters. */
+function adamRun(length: number) {
+  const p = randomArray(length, 4);
+  const m = new Float32Array(length);
+  const v = new Float32Array(length);
+  const grads = [1, 2, 3].map((t) => randomArray(length, 20 + t, t === 2 ? 1e-4 : 1));
+  grads.forEach((g, i) => native.adamStep(p, m, v, g, LR, B1, B2, EPS, i + 1));
+  return { p, m, v, grads };
+}
 
-  it('sgd with momentum over three steps: v = mu v - lr g; p += v', () => {
-    const p = randomArray(LENGTH, 3);
-    const v = new Float32Array(LENGTH);
-    const pRef = Float64Array.from(p);
-    const vRef = new Float64Array(LENGTH);
-    for (let step = 0; step < 3; step++) {
-      const g = randomArray(LENGTH, 10 + step);
-      native.sgdStep(p, v, g, 0.05, 0.9);
-      for (let i = 0; i < LENGTH; i++) {
-        vRef[i] = 0.9 * (vRef[i] as number) - 0.05 * (g[i] as number);
-        pRef[i] = (pRef[i] as number) + (vRef[i] as number);
-      }
+function sameBits(a: Float32Array, b: Float32Array): boolean {
+  return Buffer.from(a.buffer, a.byteOffset, a.byteLength).equals(Buffer.from(b.buffer, b.byteOffset, b.byteLength));
+}
+
+for (const isa of supportedIsas) {
+  describe(`optimizer kernels (${isa} path)`, () => {
+    before(() => native.setIsa(isa));
+    after(() => native.setIsa(defaultIsa));
+
+    for (const length of LENGTHS) {
+      it(`sgd without momentum on ${length} values: p -= lr g`, () => {
+        const p = randomArray(length, 1);
+        const g = randomArray(length, 2);
+        const ref = Float64Array.from(p, (v, i) => v - 0.1 * (g[i] as number));
+        native.sgdStep(p, null, g, 0.1, 0);
+        expectClose(p, ref, TOL);
+      });
+
+      it(`sgd with momentum over three steps on ${length} values: v = mu v - lr g; p += v`, () => {
+        const p = randomArray(length, 3);
+        const v = new Float32Array(length);
+        const pRef = Float64Array.from(p);
+        const vRef = new Float64Array(length);
+        for (let step = 0; step < 3; step++) {
+          const g = randomArray(length, 10 + step);
+          native.sgdStep(p, v, g, 0.05, 0.9);
+          for (let i = 0; i < length; i++) {
+            vRef[i] = 0.9 * (vRef[i] as number) - 0.05 * (g[i] as number);
+            pRef[i] = (pRef[i] as number) + (vRef[i] as number);
+          }
+        }
+        expectClose(v, vRef, TOL, 'velocity');
+        expectClose(p, pRef, TOL, 'params');
+      });
+
+      it(`adam over three steps on ${length} values, with bias correction in the step size and epsilon hat`, () => {
+        const { p, m, v, grads } = adamRun(length);
+        const pRef = Float64Array.from(randomArray(length, 4));
+        const mRef = new Float64Array(length);
+        const vRef = new Float64Array(length);
+        grads.forEach((g, index) => {
+          const t = index + 1;
+          const lrT = (LR * Math.sqrt(1 - B2 ** t)) / (1 - B1 ** t);
+          for (let i = 0; i < length; i++) {
+            const gi = g[i] as number;
+            mRef[i] = B1 * (mRef[i] as number) + (1 - B1) * gi;
+            vRef[i] = B2 * (vRef[i] as number) + (1 - B2) * gi * gi;
+            pRef[i] = (pRef[i] as number) - (lrT * (mRef[i] as number)) / (Math.sqrt(vRef[i] as number) + EPS);
+          }
+        });
+        expectClose(m, mRef, TOL, 'm');
+        expectClose(v, vRef, { atol: 1e-9, rtol: 1e-5 }, 'v');
+        expectClose(p, pRef, TOL, 'params');
+      });
     }
-    expectClose(v, vRef, TOL, 'velocity');
-    expectClose(p, pRef, TOL, 'params');
-  });
 
-  it('adam over three steps, with bias correction in the step size and epsilon hat', () => {
-    // The kernel takes float32 hyperparameters; 1 - fround(0.999) differs from 0.001 by 1e-5
-    // relative, so the float64 reference starts from the same float32 values.
-    const [lr, b1, b2, eps] = [0.01, 0.9, 0.999, 1e-7].map(Math.fround) as [number, number, number, number];
-    const p = randomArray(LENGTH, 4);
-    const m = new Float32Array(LENGTH);
-    const v = new Float32Array(LENGTH);
-    const pRef = Float64Array.from(p);
-    const mRef = new Float64Array(LENGTH);
-    const vRef = new Float64Array(LENGTH);
-    for (let t = 1; t <= 3; t++) {
-      const g = randomArray(LENGTH, 20 + t, t === 2 ? 1e-4 : 1);
-      native.adamStep(p, m, v, g, lr, b1, b2, eps, t);
-      const lrT = (lr * Math.sqrt(1 - b2 ** t)) / (1 - b1 ** t);
-      for (let i = 0; i < LENGTH; i++) {
-        const gi = g[i] as number;
-        mRef[i] = b1 * (mRef[i] as number) + (1 - b1) * gi;
-        vRef[i] = b2 * (vRef[i] as number) + (1 - b2) * gi * gi;
-        pRef[i] = (pRef[i] as number) - (lrT * (mRef[i] as number)) / (Math.sqrt(vRef[i] as number) + eps);
+    it(`gives bit-identical adam and sgd results on 1 and ${Math.min(2, maxThreads)} threads`, () => {
+      const results = [1, Math.min(2, maxThreads)].map((t) => {
+        native.setNumThreads(t);
+        const adam = adamRun(70001);
+        const p = randomArray(70001, 3);
+        const vel = randomArray(70001, 5);
+        native.sgdStep(p, vel, randomArray(70001, 6), 0.05, 0.9);
+        native.sgdStep(p, null, randomArray(70001, 7), 0.1, 0);
+        return [adam.p, adam.m, adam.v, p, vel];
+      });
+      native.setNumThreads(defaultThreads);
+      results[0]?.forEach((a, i) => expect(sameBits(a, results[1]?.[i] as Float32Array), `array ${i}`).to.equal(true));
+    });
+
+    it('gives an element the same bits in the vector body as in the scalar tail', () => {
+      // One call over 4096 values runs nearly all of them through the vector body; calls over
+      // 7-value pieces of the same arrays run every value through the scalar tail.
+      const n = 4096;
+      const g = randomArray(n, 33);
+      type State = [Float32Array, Float32Array, Float32Array];
+      const map = (s: State, f: (a: Float32Array) => Float32Array): State => [f(s[0]), f(s[1]), f(s[2])];
+      const start: State = [randomArray(n, 30), randomArray(n, 31, 0.1), randomArray(n, 32, 0.01).map(Math.abs)];
+      const steps: [string, (s: State, g: Float32Array) => void][] = [
+        ['adam', ([p, m, v], gr) => native.adamStep(p, m, v, gr, LR, B1, B2, EPS, 5)],
+        ['sgd with momentum', ([p, v], gr) => native.sgdStep(p, v, gr, 0.05, 0.9)],
+        ['sgd', ([p], gr) => native.sgdStep(p, null, gr, 0.1, 0)],
+      ];
+      for (const [name, step] of steps) {
+        const whole = map(start, (a) => a.slice());
+        step(whole, g);
+        for (let s = 0; s < n; s += 7) {
+          const piece = map(start, (a) => a.slice(s, s + 7));
+          step(piece, g.slice(s, s + 7));
+          piece.forEach((a, k) => expect(sameBits(a, (whole[k] as Float32Array).subarray(s, s + 7)), `${name}: array ${k} at ${s}`).to.equal(true));
+        }
       }
-    }
-    expectClose(m, mRef, TOL, 'm');
-    expectClose(v, vRef, { atol: 1e-9, rtol: 1e-5 }, 'v');
-    expectClose(p, pRef, TOL, 'params');
+    });
   });
-});
+}
