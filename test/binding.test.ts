@@ -53,6 +53,12 @@ describe('native binding argument checks', () => {
     expect(() => native.sgdStep(f(4), null, f(5), 0.1, 0)).to.throw(RangeError, /grads/);
   });
 
+  it('an empty Float32Array for an optional buffer is checked, not taken for a missing one', () => {
+    expect(() => native.denseForward(f(6), f(4), f(6), f(0), 2, 2, 3, 1)).to.throw(RangeError, /Expected b \(m\) to hold 1x3 = 3 floats but its length is 0/);
+    expect(() => native.meanSquaredError(f(0), f(6), f(6), 2, 3)).to.throw(RangeError, /dpred \(n x c\)/);
+    expect(() => native.sgdStep(f(0), f(0), f(0), 0.1, 0.9)).to.not.throw();
+  });
+
   it('a detached buffer has length 0 and is refused', () => {
     const a = f(6);
     structuredClone(a.buffer, { transfer: [a.buffer as ArrayBuffer] });

@@ -57,7 +57,7 @@ FloatSpan float_array(const Napi::CallbackInfo& info, std::size_t index, const c
     throw_type(info.Env(), name, "a Float32Array", value);
   }
   Napi::Float32Array array = value.As<Napi::Float32Array>();
-  return FloatSpan{array.Data(), static_cast<std::int64_t>(array.ElementLength())};
+  return FloatSpan{array.Data(), static_cast<std::int64_t>(array.ElementLength()), true};
 }
 
 FloatSpan optional_float_array(const Napi::CallbackInfo& info, std::size_t index,

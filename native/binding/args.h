@@ -10,10 +10,13 @@
 
 namespace myelin::binding {
 
-// A borrowed view of a Float32Array's memory, valid for the duration of the call.
+// A borrowed view of a Float32Array's memory, valid for the duration of the call. `present`
+// tells an optional argument that was given from one that was not: an empty Float32Array may
+// have a null data pointer too.
 struct FloatSpan {
   float* data = nullptr;
   std::int64_t length = 0;
+  bool present = false;
 };
 
 // Throws unless the call has exactly `count` arguments.
@@ -22,7 +25,7 @@ void expect_arg_count(const Napi::CallbackInfo& info, std::size_t count, const c
 // The argument at `index` as a Float32Array; `name` is used in the error message.
 FloatSpan float_array(const Napi::CallbackInfo& info, std::size_t index, const char* name);
 
-// Like float_array, but null or undefined give an empty span with data == nullptr.
+// Like float_array, but null or undefined give a span that is not present.
 FloatSpan optional_float_array(const Napi::CallbackInfo& info, std::size_t index,
                                const char* name);
 

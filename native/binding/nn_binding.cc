@@ -50,7 +50,7 @@ Napi::Value dense_forward_binding(const Napi::CallbackInfo& info) {
   expect_length(env, y, n, m, "y (n x m)");
   expect_length(env, x, n, k, "x (n x k)");
   expect_length(env, w, k, m, "w (k x m)");
-  if (b.data != nullptr) expect_length(env, b, 1, m, "b (m)");
+  if (b.present) expect_length(env, b, 1, m, "b (m)");
   dense_forward(y.data, x.data, w.data, b.data, n, k, m, act);
   return env.Undefined();
 }
@@ -70,9 +70,9 @@ Napi::Value dense_backward_binding(const Napi::CallbackInfo& info) {
   const int m = dimension(info, 9, "m");
   const Activation act = activation_arg(info, 10);
   Napi::Env env = info.Env();
-  if (dx.data != nullptr) expect_length(env, dx, n, k, "dx (n x k)");
+  if (dx.present) expect_length(env, dx, n, k, "dx (n x k)");
   expect_length(env, dw, k, m, "dw (k x m)");
-  if (db.data != nullptr) expect_length(env, db, 1, m, "db (m)");
+  if (db.present) expect_length(env, db, 1, m, "db (m)");
   expect_length(env, dy, n, m, "dy (n x m)");
   expect_length(env, x, n, k, "x (n x k)");
   expect_length(env, w, k, m, "w (k x m)");
@@ -142,7 +142,7 @@ Napi::Value fused_loss(const Napi::CallbackInfo& info, const char* name, FusedLo
   const int c = dimension(info, 5, "c");
   Napi::Env env = info.Env();
   expect_length(env, probs, n, c, "probs (n x c)");
-  if (dlogits.data != nullptr) expect_length(env, dlogits, n, c, "dlogits (n x c)");
+  if (dlogits.present) expect_length(env, dlogits, n, c, "dlogits (n x c)");
   expect_length(env, logits, n, c, "logits (n x c)");
   check_labels(env, labels, n, c, kind);
   return Napi::Number::New(env, fn(probs.data, dlogits.data, logits.data, labels.data, n, c));
@@ -157,7 +157,7 @@ Napi::Value output_loss(const Napi::CallbackInfo& info, const char* name, Output
   const int n = dimension(info, 3, "n");
   const int c = dimension(info, 4, "c");
   Napi::Env env = info.Env();
-  if (dpred.data != nullptr) expect_length(env, dpred, n, c, "dpred (n x c)");
+  if (dpred.present) expect_length(env, dpred, n, c, "dpred (n x c)");
   expect_length(env, pred, n, c, "pred (n x c)");
   check_labels(env, labels, n, c, kind);
   return Napi::Number::New(env, fn(dpred.data, pred.data, labels.data, n, c));

@@ -30,7 +30,7 @@ Napi::Value sgd_step_binding(const Napi::CallbackInfo& info) {
   Napi::Env env = info.Env();
   expect_same_length(env, grads, params, "grads (as long as params)");
   if (momentum != 0.0) {
-    if (velocity.data == nullptr) {
+    if (!velocity.present) {
       throw Napi::TypeError::New(env, "Expected a Float32Array for velocity when momentum is " +
                                           std::to_string(momentum) + " but received null");
     }
