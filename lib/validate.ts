@@ -25,24 +25,18 @@ export function describe(value: unknown): string {
   return typeof value;
 }
 
-export function positiveInteger(value: unknown, argument: string): number {
-  if (typeof value !== 'number') {
-    throw new ArgumentTypeError({ argument, expected: 'a positive integer', received: describe(value) });
-  }
-  if (!Number.isInteger(value) || value < 1) {
-    throw new ArgumentRangeError({ argument, expected: 'a positive integer', received: describe(value) });
-  }
+function integerAtLeast(value: unknown, argument: string, min: number, expected: string): number {
+  if (typeof value !== 'number') throw new ArgumentTypeError({ argument, expected, received: describe(value) });
+  if (!Number.isInteger(value) || value < min) throw new ArgumentRangeError({ argument, expected, received: describe(value) });
   return value;
 }
 
+export function positiveInteger(value: unknown, argument: string): number {
+  return integerAtLeast(value, argument, 1, 'a positive integer');
+}
+
 export function nonNegativeInteger(value: unknown, argument: string): number {
-  if (typeof value !== 'number') {
-    throw new ArgumentTypeError({ argument, expected: 'a non-negative integer', received: describe(value) });
-  }
-  if (!Number.isInteger(value) || value < 0) {
-    throw new ArgumentRangeError({ argument, expected: 'a non-negative integer', received: describe(value) });
-  }
-  return value;
+  return integerAtLeast(value, argument, 0, 'a non-negative integer');
 }
 
 export interface Interval {
