@@ -21,18 +21,20 @@ export interface Header {
 
 /** One measured figure; `vs` maps an earlier runner's label to value / that runner's value. */
 export interface Row {
-  readonly kind: 'gemm' | 'training';
+  readonly kind: 'gemm' | 'training' | 'step' | 'inference';
   readonly trial: string;
   readonly shape: string;
   readonly impl: Impl;
   readonly threads: number;
   readonly isa: string;
   readonly value: number;
-  readonly unit: 'GFLOP/s' | 'samples/s';
+  readonly unit: 'GFLOP/s' | 'samples/s' | 'us/step' | 'us';
   readonly vs: Readonly<Record<string, number>>;
   /** False when the sanity check failed (wrong GEMM entries, non-finite loss): the figure means nothing. */
   readonly ok: boolean;
   readonly note: string;
+  /** Named figures behind the note, for tools reading --json. */
+  readonly extra?: Readonly<Record<string, number>>;
 }
 
 const columns = [

@@ -4,16 +4,18 @@
 //
 //   npm run bench                      both suites, table
 //   npm run bench -- --json            one JSON object per line: the header, then each row
-//   npm run bench -- --only gemm       one suite (gemm | training)
+//   npm run bench -- --only step       one suite (gemm | training | step | inference)
 
 import { runGemmSuite } from './gemm';
 import { describeMachine } from './machine';
 import { loadMyelin } from './myelin';
 import { Reporter } from './report';
+import { runInferenceSuite } from './inference';
+import { runStepSuite } from './step';
 import { runTrainingSuite } from './training';
-import { gemmRunners, gemmTrials, trainingRunners, trainingTrials } from './trials';
+import { gemmRunners, gemmTrials, stepThreads, stepTrial, trainingRunners, trainingTrials } from './trials';
 
-const suites = ['gemm', 'training'] as const;
+const suites = ['gemm', 'training', 'step', 'inference'] as const;
 type Suite = (typeof suites)[number];
 
 interface Options {
@@ -21,7 +23,7 @@ interface Options {
   readonly only: readonly Suite[];
 }
 
-const usage = 'Usage: npm run bench -- [--json] [--only gemm|training]';
+const usage = 'Usage: npm run bench -- [--json] [--only gemm|training|step|inference]';
 
 function isSuite(s: string): s is Suite {
   return (suites as readonly string[]).includes(s);
@@ -37,7 +39,7 @@ function parseArgs(argv: readonly string[]): Options {
     } else if (arg === '--only' || arg.startsWith('--only=')) {
       const value = arg === '--only' ? argv[++i] : arg.slice('--only='.length);
       if (value === undefined || !isSuite(value)) {
-        throw new RangeError(`Expected gemm or training for --only but received ${value ?? 'nothing'}. ${usage}`);
+        throw new RangeError(`Expected gemm, training, step or inference for --only but received ${value ?? 'nothing'}. ${usage}`);
       }
       only = [value];
     } else if (arg === '--help' || arg === '-h') {
@@ -66,6 +68,8 @@ async function main(): Promise<void> {
 
   if (options.only.includes('gemm')) runGemmSuite(gemmTrials, gemmRunners, myelin, reporter);
   if (options.only.includes('training')) await runTrainingSuite(trainingTrials, trainingRunners, myelin, reporter);
+  if (options.only.includes('step')) await runStepSuite(stepTrial, stepThreads, myelin, reporter);
+  if (options.only.includes('inference')) runInferenceSuite(stepTrial, stepThreads, myelin, reporter);
   // A bench that could not measure myelin, or measured a wrong result, must not look green.
   if (reporter.failures > 0 || typeof myelin === 'string') process.exitCode = 1;
 }

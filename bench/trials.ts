@@ -109,3 +109,18 @@ export const trainingRunners: readonly TrainingRunner[] = [
   { impl: 'myelin', threads: 1, compareTo: ['tfjs-cpu', 'tfjs-wasm'], warmupBatches: 5 },
   { impl: 'myelin', threads: 2, compareTo: ['tfjs-cpu', 'tfjs-wasm', 'myelin 1t'], warmupBatches: 5 },
 ];
+
+/** The whole-step and inference suites' model: the MLP of the training trial, on 60000 samples
+ * (an epoch of Fashion-MNIST's size). */
+export type StepTrial = TrainingTrial;
+
+export const stepTrial: StepTrial = { ...(trainingTrials[0] as TrainingTrial), name: 'mlp-784-256-128-10-epoch', samples: 60000 };
+
+/** Epochs timed after one untimed one (best kept), calls per breakdown figure, peak-loop length. */
+export const stepTiming = { epochs: 3, stepReps: 300, peakMs: 300 } as const;
+
+/** Batch-1 predict: calls timed after warm-up, as the issue asks (10000). */
+export const inferenceTiming = { calls: 10000, warmup: 1000, peakMs: 200 } as const;
+
+/** Thread counts of the step and inference suites. */
+export const stepThreads: readonly number[] = [1, 2];

@@ -24,6 +24,7 @@ interface NativeBinding {
   backendInfo(): NativeBackendInfo;
   setNumThreads(n: number): void;
   setIsa(isa: string): void;
+  fmaPeakGflops(threads: number, milliseconds: number): number;
   sgemm(c: F32, a: F32, b: F32, m: number, n: number, k: number, transA: boolean, transB: boolean, alpha: number, beta: number): void;
   denseForward(y: F32, x: F32, w: F32, b: F32 | null, n: number, k: number, m: number, act: ActivationCode): void;
   denseBackward(dx: F32 | null, dw: F32, db: F32 | null, dy: F32, x: F32, w: F32, y: F32, n: number, k: number, m: number, act: ActivationCode): void;

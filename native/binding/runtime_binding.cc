@@ -1,9 +1,11 @@
-// Bindings for the runtime: which ISA path and how many threads the kernels use.
+// Bindings for the runtime: which ISA path and how many threads the kernels use, and the
+// measured FMA ceiling that benchmarks report against.
 #include <napi.h>
 
 #include <string>
 
 #include "../runtime/cpu_features.h"
+#include "../runtime/fma_peak.h"
 #include "../runtime/thread_pool.h"
 #include "args.h"
 #include "bindings.h"
@@ -55,12 +57,25 @@ Napi::Value set_isa_path(const Napi::CallbackInfo& info) {
   return info.Env().Undefined();
 }
 
+// fmaPeakGflops(threads, milliseconds): the FMA-chain ceiling the benchmarks compare against.
+Napi::Value fma_peak_binding(const Napi::CallbackInfo& info) {
+  expect_arg_count(info, 2, "fmaPeakGflops");
+  const int threads = dimension(info, 0, "threads");
+  const double milliseconds = finite_number(info, 1, "milliseconds");
+  if (threads < 1 || !(milliseconds > 0.0 && milliseconds <= 10000.0)) {
+    throw Napi::RangeError::New(info.Env(), "Expected threads >= 1 and milliseconds in (0, 10000] but received " +
+                                                std::to_string(threads) + " and " + std::to_string(milliseconds));
+  }
+  return Napi::Number::New(info.Env(), fma_peak_gflops(threads, milliseconds));
+}
+
 }  // namespace
 
 void register_runtime(Napi::Env env, Napi::Object exports) {
   exports.Set("backendInfo", Napi::Function::New(env, backend_info, "backendInfo"));
   exports.Set("setNumThreads", Napi::Function::New(env, set_threads, "setNumThreads"));
   exports.Set("setIsa", Napi::Function::New(env, set_isa_path, "setIsa"));
+  exports.Set("fmaPeakGflops", Napi::Function::New(env, fma_peak_binding, "fmaPeakGflops"));
 }
 
 }  // namespace myelin::binding

@@ -1,0 +1,53 @@
+// fma_peak_gflops: times the FMA-chain loop on the thread pool's threads at once. The loop is
+// sized from a short calibration run so each measurement lasts about the time asked for.
+#include "fma_peak.h"
+
+#include <algorithm>
+#include <atomic>
+#include <chrono>
+
+#include "cpu_features.h"
+#include "fma_peak_internal.h"
+#include "thread_pool.h"
+
+namespace myelin {
+
+namespace {
+
+constexpr double kFlopsPerIteration = 2.0 * 8 * 12;
+
+double seconds_since(std::chrono::steady_clock::time_point start) {
+  return std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+}
+
+}  // namespace
+
+double fma_peak_gflops(int threads, double milliseconds) {
+  if (!isa_supported(Isa::avx2)) return 0.0;
+  long long iterations = 1 << 16;
+  for (;;) {  // calibrate on one thread until a run lasts a tenth of the target
+    const auto start = std::chrono::steady_clock::now();
+    volatile float sink = peak_detail::fma_chains_avx2(iterations, 1.0f);
+    (void)sink;
+    const double elapsed = seconds_since(start);
+    if (elapsed * 1e3 >= milliseconds / 10 || iterations > (1LL << 40)) {
+      iterations = static_cast<long long>(iterations * (milliseconds / 1e3) / std::max(elapsed, 1e-9));
+      break;
+    }
+    iterations *= 4;
+  }
+  const int saved = num_threads();
+  set_num_threads(threads);
+  const int used = std::min(threads, num_threads());
+  std::atomic<float> sink{0.0f};
+  const auto start = std::chrono::steady_clock::now();
+  parallel_for(used, [&](int task) {
+    const float value = peak_detail::fma_chains_avx2(iterations, 1.0f + task);
+    sink.store(value, std::memory_order_relaxed);
+  });
+  const double elapsed = seconds_since(start);
+  set_num_threads(saved);
+  return used * iterations * kFlopsPerIteration / elapsed / 1e9;
+}
+
+}  // namespace myelin
