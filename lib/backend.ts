@@ -39,6 +39,7 @@ interface NativeBinding {
   meanSquaredError(dpred: F32 | null, pred: F32, labels: F32, n: number, c: number): number;
   sgdStep(params: F32, velocity: F32 | null, grads: F32, learningRate: number, momentum: number): void;
   sumOfSquares(values: F32): number;
+  gatherRows(dst: F32, src: F32, order: Uint32Array, cols: number): void;
   adamStep(params: F32, m: F32, v: F32, grads: F32, learningRate: number, beta1: number, beta2: number, epsilon: number, step: number): void;
 }
 

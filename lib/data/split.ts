@@ -1,4 +1,5 @@
 /** Holding out a test set, shuffled by the one seedable generator. */
+import { native } from '../backend';
 import { ShapeError } from '../errors';
 import { globalRandom } from '../random';
 import { Tensor, toLabels, toMatrix, type LabelsLike, type TensorLike } from '../tensor';
@@ -14,10 +15,7 @@ export interface TrainTestSplit {
 function pick(t: Tensor, order: Uint32Array, start: number, end: number): Tensor {
   const cols = t.shape[1] as number;
   const out = new Float32Array((end - start) * cols);
-  for (let r = start; r < end; r++) {
-    const from = (order[r] as number) * cols;
-    out.set(t.data.subarray(from, from + cols), (r - start) * cols);
-  }
+  native.gatherRows(out, t.data, order.subarray(start, end), cols);
   return new Tensor(out, [end - start, cols]);
 }
 

@@ -3,6 +3,7 @@
  * gathered into buffers made once per call; between batches the loop yields to the event loop,
  * so a server stays responsive while it trains.
  */
+import { native } from '../backend';
 import { CallbackList, type CustomCallbackArgs, type Logs } from '../callbacks';
 import { ArgumentRangeError, ArgumentTypeError, ShapeError, TrainingError } from '../errors';
 import { ProgressReporter } from '../progress';
@@ -78,12 +79,31 @@ function yieldToEventLoop(): Promise<void> {
   return new Promise((resolve) => setImmediate(resolve));
 }
 
-/** Copies the rows order[start..start+n) of src (cols wide) into dst. */
-function gatherRows(dst: Float32Array, src: Float32Array, order: Uint32Array, start: number, n: number, cols: number): void {
-  for (let r = 0; r < n; r++) {
-    const from = (order[start + r] as number) * cols;
-    dst.set(src.subarray(from, from + cols), r * cols);
+/** One step's buffers, made once per fit: its rows of the data, or views of the gather buffers
+ * and the slice of the shuffled order that fills them. */
+interface Batch {
+  readonly n: number;
+  readonly input: Float32Array;
+  readonly labels: Float32Array;
+  readonly order: Uint32Array | null;
+}
+
+function planBatches(data: DataSplit, order: Uint32Array, batchSize: number, shuffle: boolean): Batch[] {
+  const samples = data.x.shape[0] as number;
+  const inputCols = data.x.shape[1] as number;
+  const labelCols = data.y.shape[1] as number;
+  const gatherX = new Float32Array(shuffle ? Math.min(batchSize, samples) * inputCols : 0);
+  const gatherY = new Float32Array(shuffle ? Math.min(batchSize, samples) * labelCols : 0);
+  const batches: Batch[] = [];
+  for (let start = 0; start < samples; start += batchSize) {
+    const n = Math.min(batchSize, samples - start);
+    batches.push(
+      shuffle
+        ? { n, input: gatherX.subarray(0, n * inputCols), labels: gatherY.subarray(0, n * labelCols), order: order.subarray(start, start + n) }
+        : { n, input: data.x.data.subarray(start * inputCols, (start + n) * inputCols), labels: data.y.data.subarray(start * labelCols, (start + n) * labelCols), order: null },
+    );
   }
+  return batches;
 }
 
 export async function fitLoop(model: Sequential, x: TensorLike, y: LabelsLike, args: FitArgs): Promise<History> {
@@ -103,10 +123,9 @@ export async function fitLoop(model: Sequential, x: TensorLike, y: LabelsLike, a
   const samples = data.x.shape[0] as number;
   const inputCols = data.x.shape[1] as number;
   const labelCols = data.y.shape[1] as number;
-  const steps = Math.ceil(samples / batchSize);
   const order = Uint32Array.from({ length: samples }, (_, i) => i);
-  const batchX = new Float32Array(Math.min(batchSize, samples) * inputCols);
-  const batchY = new Float32Array(Math.min(batchSize, samples) * labelCols);
+  const batches = planBatches(data, order, batchSize, shuffle);
+  const steps = batches.length;
   const progress = verbose === 0 ? null : new ProgressReporter(process.stdout, epochs, steps, verbose);
   const history: History = { epoch: [], history: {}, params: { epochs, batchSize, samples, steps } };
 
@@ -119,19 +138,11 @@ export async function fitLoop(model: Sequential, x: TensorLike, y: LabelsLike, a
     const sums: Logs = {};
     let seen = 0;
     for (let step = 0; step < steps && !model.stopTraining; step++) {
-      const start = step * batchSize;
-      const n = Math.min(batchSize, samples - start);
+      const { n, input, labels, order: rows } = batches[step] as Batch;
       await callbacks.batchBegin(step, { batch: step, size: n });
-      let input: Float32Array;
-      let labels: Float32Array;
-      if (shuffle) {
-        input = batchX.subarray(0, n * inputCols);
-        labels = batchY.subarray(0, n * labelCols);
-        gatherRows(input, data.x.data, order, start, n, inputCols);
-        gatherRows(labels, data.y.data, order, start, n, labelCols);
-      } else {
-        input = data.x.data.subarray(start * inputCols, (start + n) * inputCols);
-        labels = data.y.data.subarray(start * labelCols, (start + n) * labelCols);
+      if (rows !== null) {
+        native.gatherRows(input, data.x.data, rows, inputCols);
+        native.gatherRows(labels, data.y.data, rows, labelCols);
       }
       const { loss, predictions } = model.runBatch(input, labels, n, true);
       if (!Number.isFinite(loss)) {

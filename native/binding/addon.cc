@@ -10,6 +10,7 @@ Napi::Object init(Napi::Env env, Napi::Object exports) {
   myelin::binding::register_gemm(env, exports);
   myelin::binding::register_nn(env, exports);
   myelin::binding::register_optimizers(env, exports);
+  myelin::binding::register_data(env, exports);
   return exports;
 }
 

@@ -27,6 +27,7 @@ std::string describe(const Napi::Value& value) {
       case napi_float64_array: return "Float64Array";
       case napi_int32_array: return "Int32Array";
       case napi_uint8_array: return "Uint8Array";
+      case napi_uint32_array: return "Uint32Array";
       default: return "a TypedArray of another type";
     }
   }
@@ -58,6 +59,16 @@ FloatSpan float_array(const Napi::CallbackInfo& info, std::size_t index, const c
   }
   Napi::Float32Array array = value.As<Napi::Float32Array>();
   return FloatSpan{array.Data(), static_cast<std::int64_t>(array.ElementLength()), true};
+}
+
+IndexSpan index_array(const Napi::CallbackInfo& info, std::size_t index, const char* name) {
+  const Napi::Value value = info[index];
+  if (!value.IsTypedArray() ||
+      value.As<Napi::TypedArray>().TypedArrayType() != napi_uint32_array) {
+    throw_type(info.Env(), name, "a Uint32Array", value);
+  }
+  Napi::Uint32Array array = value.As<Napi::Uint32Array>();
+  return IndexSpan{array.Data(), static_cast<std::int64_t>(array.ElementLength())};
 }
 
 FloatSpan optional_float_array(const Napi::CallbackInfo& info, std::size_t index,

@@ -25,6 +25,15 @@ void expect_arg_count(const Napi::CallbackInfo& info, std::size_t count, const c
 // The argument at `index` as a Float32Array; `name` is used in the error message.
 FloatSpan float_array(const Napi::CallbackInfo& info, std::size_t index, const char* name);
 
+// A borrowed view of a Uint32Array (indices), valid for the duration of the call.
+struct IndexSpan {
+  std::uint32_t* data = nullptr;
+  std::int64_t length = 0;
+};
+
+// The argument at `index` as a Uint32Array.
+IndexSpan index_array(const Napi::CallbackInfo& info, std::size_t index, const char* name);
+
 // Like float_array, but null or undefined give a span that is not present.
 FloatSpan optional_float_array(const Napi::CallbackInfo& info, std::size_t index,
                                const char* name);

@@ -9,5 +9,6 @@ void register_runtime(Napi::Env env, Napi::Object exports);
 void register_gemm(Napi::Env env, Napi::Object exports);
 void register_nn(Napi::Env env, Napi::Object exports);
 void register_optimizers(Napi::Env env, Napi::Object exports);
+void register_data(Napi::Env env, Napi::Object exports);
 
 }  // namespace myelin::binding
