@@ -1,14 +1,21 @@
-// sgemm against the float64 oracle (sgemm_ref) on every ISA path this CPU supports, at 1 and 2
-// threads, all four transpose combinations, awkward sizes (0, 1, MR +- 1, NR +- 1, primes, and
-// past MC, KC and NC), alpha in {1, -0.5}, beta in {0, 1, 0.7}. Also: no NaN leaks from C when
-// beta == 0, the epilogue covers every element of C exactly once and sees finished values,
-// 1 vs 2 threads are bit-identical, the BLIS residual check on large shapes, and the thread
-// pool's contract. Exits non-zero on any failure and prints the first mismatches.
+// sgemm / sgemm_strided against the float64 oracle (sgemm_ref_strided) on every ISA path this CPU
+// supports: all four transpose combinations, awkward sizes (0, 1, primes, MR +- 1, NR +- 1, the
+// edges of the paths without packing, past MC, KC and NC, k up to 4096), random shapes, leading
+// dimensions wider than the rows (the padding must stay untouched), alpha in {1, -0.5}, beta in
+// {0, 1, 0.7} (beta == 0 with C full of NaN). Also: the epilogue covers every element exactly
+// once with the real ldc and sees finished values; results are bit-identical for every thread
+// count 1..max_threads() and across two repeated runs; the BLIS residual check on large shapes;
+// the thread pool's contract. Exits non-zero on any failure and prints the first mismatches.
+//
+// Quick mode (MYELIN_TEST_QUICK=1 in the environment, or --quick): a reduced set for valgrind and
+// sanitizer runs, a few seconds under valgrind.
 // m = rows of C, n = columns of C, k = the reduced dimension.
+#include <algorithm>
 #include <atomic>
 #include <cmath>
 #include <cstdint>
 #include <cstdio>
+#include <cstdlib>
 #include <cstring>
 #include <vector>
 
@@ -22,31 +29,50 @@ using namespace myelin;
 
 int g_failures = 0;
 int g_checks = 0;
+bool g_quick = false;
 
 // Deterministic xorshift in [-1, 1).
 struct Rng {
   std::uint64_t s;
-  float next() {
+  std::uint64_t bits() {
     s ^= s << 13;
     s ^= s >> 7;
     s ^= s << 17;
-    return static_cast<float>((s >> 40) * (1.0 / (1 << 23))) - 1.0f;
+    return s;
   }
+  float next() { return static_cast<float>((bits() >> 40) * (1.0 / (1 << 23))) - 1.0f; }
+  int below(int n) { return static_cast<int>((bits() >> 33) % static_cast<std::uint64_t>(n)); }
 };
 
 void fill(std::vector<float>& v, Rng& rng) {
   for (float& x : v) x = rng.next();
 }
 
+// A shape and its storage: lda/ldb/ldc are the stored row widths plus pad_*.
 struct Case {
   int m, n, k;
   bool ta, tb;
   float alpha, beta;
+  int pad_a = 0, pad_b = 0, pad_c = 0;
+  int lda() const { return (ta ? m : k) + pad_a; }
+  int ldb() const { return (tb ? k : n) + pad_b; }
+  int ldc() const { return n + pad_c; }
+  std::size_t size_a() const { return static_cast<std::size_t>(ta ? k : m) * lda(); }
+  std::size_t size_b() const { return static_cast<std::size_t>(tb ? n : k) * ldb(); }
+  std::size_t size_c() const { return static_cast<std::size_t>(m) * ldc(); }
 };
 
 void describe(const Case& t, Isa isa, int threads) {
-  std::printf("  case m=%d n=%d k=%d trans_a=%d trans_b=%d alpha=%g beta=%g isa=%s threads=%d\n",
-              t.m, t.n, t.k, t.ta, t.tb, t.alpha, t.beta, isa_name(isa), threads);
+  std::printf("  case m=%d n=%d k=%d trans_a=%d trans_b=%d alpha=%g beta=%g lda=%d ldb=%d ldc=%d "
+              "isa=%s threads=%d\n",
+              t.m, t.n, t.k, t.ta, t.tb, t.alpha, t.beta, t.lda(), t.ldb(), t.ldc(), isa_name(isa),
+              threads);
+}
+
+void fail(const char* what, const Case& t, Isa isa, int threads) {
+  std::printf("FAIL %s\n", what);
+  describe(t, isa, threads);
+  ++g_failures;
 }
 
 // The epilogue of the test: c = max(c + bias[col], 0) and a coverage count per element. Being
@@ -55,14 +81,14 @@ struct EpilogueCtx {
   const float* bias;
   std::atomic<int>* count;
   float* c_base;
-  int n;
+  int n, ldc;
   std::atomic<int> bad_pointer;
 };
 
 void epilogue_bias_relu(const void* ctx_ptr, float* c, int ldc, int row0, int col0, int rows,
                         int cols) {
   auto* ctx = static_cast<EpilogueCtx*>(const_cast<void*>(ctx_ptr));
-  if (ldc != ctx->n || c != ctx->c_base + static_cast<std::ptrdiff_t>(row0) * ldc + col0) {
+  if (ldc != ctx->ldc || c != ctx->c_base + static_cast<std::ptrdiff_t>(row0) * ldc + col0) {
     ctx->bad_pointer.fetch_add(1);
   }
   for (int i = 0; i < rows; ++i) {
@@ -74,39 +100,44 @@ void epilogue_bias_relu(const void* ctx_ptr, float* c, int ldc, int row0, int co
   }
 }
 
-// Compares got with ref elementwise. Tolerance 1e-5 * k * |alpha| * max|a| * max|b|: far above
-// the typical float rounding of a k-term dot product (~sqrt(k) * 6e-8 * |sum|), far below the
-// effect of a lost or doubled term.
-bool compare(const std::vector<float>& got, const std::vector<float>& ref, const Case& t,
-             double amax, double bmax, double c0max, Isa isa, int threads, const char* what) {
+// Compares the m x n part of got with ref elementwise, and the padding of each row of C (which
+// must keep its C0 value). Tolerance 1e-5 * k * |alpha| * max|a| * max|b|: far above the typical
+// float rounding of a k-term dot product (~sqrt(k) * 6e-8 * |sum|), far below the effect of a
+// lost or doubled term.
+void compare(const std::vector<float>& got, const std::vector<float>& ref,
+             const std::vector<float>& c0, const Case& t, double amax, double bmax, double c0max,
+             Isa isa, int threads) {
   const double tol = 1e-5 * t.k * std::fabs(t.alpha) * amax * bmax +
                      1e-6 * std::fabs(t.beta) * c0max + 1e-6;
   int shown = 0;
   double worst = 0.0;
-  std::size_t bad = 0;
-  for (std::size_t i = 0; i < got.size(); ++i) {
-    const double diff = std::fabs(static_cast<double>(got[i]) - ref[i]);
-    if (!(diff <= tol)) {  // also catches NaN
-      ++bad;
-      if (diff > worst || std::isnan(diff)) worst = diff;
-      if (shown < 5) {
-        if (shown == 0) {
-          std::printf("FAIL %s\n", what);
-          describe(t, isa, threads);
+  std::size_t bad = 0, pad_touched = 0;
+  for (int i = 0; i < t.m; ++i) {
+    for (int j = 0; j < t.ldc(); ++j) {
+      const std::size_t at = static_cast<std::size_t>(i) * t.ldc() + j;
+      if (j >= t.n) {
+        pad_touched += std::memcmp(&got[at], &c0[at], sizeof(float)) != 0;
+        continue;
+      }
+      const double diff = std::fabs(static_cast<double>(got[at]) - ref[at]);
+      if (!(diff <= tol)) {  // also catches NaN
+        ++bad;
+        if (diff > worst || std::isnan(diff)) worst = diff;
+        if (shown < 5) {
+          if (shown == 0) fail("sgemm vs sgemm_ref", t, isa, threads);
+          std::printf("    row %d, col %d: got %.9g expected %.9g (tol %.3g)\n", i, j, got[at],
+                      ref[at], tol);
+          ++shown;
         }
-        std::printf("    index %zu (row %zu, col %zu): got %.9g expected %.9g (tol %.3g)\n", i,
-                    i / t.n, i % t.n, got[i], ref[i], tol);
-        ++shown;
       }
     }
   }
   ++g_checks;
-  if (bad != 0) {
-    std::printf("    %zu mismatches, largest difference %.3g\n", bad, worst);
-    ++g_failures;
-    return false;
+  if (bad != 0) std::printf("    %zu mismatches, largest difference %.3g\n", bad, worst);
+  ++g_checks;
+  if (pad_touched != 0) {
+    fail("sgemm wrote into the padding of C (past n in a row of ldc)", t, isa, threads);
   }
-  return true;
 }
 
 double max_abs(const std::vector<float>& v) {
@@ -115,56 +146,75 @@ double max_abs(const std::vector<float>& v) {
   return m;
 }
 
+// Thread counts to compare: every count 1..max (the largest twice, for run-to-run identity).
+std::vector<int> thread_counts() {
+  std::vector<int> counts;
+  for (int t = 1; t <= max_threads(); ++t) counts.push_back(t);
+  if (g_quick && max_threads() > 2) counts = {1, max_threads()};
+  counts.push_back(max_threads());
+  return counts;
+}
+
 void run_case(const Case& t, Rng& rng, bool with_epilogue) {
-  const std::size_t sa = static_cast<std::size_t>(t.m) * t.k;
-  const std::size_t sb = static_cast<std::size_t>(t.k) * t.n;
-  const std::size_t sc = static_cast<std::size_t>(t.m) * t.n;
-  std::vector<float> a(sa), b(sb), c0(sc), bias(t.n);
+  std::vector<float> a(t.size_a()), b(t.size_b()), c0(t.size_c()), bias(t.n);
   fill(a, rng);
   fill(b, rng);
   fill(c0, rng);
   fill(bias, rng);
-  if (t.beta == 0.0f) std::fill(c0.begin(), c0.end(), std::nanf(""));
+  if (t.beta == 0.0f) {
+    for (int i = 0; i < t.m; ++i)
+      for (int j = 0; j < t.n; ++j) c0[static_cast<std::size_t>(i) * t.ldc() + j] = std::nanf("");
+  }
 
   std::vector<float> ref = c0;
-  sgemm_ref(ref.data(), a.data(), b.data(), t.m, t.n, t.k, t.ta, t.tb, t.alpha, t.beta);
+  sgemm_ref_strided(ref.data(), t.ldc(), a.data(), t.lda(), b.data(), t.ldb(), t.m, t.n, t.k,
+                    t.ta, t.tb, t.alpha, t.beta);
   if (with_epilogue) {
-    for (std::size_t i = 0; i < sc; ++i) ref[i] = std::fmax(ref[i] + bias[i % t.n], 0.0f);
+    for (int i = 0; i < t.m; ++i)
+      for (int j = 0; j < t.n; ++j) {
+        float& x = ref[static_cast<std::size_t>(i) * t.ldc() + j];
+        x = std::fmax(x + bias[j], 0.0f);
+      }
   }
   const double amax = max_abs(a), bmax = max_abs(b);
   const double c0max = t.beta == 0.0f ? 0.0 : max_abs(c0);
+  const std::size_t sc = static_cast<std::size_t>(t.m) * t.n;
+  const bool contiguous = t.pad_a == 0 && t.pad_b == 0 && t.pad_c == 0;
 
   for (Isa isa : {Isa::generic, Isa::avx2}) {
     if (!set_isa(isa)) continue;
     std::vector<float> first;
-    for (int threads : {1, 2}) {
+    for (int threads : thread_counts()) {
       set_num_threads(threads);
       std::vector<float> c = c0;
       std::vector<std::atomic<int>> count(sc);
-      EpilogueCtx ctx{bias.data(), count.data(), c.data(), t.n, {0}};
+      EpilogueCtx ctx{bias.data(), count.data(), c.data(), t.n, t.ldc(), {0}};
       const GemmEpilogue epilogue{epilogue_bias_relu, &ctx};
-      sgemm(c.data(), a.data(), b.data(), t.m, t.n, t.k, t.ta, t.tb, t.alpha, t.beta,
-            with_epilogue ? &epilogue : nullptr);
-      compare(c, ref, t, amax, bmax, c0max, isa, threads, "sgemm vs sgemm_ref");
+      const GemmEpilogue* ep = with_epilogue ? &epilogue : nullptr;
+      if (contiguous) {
+        sgemm(c.data(), a.data(), b.data(), t.m, t.n, t.k, t.ta, t.tb, t.alpha, t.beta, ep);
+      } else {
+        sgemm_strided(c.data(), t.ldc(), a.data(), t.lda(), b.data(), t.ldb(), t.m, t.n, t.k, t.ta,
+                      t.tb, t.alpha, t.beta, ep);
+      }
+      compare(c, ref, c0, t, amax, bmax, c0max, isa, threads);
       if (with_epilogue) {
         std::size_t wrong = 0;
         for (std::size_t i = 0; i < sc; ++i) wrong += count[i].load() != 1;
         ++g_checks;
         if (wrong != 0 || ctx.bad_pointer.load() != 0) {
-          std::printf("FAIL epilogue coverage: %zu elements not covered exactly once, %d bad "
-                      "block pointers\n", wrong, ctx.bad_pointer.load());
-          describe(t, isa, threads);
-          ++g_failures;
+          fail("epilogue coverage", t, isa, threads);
+          std::printf("    %zu elements not covered exactly once, %d bad block pointers or ldc\n",
+                      wrong, ctx.bad_pointer.load());
         }
       }
-      if (threads == 1) {
+      if (first.empty()) {
         first = c;
       } else {
         ++g_checks;
-        if (sc != 0 && std::memcmp(first.data(), c.data(), sc * sizeof(float)) != 0) {
-          std::printf("FAIL 1 vs 2 threads not bit-identical\n");
-          describe(t, isa, threads);
-          ++g_failures;
+        if (!c.empty() && std::memcmp(first.data(), c.data(), c.size() * sizeof(float)) != 0) {
+          fail("not bit-identical to the 1-thread result (or to the previous run)", t, isa,
+               threads);
         }
       }
     }
@@ -172,18 +222,16 @@ void run_case(const Case& t, Rng& rng, bool with_epilogue) {
 }
 
 // BLIS-style residual check: C t vs beta C0 t + alpha A (B t) in double, for a random vector t.
-void residual_check(int m, int n, int k, bool ta, bool tb, float alpha, float beta, Rng& rng) {
-  const Case t{m, n, k, ta, tb, alpha, beta};
-  std::vector<float> a(static_cast<std::size_t>(m) * k), b(static_cast<std::size_t>(k) * n);
-  std::vector<float> c0(static_cast<std::size_t>(m) * n), vt(n);
+void residual_check(const Case& t, Rng& rng) {
+  const int m = t.m, n = t.n, k = t.k;
+  std::vector<float> a(t.size_a()), b(t.size_b()), c0(t.size_c()), vt(n);
   fill(a, rng);
   fill(b, rng);
   fill(c0, rng);
   fill(vt, rng);
-  auto A = [&](int i, int p) -> double { return ta ? a[static_cast<std::size_t>(p) * m + i]
-                                                   : a[static_cast<std::size_t>(i) * k + p]; };
-  auto B = [&](int p, int j) -> double { return tb ? b[static_cast<std::size_t>(j) * k + p]
-                                                   : b[static_cast<std::size_t>(p) * n + j]; };
+  const std::size_t lda = t.lda(), ldb = t.ldb(), ldc = t.ldc();
+  auto A = [&](int i, int p) -> double { return t.ta ? a[p * lda + i] : a[i * lda + p]; };
+  auto B = [&](int p, int j) -> double { return t.tb ? b[j * ldb + p] : b[p * ldb + j]; };
   std::vector<double> bt(k, 0.0), bt_abs(k, 0.0);
   for (int p = 0; p < k; ++p)
     for (int j = 0; j < n; ++j) {
@@ -192,30 +240,27 @@ void residual_check(int m, int n, int k, bool ta, bool tb, float alpha, float be
     }
   for (Isa isa : {Isa::generic, Isa::avx2}) {
     if (!set_isa(isa)) continue;
-    for (int threads : {1, 2}) {
+    for (int threads : {1, max_threads()}) {
       set_num_threads(threads);
       std::vector<float> c = c0;
-      sgemm(c.data(), a.data(), b.data(), m, n, k, ta, tb, alpha, beta);
+      sgemm_strided(c.data(), t.ldc(), a.data(), t.lda(), b.data(), t.ldb(), m, n, k, t.ta, t.tb,
+                    t.alpha, t.beta);
       int shown = 0;
       for (int i = 0; i < m; ++i) {
         double lhs = 0.0, rhs = 0.0, scale = 0.0;
         for (int j = 0; j < n; ++j) {
-          lhs += static_cast<double>(c[static_cast<std::size_t>(i) * n + j]) * vt[j];
-          const double c0t = static_cast<double>(c0[static_cast<std::size_t>(i) * n + j]) * vt[j];
-          rhs += beta * c0t;
-          scale += std::fabs(beta * c0t);
+          lhs += static_cast<double>(c[i * ldc + j]) * vt[j];
+          const double c0t = static_cast<double>(c0[i * ldc + j]) * vt[j];
+          rhs += t.beta * c0t;
+          scale += std::fabs(t.beta * c0t);
         }
         for (int p = 0; p < k; ++p) {
-          rhs += alpha * A(i, p) * bt[p];
-          scale += std::fabs(alpha * A(i, p)) * bt_abs[p];
+          rhs += t.alpha * A(i, p) * bt[p];
+          scale += std::fabs(t.alpha * A(i, p)) * bt_abs[p];
         }
         const double tol = 1.2e-7 * (k + 4) * scale + 1e-6;
         if (!(std::fabs(lhs - rhs) <= tol) && shown++ < 5) {
-          if (shown == 1) {
-            std::printf("FAIL residual check\n");
-            describe(t, isa, threads);
-            ++g_failures;
-          }
+          if (shown == 1) fail("residual check", t, isa, threads);
           std::printf("    row %d: (C t) %.9g expected %.9g (tol %.3g)\n", i, lhs, rhs, tol);
         }
       }
@@ -263,47 +308,100 @@ void thread_pool_checks() {
   }
 }
 
+const float kAlphas[] = {1.0f, -0.5f};
+const float kBetas[] = {0.0f, 1.0f, 0.7f};
+
+// Paddings cycle through none, a few floats, and odd widths.
+void set_padding(Case& t, int index) {
+  const int pads[] = {0, 0, 3, 1, 16, 7};
+  t.pad_a = pads[index % 6];
+  t.pad_b = pads[(index / 2) % 6];
+  t.pad_c = pads[(index / 3) % 6];
+}
+
 }  // namespace
 
-int main() {
+int main(int argc, char** argv) {
+  const char* quick_env = std::getenv("MYELIN_TEST_QUICK");
+  g_quick = (quick_env != nullptr && *quick_env != '\0' && std::strcmp(quick_env, "0") != 0) ||
+            (argc > 1 && std::strcmp(argv[1], "--quick") == 0);
   const Isa initial = active_isa();
-  std::printf("active ISA %s, avx2 %s, threads %d (max %d)\n", isa_name(initial),
+  std::printf("active ISA %s, avx2 %s, threads %d (max %d)%s\n", isa_name(initial),
               isa_supported(Isa::avx2) ? "supported" : "not supported", num_threads(),
-              max_threads());
+              max_threads(), g_quick ? ", quick mode" : "");
   thread_pool_checks();
 
   Rng rng{0x9E3779B97F4A7C15ull};
-  const std::vector<int> sizes = {0, 1, 2, 5, 6, 7, 15, 16, 17, 33, 64, 100, 257, 300};
-  const float alphas[] = {1.0f, -0.5f};
-  const float betas[] = {0.0f, 1.0f, 0.7f};
-  const int count = static_cast<int>(sizes.size());
   int index = 0;
+
   // Every (m, n) pair from the list with k cycling through it: each size meets each other one
-  // along m and n, and every size is seen along k, without the full cube.
+  // along m and n, and every size is seen along k, without the full cube. The list has 0, 1,
+  // primes, MR +- 1 and NR +- 1 of both tiles (6x16, 4x8), and the edges of the paths without
+  // packing (m 16/17, n 12/13, k 16/17).
+  const std::vector<int> sizes =
+      g_quick ? std::vector<int>{0, 1, 5, 7, 13, 17, 33}
+              : std::vector<int>{0, 1, 2, 3, 5, 6, 7, 9, 12, 13, 15, 16, 17, 31, 64, 101, 257};
+  const int count = static_cast<int>(sizes.size());
   for (int im = 0; im < count; ++im) {
     for (int in = 0; in < count; ++in, ++index) {
       const int k = sizes[(im * 5 + in * 3 + 1) % count];
-      const bool ta = index & 1, tb = (index >> 1) & 1;
-      const Case t{sizes[im], sizes[in], k, ta, tb, alphas[index % 2], betas[index % 3]};
+      Case t{sizes[im], sizes[in], k, (index & 1) != 0, ((index >> 1) & 1) != 0,
+             kAlphas[index % 2], kBetas[index % 3]};
+      set_padding(t, index);
       run_case(t, rng, index % 4 == 0);
     }
   }
-  // Past the cache blocks: MC (144 avx2, 128 generic), KC (256), NC (3072 avx2, 2048 generic),
-  // with every transpose combination, the MLP training shapes, and m <= 3 (the no-packing path).
-  const int special[][3] = {{145, 40, 9},     {289, 33, 70},    {13, 17, 513},    {50, 70, 600},
-                            {7, 3073, 20},    {5, 2049, 31},    {150, 130, 260},  {1, 256, 784},
-                            {128, 256, 784},  {784, 256, 128},  {128, 784, 256},  {2, 2, 1000},
-                            {3, 100, 37},     {3, 33, 300},     {2, 3000, 200}};
+
+  // Past the cache blocks: MC (144 avx2, 128 generic), KC (256), NC (3072 avx2, 2048 generic);
+  // the MLP training shapes (784-256-128-10 at batch 32 and 128) and inference at batch 1 and 8;
+  // every transpose combination of each.
+  const std::vector<std::vector<int>> special =
+      g_quick ? std::vector<std::vector<int>>{{145, 40, 9}, {8, 100, 300}, {50, 10, 70},
+                                              {40, 50, 3}, {3, 33, 300}}
+              : std::vector<std::vector<int>>{
+                    {145, 40, 9},   {289, 33, 70},  {13, 17, 513},  {50, 70, 600},
+                    {7, 3073, 20},  {5, 2049, 31},  {150, 130, 260}, {1, 256, 784},
+                    {8, 256, 784},  {128, 256, 784}, {256, 128, 128}, {128, 784, 256},
+                    {32, 10, 128},  {128, 10, 32},  {32, 128, 10},  {2, 2, 1000},
+                    {3, 100, 37},   {16, 300, 129}, {17, 40, 200},  {300, 11, 97},
+                    {200, 40, 16},  {2, 3000, 200}, {11, 7, 4096},  {1, 1, 4096}};
   for (const auto& s : special) {
     for (int trans = 0; trans < 4; ++trans, ++index) {
-      const Case t{s[0], s[1], s[2], (trans & 1) != 0, (trans & 2) != 0, alphas[index % 2],
-                   betas[index % 3]};
+      Case t{s[0], s[1], s[2], (trans & 1) != 0, (trans & 2) != 0, kAlphas[index % 2],
+             kBetas[index % 3]};
+      set_padding(t, index);
       run_case(t, rng, index % 2 == 0);
     }
   }
-  residual_check(1000, 1100, 700, false, false, 1.0f, 0.7f, rng);
-  residual_check(777, 3100, 300, true, true, -0.5f, 0.0f, rng);
-  residual_check(600, 500, 1100, true, false, 1.0f, 1.0f, rng);
+
+  // Random shapes: each side either an awkward size or uniform, k now and then up to 4096 (with
+  // m and n kept small so the float64 oracle stays quick).
+  const int awkward[] = {1, 2, 5, 6, 7, 8, 11, 12, 13, 15, 16, 17, 23, 47, 97};
+  const int randoms = g_quick ? 12 : 250;
+  for (int r = 0; r < randoms; ++r, ++index) {
+    auto side = [&](int limit) { return rng.below(2) == 0 ? awkward[rng.below(15)]
+                                                          : 1 + rng.below(limit); };
+    Case t{side(200), side(200), side(300), rng.below(2) == 1, rng.below(2) == 1,
+           kAlphas[rng.below(2)], kBetas[rng.below(3)]};
+    if (rng.below(8) == 0) {
+      t.k = 1 + rng.below(4096);
+      t.m = std::min(t.m, 40);
+      t.n = std::min(t.n, 40);
+    }
+    set_padding(t, rng.below(6));
+    run_case(t, rng, rng.below(3) == 0);
+  }
+
+  Case big1{1000, 1100, 700, false, false, 1.0f, 0.7f};
+  Case big2{777, 3100, 300, true, true, -0.5f, 0.0f};
+  Case big3{600, 500, 1100, true, false, 1.0f, 1.0f};
+  Case big4{130, 140, 4096, false, true, 1.0f, 0.0f, 5, 9, 3};
+  Case small1{150, 160, 170, true, true, 1.0f, 0.7f, 2, 0, 11};
+  if (g_quick) {
+    residual_check(small1, rng);
+  } else {
+    for (const Case& t : {big1, big2, big3, big4, small1}) residual_check(t, rng);
+  }
 
   set_isa(initial);
   std::printf("%d checks, %d failures\n", g_checks, g_failures);

@@ -14,9 +14,12 @@
 // result is bit-identical for any thread count. Cutting n as well as m is what lets the m = 128
 // training shapes use both cores.
 //
-// Small m (<= 3) with B not transposed on the AVX2 path skips packing (BLIS's "sup"): a row-
-// times-matrix product touches each element of B once, so packing B would double the work.
-// The path is chosen by shape and ISA only, never by thread count.
+// Small or skinny problems on the AVX2 path skip packing (BLIS's "sup", gemm_sup_avx2.cc):
+// m <= 16 (batch-1..16 inference), n <= 12 (layers with few units), k <= 16 (the input gradient
+// of such a layer), and k <= 128 when B is not transposed and fits in L2 (measured faster than
+// packing there). A product touches each element of the big operand a few times at most, so
+// packing it would double the work. The path is chosen by shape and ISA only, never by thread
+// count; threads split the long side.
 //
 // Packing buffers are per thread (thread_local), 64-byte aligned and grown once: no allocation on
 // the hot path after the first call of a given size.
@@ -95,6 +98,7 @@ struct Problem {
   float* c;
   const float* a;
   const float* b;
+  int ldc, lda, ldb;
   int m, n, k;
   bool trans_a, trans_b;
   float alpha, beta;
@@ -102,15 +106,23 @@ struct Problem {
   Path path;
 };
 
+// B not transposed is already k-major with NR contiguous columns per row: the micro-kernel can
+// stream a micro-panel straight from B (rows ldb apart) instead of a packed copy. Packing B costs
+// a pass over all of it, which for few rows of C is a large share of the work (m = 32: a quarter);
+// for many rows it is amortized and the packed panel's locality (one page, no TLB misses) wins.
+// Both read the same values, so the bits do not depend on the choice.
+constexpr int kDirectBMaxRows = 512;
+
 // Runs the whole loop nest on rows [row_begin, row_end) x cols [col_begin, col_end) of C.
 void gemm_region(const Problem& p, int row_begin, int row_end, int col_begin, int col_end) {
   const Blocksizes& bs = p.path.bs;
-  const std::ptrdiff_t lda = p.trans_a ? p.m : p.k;
-  const std::ptrdiff_t ldb = p.trans_b ? p.k : p.n;
-  const std::ptrdiff_t ldc = p.n;
+  const std::ptrdiff_t lda = p.lda;
+  const std::ptrdiff_t ldb = p.ldb;
+  const std::ptrdiff_t ldc = p.ldc;
   const int region_cols = col_end - col_begin;
   const int region_rows = row_end - row_begin;
-  // k is cut into equal blocks of at most KC (784 -> 4 x 196, not 3 x 256 + 16): a short last
+  // k is cut into equal blocks of at most KC (784 -> 2 x 392, not 400 + 384; 1000 -> 3 x 334,
+  // not 2 x 400 + 200): a short last
   // block would pay a full pass over C for little work. This depends on k alone, so the
   // reduction order is the same for every region and thread count.
   const int kc_max = ceil_div(p.k, ceil_div(p.k, bs.kc));
@@ -119,60 +131,153 @@ void gemm_region(const Problem& p, int row_begin, int row_end, int col_begin, in
   float* packed_b = reserve(t_pack_b, static_cast<std::size_t>(kc_max) *
                                           round_up(std::min(bs.nc, region_cols), bs.nr));
 
+  // B read in place: see kDirectBMaxRows. Only the last, partial micro-panel is packed.
+  const bool direct_b = !p.trans_b && region_rows <= kDirectBMaxRows;
+
   for (int jc = col_begin; jc < col_end; jc += bs.nc) {
     const int nc = std::min(bs.nc, col_end - jc);
+    const int nc_full = direct_b ? nc / bs.nr * bs.nr : 0;  // columns read in place
     for (int pc = 0; pc < p.k; pc += kc_max) {
       const int kc = std::min(kc_max, p.k - pc);
       const float* b_block = p.trans_b ? p.b + jc * ldb + pc : p.b + pc * ldb + jc;
-      gemm_detail::pack_b(packed_b, b_block, static_cast<int>(ldb), p.trans_b, kc, nc, bs.nr);
+      if (nc_full < nc) {
+        const float* b_rest = p.trans_b ? b_block + nc_full * ldb : b_block + nc_full;
+        gemm_detail::pack_b(packed_b, b_rest, p.ldb, p.trans_b, kc, nc - nc_full, bs.nr);
+      }
       const float beta = pc == 0 ? p.beta : 1.0f;
       const bool last = pc + kc == p.k;
 
       for (int ic = row_begin; ic < row_end; ic += bs.mc) {
         const int mc = std::min(bs.mc, row_end - ic);
         const float* a_block = p.trans_a ? p.a + pc * lda + ic : p.a + ic * lda + pc;
-        gemm_detail::pack_a(packed_a, a_block, static_cast<int>(lda), p.trans_a, mc, kc, bs.mr);
+        gemm_detail::pack_a(packed_a, a_block, p.lda, p.trans_a, mc, kc, bs.mr);
 
         float* c_block = p.c + ic * ldc + jc;
         for (int jr = 0; jr < nc; jr += bs.nr) {
           const int cols = std::min(bs.nr, nc - jr);
-          const float* b_panel = packed_b + static_cast<std::ptrdiff_t>(jr) * kc;
+          const bool in_place = jr < nc_full;
+          const float* b_panel =
+              in_place ? b_block + jr : packed_b + static_cast<std::ptrdiff_t>(jr - nc_full) * kc;
+          const int b_rs = in_place ? p.ldb : bs.nr;
           for (int ir = 0; ir < mc; ir += bs.mr) {
             const int rows = std::min(bs.mr, mc - ir);
             p.path.ukr(c_block + ir * ldc + jr, packed_a + static_cast<std::ptrdiff_t>(ir) * kc,
-                       b_panel, kc, static_cast<int>(ldc), rows, cols, p.alpha, beta);
+                       b_panel, b_rs, kc, p.ldc, rows, cols, p.alpha, beta);
           }
         }
         if (last && p.epilogue != nullptr) {
-          p.epilogue->apply(p.epilogue->ctx, c_block, p.n, ic, jc, mc, nc);
+          p.epilogue->apply(p.epilogue->ctx, c_block, p.ldc, ic, jc, mc, nc);
         }
       }
     }
   }
 }
 
-// The sup path on columns [col_begin, col_end): 32-column tiles over all m rows and the whole k,
-// the epilogue on each tile as soon as it is final.
-void sup_region(const Problem& p, int col_begin, int col_end) {
-  const int a_rs = p.trans_a ? 1 : p.k;
-  const int a_cs = p.trans_a ? p.m : 1;
-  for (int jc = col_begin; jc < col_end; jc += gemm_detail::kSupCols) {
-    const int cols = std::min(gemm_detail::kSupCols, col_end - jc);
-    gemm_detail::sup_avx2_3x32(p.c + jc, p.a, a_rs, a_cs, p.b + jc, p.n, p.k, p.n, p.m, cols,
-                               p.alpha, p.beta);
-    if (p.epilogue != nullptr) p.epilogue->apply(p.epilogue->ctx, p.c + jc, p.n, 0, jc, p.m, cols);
+// Which path without packing a shape takes (AVX2 only; by shape, never by thread count).
+enum class Sup { none, small_m, small_n, small_k };
+
+Sup sup_for(Isa isa, int m, int n, int k, bool trans_b) {
+  if (isa != Isa::avx2) return Sup::none;
+  if (m <= gemm_detail::kSupMaxM) return Sup::small_m;
+  if (n <= gemm_detail::kSupMaxN) return Sup::small_n;
+  if (k <= gemm_detail::kSupMaxK) return Sup::small_k;
+  if (!trans_b && k <= gemm_detail::kSupMaxKInPlace &&
+      static_cast<double>(k) * n <= gemm_detail::kSupMaxBInPlace) {
+    return Sup::small_k;
+  }
+  return Sup::none;
+}
+
+// Copies the rows x depth matrix whose element (i, p) is src[p*ld + i] to dst row-major (i, p),
+// so a sup kernel can read it along the direction it wants. In blocks of 16 source rows: each
+// row of dst gets a whole cache line at a time (a plain column-by-column copy with a power-of-two
+// row width thrashes a few L1 sets).
+float* transpose_to(PackBuffer& buffer, const float* src, int ld, int rows, int depth) {
+  float* dst = reserve(buffer, static_cast<std::size_t>(rows) * depth);
+  constexpr int kBlock = 16;
+  for (int p0 = 0; p0 < depth; p0 += kBlock) {
+    const int p1 = std::min(depth, p0 + kBlock);
+    for (int i = 0; i < rows; ++i) {
+      float* out = dst + static_cast<std::ptrdiff_t>(i) * depth;
+      for (int p = p0; p < p1; ++p) out[p] = src[static_cast<std::ptrdiff_t>(p) * ld + i];
+    }
+  }
+  return dst;
+}
+
+// Column blocks of the small-m path, and row blocks of the small-n and small-k paths: the
+// epilogue runs on each as soon as it is final, while it is in cache.
+constexpr int kSupBlockCols = 256;
+constexpr int kSupBlockRows = 64;
+
+// Small m: all m rows x columns [col_begin, col_end).
+void sup_small_m(const Problem& p, int col_begin, int col_end) {
+  const float* a = p.a;
+  int lda = p.lda;
+  if (p.trans_b && p.trans_a) {  // the dot kernel wants A contiguous along k
+    a = transpose_to(t_pack_a, p.a, p.lda, p.m, p.k);
+    lda = p.k;
+  }
+  for (int jc = col_begin; jc < col_end; jc += kSupBlockCols) {
+    const int cols = std::min(kSupBlockCols, col_end - jc);
+    float* c = p.c + jc;
+    if (p.trans_b) {
+      gemm_detail::sup_dot_avx2(c, p.ldc, a, lda, p.b + static_cast<std::ptrdiff_t>(jc) * p.ldb,
+                                p.ldb, p.k, p.m, cols, p.alpha, p.beta);
+    } else if (p.m == 1) {
+      gemm_detail::sup_row_avx2(c, p.a, p.trans_a ? p.lda : 1, p.b + jc, p.ldb, p.k, cols, p.n,
+                                p.alpha, p.beta);
+    } else {
+      gemm_detail::sup_axpy_avx2(c, p.ldc, 1, p.a, p.trans_a ? 1 : p.lda, p.trans_a ? p.lda : 1,
+                                 p.b + jc, p.ldb, p.k, p.m, cols, p.alpha, p.beta);
+    }
+    if (p.epilogue != nullptr) p.epilogue->apply(p.epilogue->ctx, c, p.ldc, 0, jc, p.m, cols);
+  }
+}
+
+// Small n or small k: rows [row_begin, row_end) x all n columns.
+void sup_rows(const Problem& p, Sup kind, int row_begin, int row_end) {
+  const float* b = p.b;
+  int ldb = p.ldb;
+  if (kind == Sup::small_n && !p.trans_a && !p.trans_b) {
+    b = transpose_to(t_pack_b, p.b, p.ldb, p.n, p.k);  // the dot kernel wants B^T along k
+    ldb = p.k;
+  } else if (kind == Sup::small_k && p.trans_b) {
+    b = transpose_to(t_pack_b, p.b, p.ldb, p.k, p.n);  // the axpy kernel wants B along n
+    ldb = p.n;
+  }
+  for (int ic = row_begin; ic < row_end; ic += kSupBlockRows) {
+    const int rows = std::min(kSupBlockRows, row_end - ic);
+    float* c = p.c + static_cast<std::ptrdiff_t>(ic) * p.ldc;
+    if (kind == Sup::small_k) {
+      // B (k x n) is small and stays in cache; rows of C are sums of its rows.
+      const float* a = p.trans_a ? p.a + ic : p.a + static_cast<std::ptrdiff_t>(ic) * p.lda;
+      gemm_detail::sup_axpy_avx2(c, p.ldc, 1, a, p.trans_a ? 1 : p.lda, p.trans_a ? p.lda : 1, b,
+                                 ldb, p.k, rows, p.n, p.alpha, p.beta);
+    } else if (!p.trans_a) {
+      gemm_detail::sup_dot_avx2(c, p.ldc, p.a + static_cast<std::ptrdiff_t>(ic) * p.lda, p.lda, b,
+                                ldb, p.k, rows, p.n, p.alpha, p.beta);
+    } else {
+      // A is stored (k, m), contiguous along m: compute C^T = op(B)^T A^T in axpy form, rows of
+      // C^T being columns of C.
+      gemm_detail::sup_axpy_avx2(c, 1, p.ldc, p.b, p.trans_b ? p.ldb : 1, p.trans_b ? 1 : p.ldb,
+                                 p.a + ic, p.lda, p.k, p.n, rows, p.alpha, p.beta);
+    }
+    if (p.epilogue != nullptr) p.epilogue->apply(p.epilogue->ctx, c, p.ldc, ic, 0, rows, p.n);
   }
 }
 
 // C = beta * C (not reading C when beta == 0), then the epilogue: the k == 0 / alpha == 0 case.
 void scale_only(const Problem& p) {
-  const std::size_t count = static_cast<std::size_t>(p.m) * p.n;
-  if (p.beta == 0.0f) {
-    std::fill(p.c, p.c + count, 0.0f);
-  } else if (p.beta != 1.0f) {
-    for (std::size_t i = 0; i < count; ++i) p.c[i] *= p.beta;
+  for (int i = 0; i < p.m; ++i) {
+    float* row = p.c + static_cast<std::ptrdiff_t>(i) * p.ldc;
+    if (p.beta == 0.0f) {
+      std::fill(row, row + p.n, 0.0f);
+    } else if (p.beta != 1.0f) {
+      for (int j = 0; j < p.n; ++j) row[j] *= p.beta;
+    }
   }
-  if (p.epilogue != nullptr) p.epilogue->apply(p.epilogue->ctx, p.c, p.n, 0, 0, p.m, p.n);
+  if (p.epilogue != nullptr) p.epilogue->apply(p.epilogue->ctx, p.c, p.ldc, 0, 0, p.m, p.n);
 }
 
 struct Grid {
@@ -181,9 +286,9 @@ struct Grid {
 };
 
 // Chooses tm x tn = threads regions minimizing the busiest thread's work: its micro-tiles
-// (padded to MR x NR) plus the packing it does, A once per NC panel and B once, each packed
-// element weighted like a dozen FMAs.
-Grid choose_grid(int m, int n, int threads, const Blocksizes& bs) {
+// (padded to MR x NR) plus the packing it does, A once per NC panel and B once unless B is read
+// in place, each packed element weighted like a dozen FMAs.
+Grid choose_grid(int m, int n, bool trans_b, int threads, const Blocksizes& bs) {
   Grid best{1, 1, m, n};
   double best_cost = -1.0;
   for (int tm = 1; tm <= threads; ++tm) {
@@ -193,7 +298,9 @@ Grid choose_grid(int m, int n, int threads, const Blocksizes& bs) {
     const int cols = round_up(ceil_div(n, tn), bs.nr);
     if (ceil_div(m, rows) < tm || ceil_div(n, cols) < tn) continue;  // a region would be empty
     const double tiles = static_cast<double>(rows) * cols;
-    const double packing = 12.0 * (static_cast<double>(rows) * ceil_div(cols, bs.nc) + cols);
+    const bool packs_b = trans_b || rows > kDirectBMaxRows;
+    const double packing =
+        12.0 * (static_cast<double>(rows) * ceil_div(cols, bs.nc) + (packs_b ? cols : 0));
     const double cost = tiles + packing;
     if (best_cost < 0.0 || cost < best_cost) {
       best_cost = cost;
@@ -210,37 +317,61 @@ struct GridSplit {
 
 struct SupSplit {
   const Problem* p;
-  int cols;  // columns per task, a multiple of kSupCols
+  Sup kind;
+  int chunk;  // columns (small m) or rows (small n) per task
 };
 
 // Below this many multiply-adds per thread (about 5 us on one AVX2 core) a helper does not pay:
 // its wake-up costs a few microseconds, and on a busy machine a helper that is preempted while
 // holding a task makes the whole call wait for the scheduler.
 constexpr double kMinFmasPerThread = 1 << 19;
+// The paths without packing have no packing to amortize, so a helper pays off sooner; and the
+// small-m path streams B from L2 at a few FMAs per load, where a second core (its own L2, half
+// the stream) pays off sooner still (batch-1 784x256: 4.4x OpenBLAS alone, 6.4x on two cores).
+constexpr double kMinSupFmasPerThread = 1 << 17;
+constexpr double kMinStreamFmasPerThread = 1 << 16;
 
 }  // namespace
 
 void sgemm(float* c, const float* a, const float* b, int m, int n, int k,
            bool trans_a, bool trans_b, float alpha, float beta, const GemmEpilogue* epilogue) {
+  sgemm_strided(c, n, a, trans_a ? m : k, b, trans_b ? k : n, m, n, k, trans_a, trans_b, alpha,
+                beta, epilogue);
+}
+
+void sgemm_strided(float* c, int ldc, const float* a, int lda, const float* b, int ldb, int m,
+                   int n, int k, bool trans_a, bool trans_b, float alpha, float beta,
+                   const GemmEpilogue* epilogue) {
   if (m <= 0 || n <= 0) return;
   const Isa isa = active_isa();  // read once: set_isa on another thread cannot mix paths
-  const Problem p{c, a, b, m, n, k, trans_a, trans_b, alpha, beta, epilogue, path_for(isa)};
+  const Problem p{c,       a,       b,     ldc,  lda,      ldb,          m, n, k,
+                  trans_a, trans_b, alpha, beta, epilogue, path_for(isa)};
   if (k <= 0 || alpha == 0.0f) {
     scale_only(p);
     return;
   }
 
+  const Sup sup = sup_for(isa, m, n, k, trans_b);
   const double fmas = static_cast<double>(m) * n * k;
-  const int useful = static_cast<int>(std::min<double>(num_threads(), fmas / kMinFmasPerThread));
+  const double min_fmas = sup == Sup::none      ? kMinFmasPerThread
+                          : sup == Sup::small_m ? kMinStreamFmasPerThread
+                                                : kMinSupFmasPerThread;
+  const int useful = static_cast<int>(std::min<double>(num_threads(), fmas / min_fmas));
   const int threads = std::max(1, useful);
   // The task lambdas capture one reference each, so std::function keeps them in its small
   // buffer: no heap allocation per call.
-  if (m <= gemm_detail::kSupMaxRows && !trans_b && isa == Isa::avx2) {
-    // One column chunk per thread, on tile boundaries; every tile is computed the same way.
-    const SupSplit split{&p, round_up(ceil_div(n, threads), gemm_detail::kSupCols)};
-    parallel_for(ceil_div(n, split.cols), [&split](int task) {
-      const int col_begin = task * split.cols;
-      sup_region(*split.p, col_begin, std::min(split.p->n, col_begin + split.cols));
+  if (sup != Sup::none) {
+    // One chunk of the long side per thread; every element is computed the same way wherever
+    // the chunk edges fall.
+    const int extent = sup == Sup::small_m ? n : m;
+    const SupSplit split{&p, sup, round_up(ceil_div(extent, threads), 16)};
+    parallel_for(ceil_div(extent, split.chunk), [&split](int task) {
+      const int begin = task * split.chunk;
+      if (split.kind == Sup::small_m) {
+        sup_small_m(*split.p, begin, std::min(split.p->n, begin + split.chunk));
+      } else {
+        sup_rows(*split.p, split.kind, begin, std::min(split.p->m, begin + split.chunk));
+      }
     });
     return;
   }
@@ -248,7 +379,7 @@ void sgemm(float* c, const float* a, const float* b, int m, int n, int k,
     gemm_region(p, 0, m, 0, n);
     return;
   }
-  const GridSplit split{&p, choose_grid(m, n, threads, p.path.bs)};
+  const GridSplit split{&p, choose_grid(m, n, trans_b, threads, p.path.bs)};
   parallel_for(split.grid.tm * split.grid.tn, [&split](int task) {
     const Grid& grid = split.grid;
     const int row_begin = (task / grid.tn) * grid.rows;

@@ -15,15 +15,26 @@ struct GemmEpilogue {
   const void* ctx;
 };
 
-// c is (m,n); a is (m,k), or (k,m) when trans_a; b is (k,n), or (n,k) when trans_b.
-// All three are contiguous row-major. When beta == 0, C is never read (NaN in C does not leak).
-// Sizes of 0 are allowed (k == 0 gives C = beta * C). Uses the thread pool; results are
-// bit-identical for any thread count because each element of C is reduced in the same order.
+// c is (m,n); a is (m,k), or (k,m) when trans_a; b is (k,n), or (n,k) when trans_b; all three
+// row-major with leading dimensions (row strides, in floats) ldc >= n, lda >= the stored row
+// width of a (k, or m when trans_a) and ldb >= that of b (n, or k when trans_b).
+// When beta == 0, C is never read (NaN in C does not leak). Sizes of 0 are allowed (k == 0 gives
+// C = beta * C). Uses the thread pool; results are bit-identical for any thread count and from
+// run to run, because each element of C is reduced in one order fixed by the shape alone.
+// The epilogue sees the real ldc.
+void sgemm_strided(float* c, int ldc, const float* a, int lda, const float* b, int ldb, int m,
+                   int n, int k, bool trans_a, bool trans_b, float alpha, float beta,
+                   const GemmEpilogue* epilogue = nullptr);
+
+// sgemm_strided on contiguous matrices (ldc = n, lda and ldb the stored row widths).
 void sgemm(float* c, const float* a, const float* b, int m, int n, int k,
            bool trans_a, bool trans_b, float alpha, float beta,
            const GemmEpilogue* epilogue = nullptr);
 
-// Plain triple loop, the oracle for tests and the fallback for shapes the fast path declines.
+// Plain triple loop accumulated in double, the oracle for tests and the fallback for shapes the
+// fast path declines. Same contract and leading dimensions as sgemm_strided, no epilogue.
+void sgemm_ref_strided(float* c, int ldc, const float* a, int lda, const float* b, int ldb, int m,
+                       int n, int k, bool trans_a, bool trans_b, float alpha, float beta);
 void sgemm_ref(float* c, const float* a, const float* b, int m, int n, int k,
                bool trans_a, bool trans_b, float alpha, float beta);
 

@@ -15,37 +15,64 @@ namespace gemm_detail {
 
 // Micro-kernel: c (rows x cols, row stride ldc) = alpha * (a_panel * b_panel) + beta * c.
 // a_panel is an MR x kc micro-panel packed k-major (MR floats per step of k), b_panel a kc x NR
-// micro-panel packed k-major (NR floats per step of k); both zero-padded past rows / cols.
-// rows <= MR, cols <= NR. When beta == 0, c is never read. Every element is reduced over k in
-// order 0..kc-1 whatever rows and cols are, so an edge tile gives the same bits as a full one.
-typedef void (*MicroKernel)(float* c, const float* a_panel, const float* b_panel, int kc,
-                            int ldc, int rows, int cols, float alpha, float beta);
+// micro-panel k-major whose rows are b_rs floats apart: NR when packed, ldb when B is read in
+// place (not transposed, all NR columns real; see gemm.cc). Packed panels are zero-padded past
+// rows / cols. rows <= MR, cols <= NR. When beta == 0, c is never read. Every element is reduced
+// over k in order 0..kc-1 whatever rows and cols are, so an edge tile gives the same bits as a
+// full one.
+typedef void (*MicroKernel)(float* c, const float* a_panel, const float* b_panel, int b_rs,
+                            int kc, int ldc, int rows, int cols, float alpha, float beta);
 
 // One blocksize table per ISA. MC is a multiple of MR and NC of NR.
 struct Blocksizes {
   int mr, nr, mc, kc, nc;
 };
 
-// AVX2+FMA: 6x16 tile = 12 ymm accumulators. KC*NR*4 = 16 KiB B micro-panel in L1 (32 KiB);
-// MC*KC*4 = 144 KiB A block in L2 (512 KiB); KC*NC*4 = 3 MiB B panel in L3.
-constexpr Blocksizes kBlocksAvx2 = {6, 16, 144, 256, 3072};
+// AVX2+FMA: 6x16 tile = 12 ymm accumulators. KC*NR*4 = 25 KiB B micro-panel plus a 9.4 KiB A
+// micro-panel in L1 (48 KiB on the Zen cores measured); MC*KC*4 = 225 KiB A block in L2 (1 MiB);
+// KC*NC*4 = 4.7 MiB B panel in L3. KC = 400 takes k = 784 in two blocks of 392 rather than four
+// of 196 (each block is one more pass over C): a few percent on the 784-input layer.
+constexpr Blocksizes kBlocksAvx2 = {6, 16, 144, 400, 3072};
 // Generic (SSE2 by auto-vectorization): 4x8 tile = 8 xmm accumulators.
 constexpr Blocksizes kBlocksGeneric = {4, 8, 128, 256, 2048};
 
-void ukr_generic_4x8(float* c, const float* a_panel, const float* b_panel, int kc, int ldc,
-                     int rows, int cols, float alpha, float beta);
-void ukr_avx2_6x16(float* c, const float* a_panel, const float* b_panel, int kc, int ldc,
-                   int rows, int cols, float alpha, float beta);
-
-// Small-m path without packing ("sup" in BLIS), AVX2+FMA only, for m <= kSupMaxRows and B not
-// transposed (batch-1 inference is the case that matters): packing B would cost as much as the
-// whole product. c (rows x cols, row stride ldc) = alpha * op(A) * B + beta * c over the full k,
-// where op(A)'s element (i, p) is a[i*a_rs + p*a_cs] and B's element (p, j) is b[p*ldb + j].
-// rows <= kSupMaxRows, cols <= kSupCols. When beta == 0, c is never read.
-constexpr int kSupMaxRows = 3;
-constexpr int kSupCols = 32;
-void sup_avx2_3x32(float* c, const float* a, int a_rs, int a_cs, const float* b, int ldb, int k,
+void ukr_generic_4x8(float* c, const float* a_panel, const float* b_panel, int b_rs, int kc,
+                     int ldc, int rows, int cols, float alpha, float beta);
+void ukr_avx2_6x16(float* c, const float* a_panel, const float* b_panel, int b_rs, int kc,
                    int ldc, int rows, int cols, float alpha, float beta);
+
+// The path without packing ("sup" in BLIS), AVX2+FMA only (gemm_sup_avx2.cc), for m <= kSupMaxM
+// (batch-1..16 inference), n <= kSupMaxN (layers with few units) and small k (their input
+// gradient, and small-k products generally): packing would cost as much as the product. Each
+// element of C is reduced over the whole k in an order fixed by the shape alone. When beta == 0,
+// c is never read.
+constexpr int kSupMaxM = 16;
+constexpr int kSupMaxN = 12;
+constexpr int kSupMaxK = 16;
+// B not transposed needs no copy on the small-k path, which then beats packing up to k = 128 as
+// long as B (k x n) sits in L2 while every pass of rows streams it.
+constexpr int kSupMaxKInPlace = 128;
+constexpr int kSupMaxBInPlace = 1 << 16;  // floats of B, 256 KiB
+constexpr int kSupAxpyRows = 6;
+
+// c = alpha * op(A) * B + beta * c over rows x cols, with op(A)'s element (i, p) at
+// a[i*a_rs + p*a_cs], B's element (p, j) at b[p*ldb + j] and C's element (i, j) at
+// c[i*c_rs + j*c_cs] (c_cs != 1 lets the driver compute C^T). Any rows and cols; B is streamed
+// once per pass of at most kSupAxpyRows rows.
+void sup_axpy_avx2(float* c, int c_rs, int c_cs, const float* a, int a_rs, int a_cs,
+                   const float* b, int ldb, int k, int rows, int cols, float alpha, float beta);
+
+// The one-row case of sup_axpy_avx2 (m == 1, C contiguous): c[j] = alpha * sum_p a[p*a_cs] *
+// b[p*ldb + j] + beta * c[j] for j < cols. Each element is reduced in 4 interleaved chains over
+// p mod 4 when n <= 16, else 2 over p mod 2 (n is the whole C's width, so a column chunk of any
+// thread gives the same bits).
+void sup_row_avx2(float* c, const float* a, int a_cs, const float* b, int ldb, int k, int cols,
+                  int n, float alpha, float beta);
+
+// c[i*ldc + j] = alpha * sum_p a[i*lda + p] * b[j*ldb + p] + beta * c[i*ldc + j] over rows x cols:
+// dot products of rows of A with rows of B, both contiguous along k.
+void sup_dot_avx2(float* c, int ldc, const float* a, int lda, const float* b, int ldb, int k,
+                  int rows, int cols, float alpha, float beta);
 
 // Packs the rows x depth block of op(A) whose element (i, p) is a[i*lda + p], or a[p*lda + i]
 // when trans_a, into ceil(rows/mr) micro-panels of mr x depth; rows past `rows` are zero.

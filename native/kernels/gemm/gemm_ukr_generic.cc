@@ -10,12 +10,12 @@ namespace gemm_detail {
 static constexpr int kMr = kBlocksGeneric.mr;
 static constexpr int kNr = kBlocksGeneric.nr;
 
-void ukr_generic_4x8(float* c, const float* a_panel, const float* b_panel, int kc, int ldc,
-                     int rows, int cols, float alpha, float beta) {
+void ukr_generic_4x8(float* c, const float* a_panel, const float* b_panel, int b_rs, int kc,
+                     int ldc, int rows, int cols, float alpha, float beta) {
   float acc[kMr][kNr] = {};
   for (int p = 0; p < kc; ++p) {
     const float* a = a_panel + p * kMr;
-    const float* b = b_panel + p * kNr;
+    const float* b = b_panel + static_cast<long>(p) * b_rs;
     for (int r = 0; r < kMr; ++r)
       for (int j = 0; j < kNr; ++j) acc[r][j] += a[r] * b[j];
   }
