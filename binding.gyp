@@ -1,7 +1,7 @@
 # The build of record for the addon. Sources come from native/sources.json, the one list that
-# CMakeLists.txt reads too. Everything is compiled for baseline x86-64 except the AVX2 kernels,
-# which sit in their own static library with their own flags and are reached only through the
-# run-time dispatch, so a prebuilt binary never meets an illegal instruction.
+# CMakeLists.txt reads too. Everything is compiled for baseline x86-64 except the AVX2 and AVX-512
+# kernels, which sit in their own static libraries with their own flags and are reached only
+# through the run-time dispatch, so a prebuilt binary never meets an illegal instruction.
 {
   "variables": {
     "myelin_cflags": ["-std=c++17", "-O3", "-fno-math-errno", "-fexceptions", "-fvisibility=hidden", "-Wall", "-Wextra"],
@@ -29,8 +29,21 @@
       ],
     },
     {
+      "target_name": "myelin_avx512",
+      "type": "static_library",
+      "sources": ["<!@(node -p \"require('./native/sources.json').kernels_avx512.join(' ')\")"],
+      "conditions": [
+        ["target_arch == 'x64' or target_arch == 'ia32'", {
+          "cflags_cc": ["-mavx512f", "-mavx512vl", "-mavx512bw", "-mavx512dq", "-mfma", "-mavx2"],
+          "xcode_settings": {
+            "OTHER_CPLUSPLUSFLAGS": ["-mavx512f", "-mavx512vl", "-mavx512bw", "-mavx512dq", "-mfma", "-mavx2"],
+          },
+        }],
+      ],
+    },
+    {
       "target_name": "myelin",
-      "dependencies": ["myelin_avx2"],
+      "dependencies": ["myelin_avx2", "myelin_avx512"],
       "sources": [
         "<!@(node -p \"require('./native/sources.json').kernels.join(' ')\")",
         "<!@(node -p \"require('./native/sources.json').binding.join(' ')\")",

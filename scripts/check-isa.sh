@@ -1,15 +1,17 @@
 #!/usr/bin/env bash
-# A prebuilt addon must run on any x86-64 CPU: AVX2/FMA code may live only in the ISA-specific
-# translation units ("kernels_avx2" in native/sources.json), which the kernels reach only after
-# the CPUID check. This script proves the first half on the built binary with objdump:
+# A prebuilt addon must run on any x86-64 CPU: AVX2/FMA and AVX-512 code may live only in the
+# ISA-specific translation units ("kernels_avx2" and "kernels_avx512" in native/sources.json),
+# which the kernels reach only after the CPUID check. This script proves the first half on the
+# built binary with objdump:
 #
 #  1. no baseline object file (build/Release/obj.target/myelin/..., the "kernels" and "binding"
 #     sources) holds a single VEX/EVEX-encoded instruction;
 #  2. in the unstripped addon (build/Release/myelin.node, which keeps its local symbols) every
-#     function holding one is defined by a kernels_avx2 object and by no baseline object. The
+#     function holding one is defined by a kernels_avx2 or kernels_avx512 object (ISA objects
+#     below) and by no baseline object. The
 #     second condition catches the classic hazard: an inline function or template (std::min, a
 #     vector method, ...) instantiated in both kinds of file is emitted twice as a weak symbol,
-#     and the linker may keep the AVX2 copy for every caller;
+#     and the linker may keep the AVX copy for every caller;
 #  3. a stripped addon (prebuildify --strip) has no symbols left to map, so its count of VEX
 #     instructions must equal that of the unstripped addon of the same build (same build id);
 #     one from another build is skipped with a note.
@@ -44,10 +46,13 @@ mapfile -t baseline_objs < <(node -e '
   const s = require("./native/sources.json");
   for (const f of [...s.kernels, ...s.binding]) console.log(f.replace(/\.(cc|cpp|c)$/, ".o"));
 ' | sed "s|^|$objdir/myelin/|")
+# ISA objects: each "kernels_<isa>" list is built by the static library target myelin_<isa>.
 mapfile -t avx2_objs < <(node -e '
-  for (const f of require("./native/sources.json").kernels_avx2)
-    console.log(f.replace(/\.(cc|cpp|c)$/, ".o"));
-' | sed "s|^|$objdir/myelin_avx2/|")
+  const s = require("./native/sources.json");
+  for (const key of ["kernels_avx2", "kernels_avx512"])
+    for (const f of s[key] || [])
+      console.log(key.replace(/^kernels_/, "myelin_") + "/" + f.replace(/\.(cc|cpp|c)$/, ".o"));
+' | sed "s|^|$objdir/|")
 for o in "${baseline_objs[@]}" "${avx2_objs[@]}"; do
   [ -f "$o" ] || die "missing object file $o: build the addon first (npm run build:native)"
 done
@@ -101,18 +106,18 @@ if [ "$baseline_bad" -eq 0 ]; then
   echo "ok: ${#baseline_objs[@]} baseline object files hold no VEX/EVEX instruction"
 fi
 
-# The allowed set: defined in a kernels_avx2 object and in no baseline object.
+# The allowed set: defined in an ISA object and in no baseline object.
 defined_text_symbols "${avx2_objs[@]}" >"$work/avx2.syms"
 defined_text_symbols "${baseline_objs[@]}" >"$work/baseline.syms"
 comm -23 "$work/avx2.syms" "$work/baseline.syms" >"$work/allowed.syms"
 comm -12 "$work/avx2.syms" "$work/baseline.syms" >"$work/shared.syms"
 for o in "${avx2_objs[@]}"; do vex_lines "$o"; done >"$work/avx2obj.vex"
 avx2_obj_vex=$(wc -l <"$work/avx2obj.vex")
-# A weak function compiled in both kinds of file, with VEX in its AVX2 copy: safe only while the
+# A weak function compiled in both kinds of file, with VEX in its ISA copy: safe only while the
 # linker keeps the baseline copy (checked below on the addon itself), so say so.
 cut -f1 "$work/avx2obj.vex" | sort -u | comm -12 - "$work/shared.syms" |
   while read -r sym; do
-    echo "warning: $(c++filt -- "$sym") is compiled both in a kernels_avx2 unit (with VEX)" \
+    echo "warning: $(c++filt -- "$sym") is compiled both in an ISA unit (with VEX/EVEX)" \
          "and in a baseline unit; keep it out of headers shared by both"
   done
 
@@ -138,10 +143,11 @@ for addon in "${addons[@]}"; do
       if grep -qxF -- "$sym" "$work/allowed.syms"; then continue; fi
       bad=1
       if grep -qxF -- "$sym" "$work/shared.syms"; then
-        why="defined in a kernels_avx2 object AND in a baseline object (an inline function or"
-        why+=" template compiled twice, and the linker kept the AVX2 copy for every caller)"
+        why="defined in an ISA (kernels_avx2/kernels_avx512) object AND in a baseline object (an"
+        why+=" inline function or template compiled twice, and the linker kept the AVX copy for"
+        why+=" every caller)"
       else
-        why="not defined by any kernels_avx2 object"
+        why="not defined by any kernels_avx2 or kernels_avx512 object"
       fi
       echo "FAIL: $addon: $n VEX/EVEX instruction(s) in $(c++filt -- "$sym"): $why"
       echo "    first: $(grep -m1 -F -- "$sym"$'\t' "$work/addon.vex" | cut -f2)"
@@ -149,13 +155,13 @@ for addon in "${addons[@]}"; do
     if [ "$count" -eq 0 ]; then
       # The AVX2 kernels must be in there: zero means the check itself is looking at nothing.
       bad=1
-      echo "FAIL: $addon holds no VEX instruction at all: are the AVX2 kernels missing," \
+      echo "FAIL: $addon holds no VEX instruction at all: are the AVX2/AVX-512 kernels missing," \
            "or is this check broken?"
     fi
     if [ "$bad" -eq 0 ] && [ "$baseline_bad" -eq 0 ]; then
       nfunc=$(wc -l <"$work/addon.funcs")
       echo "ok: $addon: $count VEX/EVEX instructions, all in $nfunc function(s) of the" \
-           "kernels_avx2 units ($avx2_obj_vex in their object files)"
+           "kernels_avx2/kernels_avx512 units ($avx2_obj_vex in their object files)"
       passed=$((passed + 1))
     else
       failed=$((failed + 1))

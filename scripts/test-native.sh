@@ -5,7 +5,9 @@
 #  2. built without sanitizers (Release) into build-cmake/ and each run under valgrind memcheck
 #     (--error-exitcode=1 --leak-check=full: an invalid access, a use of uninitialised memory or
 #     a definite or possible leak fails the run). Under valgrind the tests run their reduced set
-#     (MYELIN_TEST_QUICK=1) to stay within a few minutes.
+#     (MYELIN_TEST_QUICK=1) to stay within a few minutes. valgrind (3.19) emulates a CPU without
+#     AVX-512 and its CPUID says so, so under valgrind the tests cover the generic and avx2 paths
+#     only; the avx512 path (on a CPU that has it) is covered by the sanitizer run.
 # Run by `npm run test:native` and by .ci/run. Exit status non-zero on any failure.
 set -euo pipefail
 

@@ -1,7 +1,9 @@
 // myelin's sgemm beside OpenBLAS's cblas_sgemm, in one process, on the same inputs, at 1 and 2
 // threads, with the FMA-chain peak of this machine measured by its own loop
-// (myelin::fma_peak_gflops: 12 independent AVX2 FMA chains per thread in their own -mavx2 -mfma
-// translation unit, native/runtime/fma_peak_avx2.cc, the same yardstick as the JS benchmarks).
+// (myelin::fma_peak_gflops: 12 independent FMA chains per thread of the active path's width,
+// zmm on the avx512 path and ymm otherwise, in their own translation units,
+// native/runtime/fma_peak_avx512.cc and fma_peak_avx2.cc, the same yardstick as the JS
+// benchmarks).
 // Run it through scripts/bench-gemm.sh (npm run bench:gemm), which builds it and starts it with
 // OPENBLAS_CORETYPE and OPENBLAS_L2_SIZE unset: OpenBLAS reads them when it is loaded, before
 // main, so they cannot be changed from here. The script also shortens the spinning of OpenBLAS's
@@ -347,7 +349,8 @@ int main(int argc, char** argv) {
   if (const char* note = std::getenv("MYELIN_BENCH_NOTE")) {
     std::fprintf(header, "note: %s\n", note);
   }
-  if (avx512_core(core)) {
+  const bool zmm_peak = myelin::active_isa() == myelin::Isa::avx512;
+  if (avx512_core(core) && !zmm_peak) {
     std::fprintf(header,
                  "note: this OpenBLAS kernel uses AVX-512; myelin uses AVX2+FMA, and the peak "
                  "below is the AVX2 (ymm) FMA peak\n");
@@ -380,7 +383,8 @@ int main(int argc, char** argv) {
   measure_peaks(3, 50);
 
   if (have_fma) {
-    std::fprintf(header, "peak (12 AVX2 FMA chains per thread, best of the run):");
+    std::fprintf(header, "peak (12 %s FMA chains per thread, best of the run):",
+                 zmm_peak ? "AVX-512 (zmm)" : "AVX2 (ymm)");
     for (int t : thread_counts) {
       std::fprintf(header, "  %d thread%s %.1f GFLOP/s", t, t == 1 ? "" : "s", peak[t]);
     }

@@ -23,7 +23,7 @@ Napi::Value backend_info(const Napi::CallbackInfo& info) {
   out.Set("maxThreads", max_threads());
   Napi::Array supported = Napi::Array::New(env);
   std::uint32_t next = 0;
-  for (Isa isa : {Isa::generic, Isa::avx2}) {
+  for (Isa isa : {Isa::generic, Isa::avx2, Isa::avx512}) {
     if (isa_supported(isa)) supported.Set(next++, isa_name(isa));
   }
   out.Set("supportedIsas", supported);
@@ -48,8 +48,9 @@ Napi::Value set_isa_path(const Napi::CallbackInfo& info) {
   const std::string name = info[0].As<Napi::String>().Utf8Value();
   Isa isa;
   if (!parse_isa(name.c_str(), &isa)) {
-    throw Napi::RangeError::New(info.Env(), "Expected 'generic' or 'avx2' for isa but received '" +
-                                                name + "'");
+    throw Napi::RangeError::New(info.Env(),
+                                "Expected 'generic', 'avx2' or 'avx512' for isa but received '" +
+                                    name + "'");
   }
   if (!set_isa(isa)) {
     throw Napi::RangeError::New(info.Env(), "The ISA path '" + name + "' is not supported by this CPU");

@@ -134,7 +134,7 @@ void for_row_chunks(std::int64_t rows, int cols, const Body& body) {
 void activation_forward(float* y, const float* z, int rows, int cols, Activation act) {
   const std::int64_t count = static_cast<std::int64_t>(rows) * cols;
   if (count <= 0) return;
-  const bool avx2 = active_isa() == Isa::avx2;  // read once: a call never mixes paths
+  const bool avx2 = isa_at_least(Isa::avx2);  // read once: a call never mixes paths
   ForwardChunk chunk = nullptr;
   switch (act) {
     case Activation::linear:
@@ -167,7 +167,7 @@ void activation_backward(float* dz, const float* dy, const float* y, int rows, i
                          Activation act) {
   const std::int64_t count = static_cast<std::int64_t>(rows) * cols;
   if (count <= 0) return;
-  const bool avx2 = active_isa() == Isa::avx2;  // read once: a call never mixes paths
+  const bool avx2 = isa_at_least(Isa::avx2);  // read once: a call never mixes paths
   BackwardChunk chunk = nullptr;
   switch (act) {
     case Activation::linear:

@@ -62,7 +62,7 @@ void for_chunks(std::int64_t count, const Body& body) {
 
 void sgd_step(float* params, float* velocity, const float* grads, std::int64_t count, float lr,
               float momentum) {
-  const bool avx2 = active_isa() == Isa::avx2;  // read once: a call never mixes paths
+  const bool avx2 = isa_at_least(Isa::avx2);  // read once: a call never mixes paths
   if (momentum == 0.0f) {
     const auto chunk = avx2 ? arena_detail::sgd_chunk_avx2 : arena_detail::sgd_chunk_generic;
     for_chunks(count, [=](std::int64_t begin, std::int64_t end) {
@@ -82,8 +82,8 @@ void adam_step(float* params, float* m, float* v, const float* grads, std::int64
   const double t = static_cast<double>(step);
   const float lr_t = static_cast<float>(lr * std::sqrt(1.0 - std::pow(beta2, t)) /
                                         (1.0 - std::pow(beta1, t)));
-  const auto chunk = active_isa() == Isa::avx2 ? arena_detail::adam_chunk_avx2
-                                               : arena_detail::adam_chunk_generic;
+  const auto chunk = isa_at_least(Isa::avx2) ? arena_detail::adam_chunk_avx2
+                                              : arena_detail::adam_chunk_generic;
   for_chunks(count, [=](std::int64_t begin, std::int64_t end) {
     chunk(params + begin, m + begin, v + begin, grads + begin, end - begin, lr_t, beta1, beta2,
           epsilon);

@@ -39,7 +39,7 @@ double sum_of_squares_chunk_generic(const float* x, std::int64_t count) {
 
 double sum_of_squares(const float* x, std::int64_t count) {
   // Read once: a call never mixes paths.
-  const auto chunk_sum_of_squares = active_isa() == Isa::avx2
+  const auto chunk_sum_of_squares = isa_at_least(Isa::avx2)
                                         ? arena_detail::sum_of_squares_chunk_avx2
                                         : arena_detail::sum_of_squares_chunk_generic;
   const std::int64_t chunks = std::max<std::int64_t>(1, (count + kChunk - 1) / kChunk);

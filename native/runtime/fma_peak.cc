@@ -14,7 +14,7 @@ namespace myelin {
 
 namespace {
 
-constexpr double kFlopsPerIteration = 2.0 * 8 * 12;
+constexpr double kChains = 12;
 
 double seconds_since(std::chrono::steady_clock::time_point start) {
   return std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
@@ -24,10 +24,15 @@ double seconds_since(std::chrono::steady_clock::time_point start) {
 
 double fma_peak_gflops(int threads, double milliseconds) {
   if (!isa_supported(Isa::avx2)) return 0.0;
+  // Read once: the loop measured matches the path the kernels take now (avx512 or avx2; on the
+  // generic path of an AVX2 CPU, the AVX2 loop, as before).
+  const bool zmm = active_isa() == Isa::avx512;
+  const auto chains = zmm ? peak_detail::fma_chains_avx512 : peak_detail::fma_chains_avx2;
+  const double flops_per_iteration = 2.0 * (zmm ? 16 : 8) * kChains;
   long long iterations = 1 << 16;
   for (;;) {  // calibrate on one thread until a run lasts a tenth of the target
     const auto start = std::chrono::steady_clock::now();
-    volatile float sink = peak_detail::fma_chains_avx2(iterations, 1.0f);
+    volatile float sink = chains(iterations, 1.0f);
     (void)sink;
     const double elapsed = seconds_since(start);
     if (elapsed * 1e3 >= milliseconds / 10 || iterations > (1LL << 40)) {
@@ -42,12 +47,12 @@ double fma_peak_gflops(int threads, double milliseconds) {
   std::atomic<float> sink{0.0f};
   const auto start = std::chrono::steady_clock::now();
   parallel_for(used, [&](int task) {
-    const float value = peak_detail::fma_chains_avx2(iterations, 1.0f + task);
+    const float value = chains(iterations, 1.0f + task);
     sink.store(value, std::memory_order_relaxed);
   });
   const double elapsed = seconds_since(start);
   set_num_threads(saved);
-  return used * iterations * kFlopsPerIteration / elapsed / 1e9;
+  return used * iterations * flops_per_iteration / elapsed / 1e9;
 }
 
 }  // namespace myelin

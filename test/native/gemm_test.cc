@@ -181,7 +181,7 @@ void run_case(const Case& t, Rng& rng, bool with_epilogue) {
   const std::size_t sc = static_cast<std::size_t>(t.m) * t.n;
   const bool contiguous = t.pad_a == 0 && t.pad_b == 0 && t.pad_c == 0;
 
-  for (Isa isa : {Isa::generic, Isa::avx2}) {
+  for (Isa isa : {Isa::generic, Isa::avx2, Isa::avx512}) {
     if (!set_isa(isa)) continue;
     std::vector<float> first;
     for (int threads : thread_counts()) {
@@ -238,7 +238,7 @@ void residual_check(const Case& t, Rng& rng) {
       bt[p] += B(p, j) * vt[j];
       bt_abs[p] += std::fabs(B(p, j) * vt[j]);
     }
-  for (Isa isa : {Isa::generic, Isa::avx2}) {
+  for (Isa isa : {Isa::generic, Isa::avx2, Isa::avx512}) {
     if (!set_isa(isa)) continue;
     for (int threads : {1, max_threads()}) {
       set_num_threads(threads);
@@ -301,8 +301,9 @@ void thread_pool_checks() {
   }
   Isa parsed;
   ++g_checks;
-  if (!parse_isa("avx2", &parsed) || parsed != Isa::avx2 || parse_isa("sse9", &parsed) ||
-      !isa_supported(Isa::generic)) {
+  if (!parse_isa("avx2", &parsed) || parsed != Isa::avx2 || !parse_isa("avx512", &parsed) ||
+      parsed != Isa::avx512 || parse_isa("sse9", &parsed) || !isa_supported(Isa::generic) ||
+      (isa_supported(Isa::avx512) && !isa_supported(Isa::avx2))) {
     std::printf("FAIL parse_isa / isa_supported\n");
     ++g_failures;
   }
@@ -326,8 +327,9 @@ int main(int argc, char** argv) {
   g_quick = (quick_env != nullptr && *quick_env != '\0' && std::strcmp(quick_env, "0") != 0) ||
             (argc > 1 && std::strcmp(argv[1], "--quick") == 0);
   const Isa initial = active_isa();
-  std::printf("active ISA %s, avx2 %s, threads %d (max %d)%s\n", isa_name(initial),
-              isa_supported(Isa::avx2) ? "supported" : "not supported", num_threads(),
+  std::printf("active ISA %s, avx2 %s, avx512 %s, threads %d (max %d)%s\n", isa_name(initial),
+              isa_supported(Isa::avx2) ? "supported" : "not supported",
+              isa_supported(Isa::avx512) ? "supported" : "not supported", num_threads(),
               max_threads(), g_quick ? ", quick mode" : "");
   thread_pool_checks();
 
@@ -336,11 +338,12 @@ int main(int argc, char** argv) {
 
   // Every (m, n) pair from the list with k cycling through it: each size meets each other one
   // along m and n, and every size is seen along k, without the full cube. The list has 0, 1,
-  // primes, MR +- 1 and NR +- 1 of both tiles (6x16, 4x8), and the edges of the paths without
-  // packing (m 16/17, n 12/13, k 16/17).
+  // primes, MR +- 1 and NR +- 1 of the tiles (14x32, 6x16, 4x8), and the edges of the paths
+  // without packing (m 16/17, n 12/13, k 16/17).
   const std::vector<int> sizes =
       g_quick ? std::vector<int>{0, 1, 5, 7, 13, 17, 33}
-              : std::vector<int>{0, 1, 2, 3, 5, 6, 7, 9, 12, 13, 15, 16, 17, 31, 64, 101, 257};
+              : std::vector<int>{0,  1,  2,  3,  5,  6,  7,  9,  12, 13, 14,
+                                 15, 16, 17, 31, 32, 33, 64, 101, 257};
   const int count = static_cast<int>(sizes.size());
   for (int im = 0; im < count; ++im) {
     for (int in = 0; in < count; ++in, ++index) {
@@ -352,7 +355,8 @@ int main(int argc, char** argv) {
     }
   }
 
-  // Past the cache blocks: MC (144 avx2, 128 generic), KC (256), NC (3072 avx2, 2048 generic);
+  // Past the cache blocks: MC (252 avx512, 144 avx2, 128 generic), KC (256), NC (3072 avx512 and
+  // avx2, 2048 generic);
   // the MLP training shapes (784-256-128-10 at batch 32 and 128) and inference at batch 1 and 8;
   // every transpose combination of each.
   const std::vector<std::vector<int>> special =
@@ -364,7 +368,8 @@ int main(int argc, char** argv) {
                     {8, 256, 784},  {128, 256, 784}, {256, 128, 128}, {128, 784, 256},
                     {32, 10, 128},  {128, 10, 32},  {32, 128, 10},  {2, 2, 1000},
                     {3, 100, 37},   {16, 300, 129}, {17, 40, 200},  {300, 11, 97},
-                    {200, 40, 16},  {2, 3000, 200}, {11, 7, 4096},  {1, 1, 4096}};
+                    {200, 40, 16},  {2, 3000, 200}, {11, 7, 4096},  {1, 1, 4096},
+                    {253, 65, 257}, {784, 256, 128}};
   for (const auto& s : special) {
     for (int trans = 0; trans < 4; ++trans, ++index) {
       Case t{s[0], s[1], s[2], (trans & 1) != 0, (trans & 2) != 0, kAlphas[index % 2],

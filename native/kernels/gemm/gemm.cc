@@ -14,12 +14,13 @@
 // result is bit-identical for any thread count. Cutting n as well as m is what lets the m = 128
 // training shapes use both cores.
 //
-// Small or skinny problems on the AVX2 path skip packing (BLIS's "sup", gemm_sup_avx2.cc):
-// m <= 16 (batch-1..16 inference), n <= 12 (layers with few units), k <= 16 (the input gradient
-// of such a layer), and k <= 128 when B is not transposed and fits in L2 (measured faster than
-// packing there). A product touches each element of the big operand a few times at most, so
-// packing it would double the work. The path is chosen by shape and ISA only, never by thread
-// count; threads split the long side.
+// Small or skinny problems on the AVX2 and AVX-512 paths skip packing (BLIS's "sup", the AVX2
+// kernels of gemm_sup_avx2.cc): m <= 16 (batch-1..16 inference), n <= 12 (layers with few units),
+// k <= 16 (the input gradient of such a layer), and, on the AVX2 path only, k <= 128 when B is
+// not transposed and fits in L2 (measured faster than packing into the AVX2 micro-kernel there,
+// but half the speed of the AVX-512 one). A product touches each element of the big operand a
+// few times at most, so packing it would double the work. The path is chosen by shape and ISA
+// only, never by thread count; threads split the long side.
 //
 // Packing buffers are per thread (thread_local), 64-byte aligned and grown once: no allocation on
 // the hot path after the first call of a given size.
@@ -47,6 +48,7 @@ struct Path {
 };
 
 Path path_for(Isa isa) {
+  if (isa == Isa::avx512) return {gemm_detail::kBlocksAvx512, gemm_detail::ukr_avx512_14x32};
   if (isa == Isa::avx2) return {gemm_detail::kBlocksAvx2, gemm_detail::ukr_avx2_6x16};
   return {gemm_detail::kBlocksGeneric, gemm_detail::ukr_generic_4x8};
 }
@@ -173,15 +175,18 @@ void gemm_region(const Problem& p, int row_begin, int row_end, int col_begin, in
   }
 }
 
-// Which path without packing a shape takes (AVX2 only; by shape, never by thread count).
+// Which path without packing a shape takes (AVX2 kernels, on the avx2 and avx512 paths; by shape
+// and ISA, never by thread count).
 enum class Sup { none, small_m, small_n, small_k };
 
 Sup sup_for(Isa isa, int m, int n, int k, bool trans_b) {
-  if (isa != Isa::avx2) return Sup::none;
+  if (isa < Isa::avx2) return Sup::none;  // the avx512 path uses the AVX2 sup kernels too
   if (m <= gemm_detail::kSupMaxM) return Sup::small_m;
   if (n <= gemm_detail::kSupMaxN) return Sup::small_n;
   if (k <= gemm_detail::kSupMaxK) return Sup::small_k;
-  if (!trans_b && k <= gemm_detail::kSupMaxKInPlace &&
+  // Measured against the AVX2 6x16 kernel only: the AVX-512 one beats the in-place axpy at
+  // twice its speed on these shapes (784x256x128: ~185 against ~100 GFLOP/s on Zen 5).
+  if (isa == Isa::avx2 && !trans_b && k <= gemm_detail::kSupMaxKInPlace &&
       static_cast<double>(k) * n <= gemm_detail::kSupMaxBInPlace) {
     return Sup::small_k;
   }

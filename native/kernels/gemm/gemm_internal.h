@@ -4,7 +4,8 @@
 // MC x KC one packed block of A (L2), KC x NC one packed panel of B (L3), KC x NR one B
 // micro-panel (L1).
 //
-// Hazard: gemm_ukr_avx2_6x16.cc includes this header and is compiled with -mavx2 -mfma. Any
+// Hazard: gemm_ukr_avx2_6x16.cc includes this header and is compiled with -mavx2 -mfma (and
+// gemm_ukr_avx512_14x32.cc with -mavx512f and friends). Any
 // inline function or template visible here could be emitted there as a weak symbol with AVX
 // instructions and be picked by the linker for baseline code. So this header holds only
 // declarations, constants and PODs: no inline functions, no std headers.
@@ -33,6 +34,10 @@ struct Blocksizes {
 // KC*NC*4 = 4.7 MiB B panel in L3. KC = 400 takes k = 784 in two blocks of 392 rather than four
 // of 196 (each block is one more pass over C): a few percent on the 784-input layer.
 constexpr Blocksizes kBlocksAvx2 = {6, 16, 144, 400, 3072};
+// AVX-512: 14x32 tile = 28 zmm accumulators. KC*NR*4 = 32 KiB B micro-panel in L1 (48 KiB on
+// Zen 5) beside a 14 KiB A micro-panel; MC*KC*4 = 252 KiB A block in L2 (1 MiB); KC*NC*4 = 3 MiB
+// B panel in L3.
+constexpr Blocksizes kBlocksAvx512 = {14, 32, 252, 256, 3072};
 // Generic (SSE2 by auto-vectorization): 4x8 tile = 8 xmm accumulators.
 constexpr Blocksizes kBlocksGeneric = {4, 8, 128, 256, 2048};
 
@@ -40,6 +45,8 @@ void ukr_generic_4x8(float* c, const float* a_panel, const float* b_panel, int b
                      int ldc, int rows, int cols, float alpha, float beta);
 void ukr_avx2_6x16(float* c, const float* a_panel, const float* b_panel, int b_rs, int kc,
                    int ldc, int rows, int cols, float alpha, float beta);
+void ukr_avx512_14x32(float* c, const float* a_panel, const float* b_panel, int b_rs, int kc,
+                      int ldc, int rows, int cols, float alpha, float beta);
 
 // The path without packing ("sup" in BLIS), AVX2+FMA only (gemm_sup_avx2.cc), for m <= kSupMaxM
 // (batch-1..16 inference), n <= kSupMaxN (layers with few units) and small k (their input
