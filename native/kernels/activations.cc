@@ -19,6 +19,7 @@
 #include <cstdint>
 
 #include "../runtime/cpu_features.h"
+#include "../runtime/chunked.h"
 #include "../runtime/thread_pool.h"
 #include "activations_internal.h"
 
@@ -97,27 +98,10 @@ namespace ad = activation_detail;
 using ForwardChunk = void (*)(float*, const float*, std::int64_t);
 using BackwardChunk = void (*)(float*, const float*, const float*, std::int64_t);
 
-// Floats per task: below this a second thread costs more than it saves (128 KiB per array).
-// Fixed, and a multiple of 8, so chunk boundaries never depend on the thread count.
-constexpr std::int64_t kChunk = 1 << 15;
-
-template <typename Body>
-void for_chunks(std::int64_t count, const Body& body) {
-  const std::int64_t chunks = (count + kChunk - 1) / kChunk;
-  if (chunks <= 1) {
-    body(0, count);
-    return;
-  }
-  parallel_for(static_cast<int>(chunks), [&](int task) {
-    const std::int64_t begin = task * kChunk;
-    body(begin, std::min(count, begin + kChunk));
-  });
-}
-
-// Whole rows per task, about kChunk floats each.
+// Whole rows per task, about kChunkFloats floats each.
 template <typename Body>
 void for_row_chunks(std::int64_t rows, int cols, const Body& body) {
-  const std::int64_t per_task = std::max<std::int64_t>(1, kChunk / cols);
+  const std::int64_t per_task = std::max<std::int64_t>(1, kChunkFloats / cols);
   const std::int64_t tasks = (rows + per_task - 1) / per_task;
   if (tasks <= 1) {
     body(0, rows);

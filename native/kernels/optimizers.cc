@@ -8,7 +8,7 @@
 #include <cmath>
 
 #include "../runtime/cpu_features.h"
-#include "../runtime/thread_pool.h"
+#include "../runtime/chunked.h"
 #include "arena_internal.h"
 
 namespace myelin {
@@ -39,26 +39,6 @@ void adam_chunk_generic(float* p, float* m, float* v, const float* g, std::int64
 
 }  // namespace arena_detail
 
-namespace {
-
-// Below this many floats a second thread costs more than it saves. Fixed, so chunk boundaries
-// (and with them which elements an ISA path's scalar tail handles) never depend on threads.
-constexpr std::int64_t kChunk = 1 << 15;
-
-template <typename Body>
-void for_chunks(std::int64_t count, const Body& body) {
-  const std::int64_t chunks = (count + kChunk - 1) / kChunk;
-  if (chunks <= 1) {
-    body(0, count);
-    return;
-  }
-  parallel_for(static_cast<int>(chunks), [&](int task) {
-    const std::int64_t begin = task * kChunk;
-    body(begin, std::min(count, begin + kChunk));
-  });
-}
-
-}  // namespace
 
 void sgd_step(float* params, float* velocity, const float* grads, std::int64_t count, float lr,
               float momentum) {

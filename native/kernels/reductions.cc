@@ -7,6 +7,7 @@
 #include <vector>
 
 #include "../runtime/cpu_features.h"
+#include "../runtime/chunked.h"
 #include "../runtime/thread_pool.h"
 #include "arena_internal.h"
 
@@ -14,7 +15,6 @@ namespace myelin {
 
 namespace {
 
-constexpr std::int64_t kChunk = 1 << 15;
 // Independent partial sums: a single running sum is one long dependency chain that the compiler
 // may not reorder (no -ffast-math), so the lanes are spelled out for it to vectorize.
 constexpr int kLanes = 8;
@@ -42,7 +42,7 @@ double sum_of_squares(const float* x, std::int64_t count) {
   const auto chunk_sum_of_squares = isa_at_least(Isa::avx2)
                                         ? arena_detail::sum_of_squares_chunk_avx2
                                         : arena_detail::sum_of_squares_chunk_generic;
-  const std::int64_t chunks = std::max<std::int64_t>(1, (count + kChunk - 1) / kChunk);
+  const std::int64_t chunks = std::max<std::int64_t>(1, chunk_count(count));
   if (chunks == 1) return chunk_sum_of_squares(x, count);
   // Grown once per calling thread: a training step calls this every step. The tasks write
   // through a plain pointer: inside the lambda the thread_local's name would mean the running
@@ -51,8 +51,8 @@ double sum_of_squares(const float* x, std::int64_t count) {
   partial.assign(static_cast<std::size_t>(chunks), 0.0);
   double* sums = partial.data();
   parallel_for(static_cast<int>(chunks), [=](int task) {
-    const std::int64_t begin = task * kChunk;
-    sums[task] = chunk_sum_of_squares(x + begin, std::min(count, begin + kChunk) - begin);
+    const std::int64_t begin = task * kChunkFloats;
+    sums[task] = chunk_sum_of_squares(x + begin, std::min(count, begin + kChunkFloats) - begin);
   });
   double total = 0.0;
   for (double p : partial) total += p;
