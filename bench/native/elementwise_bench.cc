@@ -27,6 +27,7 @@
 #include <string>
 #include <vector>
 
+#include "bench_options.h"
 #include "kernels/activations.h"
 #include "kernels/optimizers.h"
 #include "runtime/cpu_features.h"
@@ -161,12 +162,12 @@ double seconds_per_call(const std::function<void()>& fn, double min_seconds) {
   return elapsed / calls;
 }
 
-struct Options {
-  bool json = false;
-  std::string filter;
-  int reps = 15;
-  double min_seconds = 0.005;
-  std::vector<int> threads{1};
+struct Options : myelin_bench::BenchOptions {
+  Options() {
+    reps = 15;
+    min_seconds = 0.005;
+    threads = {1};
+  }
 };
 
 void usage() {
@@ -178,31 +179,11 @@ void usage() {
 
 bool parse_args(int argc, char** argv, Options* o) {
   for (int i = 1; i < argc; ++i) {
-    const std::string arg = argv[i];
-    const bool has_value = i + 1 < argc;
-    if (arg == "--json") {
-      o->json = true;
-    } else if (arg == "--filter" && has_value) {
-      o->filter = argv[++i];
-    } else if (arg == "--reps" && has_value) {
-      o->reps = std::max(1, std::atoi(argv[++i]));
-    } else if (arg == "--min-ms" && has_value) {
-      o->min_seconds = std::max(1.0, std::atof(argv[++i])) * 1e-3;
-    } else if (arg == "--threads" && has_value) {
-      o->threads.clear();
-      for (const char* p = argv[++i]; *p;) {
-        char* end = nullptr;
-        const long t = std::strtol(p, &end, 10);
-        if (end == p || t < 1) return false;
-        o->threads.push_back(static_cast<int>(t));
-        p = *end == ',' ? end + 1 : end;
-        if (*end != ',' && *end != '\0') return false;
-      }
-    } else {
+    if (myelin_bench::parse_common_option(argc, argv, &i, o) != myelin_bench::Parsed::taken) {
       return false;
     }
   }
-  return !o->threads.empty();
+  return true;
 }
 
 std::string size_label(std::int64_t bytes) {

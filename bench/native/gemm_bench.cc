@@ -39,6 +39,7 @@
 #include <string>
 #include <vector>
 
+#include "bench_options.h"
 #include "kernels/gemm/gemm.h"
 #include "runtime/cpu_features.h"
 #include "runtime/fma_peak.h"
@@ -204,13 +205,13 @@ Result measure(const Trial& t, int threads, int reps, double min_seconds) {
 // ---------------------------------------------------------------------------------------------
 // Output
 
-struct Options {
-  bool json = false;
+struct Options : myelin_bench::BenchOptions {
   bool check_openblas = false;
-  std::string filter;
-  int reps = 5;
-  double min_seconds = 0.03;
-  std::vector<int> threads = {1, 2};
+  Options() {
+    reps = 5;
+    min_seconds = 0.03;
+    threads = {1, 2};
+  }
 };
 
 void usage() {
@@ -221,27 +222,12 @@ void usage() {
 
 bool parse_args(int argc, char** argv, Options* o) {
   for (int i = 1; i < argc; ++i) {
+    const myelin_bench::Parsed common = myelin_bench::parse_common_option(argc, argv, &i, o);
+    if (common == myelin_bench::Parsed::taken) continue;
+    if (common == myelin_bench::Parsed::malformed) return false;
     const std::string arg = argv[i];
-    const bool has_value = i + 1 < argc;
-    if (arg == "--json") {
-      o->json = true;
-    } else if (arg == "--check-openblas") {
+    if (arg == "--check-openblas") {
       o->check_openblas = true;
-    } else if (arg == "--filter" && has_value) {
-      o->filter = argv[++i];
-    } else if (arg == "--reps" && has_value) {
-      o->reps = std::max(1, std::atoi(argv[++i]));
-    } else if (arg == "--min-ms" && has_value) {
-      o->min_seconds = std::max(1.0, std::atof(argv[++i])) * 1e-3;
-    } else if (arg == "--threads" && has_value) {
-      o->threads.clear();
-      for (const char* p = argv[++i]; *p;) {
-        char* end = nullptr;
-        const long v = std::strtol(p, &end, 10);
-        if (end == p || v < 1) return false;
-        o->threads.push_back(static_cast<int>(v));
-        p = *end == ',' ? end + 1 : end;
-      }
     } else if (arg == "--help" || arg == "-h") {
       usage();
       std::exit(0);
