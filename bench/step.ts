@@ -149,7 +149,7 @@ export async function runStepSuite(trial: StepTrial, threadCounts: readonly numb
       ok: true,
       note:
         `GEMM ${share(gemm)}, Adam ${share(adam)}, gradient check ${share(gradCheck)}, softmax+loss ${share(loss)}, ` +
-        `activations/bias/db/JS ${share(rest)} incl. ${crossingsPerStep} N-API crossings of ${crossing.toFixed(2)} us; ` +
+        `the rest ${share(rest)}: the step's GEMMs run colder than alone (weights, gradients and optimizer slots of a whole step outgrow L2), plus activations, bias, db, ${crossingsPerStep} N-API crossings of ${crossing.toFixed(2)} us and JavaScript; ` +
         `outside the step: input checks ${(withChecks - step).toFixed(0)} us (trainOnBatch); in fit, ${(fitStep - step).toFixed(0)} us more than the step on one cache-hot batch (data streamed from memory, shuffle, gather, metrics, event-loop yield)`,
       extra: { step_us: step, gemm_us: gemm, adam_us: adam, grad_check_us: gradCheck, loss_us: loss, other_us: rest, napi_crossing_us: crossing, validation_us: withChecks - step, fit_overhead_us: fitStep - step },
     });
