@@ -369,7 +369,14 @@ int main(int argc, char** argv) {
                     {32, 10, 128},  {128, 10, 32},  {32, 128, 10},  {2, 2, 1000},
                     {3, 100, 37},   {16, 300, 129}, {17, 40, 200},  {300, 11, 97},
                     {200, 40, 16},  {2, 3000, 200}, {11, 7, 4096},  {1, 1, 4096},
-                    {253, 65, 257}, {784, 256, 128}};
+                    {253, 65, 257}, {784, 256, 128},
+                    // The avx512 path's narrow kernels (n <= 12, m >= 2: 16-row and 32-row
+                    // tiles and their remainders, across 64-row blocks) and its small-m rules
+                    // (m <= 3, m <= 6 below 128 columns, 15..16 rows below 256 columns).
+                    {65, 12, 50},   {97, 1, 33},    {47, 11, 300},  {33, 7, 1},
+                    {129, 10, 128}, {16, 12, 17},   {31, 9, 5},     {784, 10, 64},
+                    {8, 10, 128},   {2, 12, 40},    {4, 200, 64},   {6, 100, 70},
+                    {15, 100, 70},  {16, 300, 50},  {9, 31, 80}};
   for (const auto& s : special) {
     for (int trans = 0; trans < 4; ++trans, ++index) {
       Case t{s[0], s[1], s[2], (trans & 1) != 0, (trans & 2) != 0, kAlphas[index % 2],

@@ -14,11 +14,13 @@
 // result is bit-identical for any thread count. Cutting n as well as m is what lets the m = 128
 // training shapes use both cores.
 //
-// Small or skinny problems on the AVX2 and AVX-512 paths skip packing (BLIS's "sup", the AVX2
-// kernels of gemm_sup_avx2.cc): m <= 16 (batch-1..16 inference), n <= 12 (layers with few units),
-// k <= 16 (the input gradient of such a layer), and, on the AVX2 path only, k <= 128 when B is
-// not transposed and fits in L2 (measured faster than packing into the AVX2 micro-kernel there,
-// but half the speed of the AVX-512 one). A product touches each element of the big operand a
+// Small or skinny problems on the AVX2 and AVX-512 paths skip packing (BLIS's "sup"). On the AVX2
+// path (the kernels of gemm_sup_avx2.cc): m <= 16 (batch-1..16 inference), n <= 12 (layers with
+// few units), k <= 16 (the input gradient of such a layer), and k <= 128 when B is not
+// transposed and fits in L2 (measured faster than packing into the AVX2 micro-kernel there, but
+// half the speed of the AVX-512 one). On the AVX-512 path: n <= 12 with m >= 2 takes the AVX-512
+// kernels of gemm_sup_avx512.cc, and only the smallest m the AVX2 ones (see sup_for); small k
+// packs. A product touches each element of the big operand a
 // few times at most, so packing it would double the work. The path is chosen by shape and ISA
 // only, never by thread count; threads split the long side.
 //
@@ -106,6 +108,7 @@ struct Problem {
   float alpha, beta;
   const GemmEpilogue* epilogue;
   Path path;
+  Isa isa;
 };
 
 // B not transposed is already k-major with NR contiguous columns per row: the micro-kernel can
@@ -175,12 +178,26 @@ void gemm_region(const Problem& p, int row_begin, int row_end, int col_begin, in
   }
 }
 
-// Which path without packing a shape takes (AVX2 kernels, on the avx2 and avx512 paths; by shape
-// and ISA, never by thread count).
+// Which path without packing a shape takes (by shape and ISA, never by thread count).
 enum class Sup { none, small_m, small_n, small_k };
 
 Sup sup_for(Isa isa, int m, int n, int k, bool trans_b) {
-  if (isa < Isa::avx2) return Sup::none;  // the avx512 path uses the AVX2 sup kernels too
+  if (isa < Isa::avx2) return Sup::none;
+  if (isa == Isa::avx512) {
+    // Measured against the AVX-512 14x32 kernel on Zen 5 (1 and 2 threads): few columns go to
+    // the AVX-512 narrow kernels (m == 1 stays on the AVX2 row kernel's 4 chains per element:
+    // one row is latency-bound); the AVX2 axpy beats packing only for very few
+    // rows (m <= 3, where a 14-row tile is mostly padding), for m <= 6 below 128 columns, for
+    // 15..16 rows (14 + 2 tiles) below 256 columns, and for fewer than 32 columns (one
+    // part-empty 32-wide tile). Small k packs: the 14x32 kernel doubles the AVX2 axpy there
+    // (dx of a 10-unit layer, 128x128x10: ~140 against ~85 GFLOP/s).
+    if (n <= gemm_detail::kSupMaxN && m > 1) return Sup::small_n;
+    if (m <= gemm_detail::kSupMaxM) {
+      const bool sup = m <= 3 || n < 32 || (m <= 6 && n < 128) || (m > 14 && n < 256);
+      return sup ? Sup::small_m : Sup::none;
+    }
+    return Sup::none;
+  }
   if (m <= gemm_detail::kSupMaxM) return Sup::small_m;
   if (n <= gemm_detail::kSupMaxN) return Sup::small_n;
   if (k <= gemm_detail::kSupMaxK) return Sup::small_k;
@@ -230,8 +247,9 @@ void sup_small_m(const Problem& p, int col_begin, int col_end) {
       gemm_detail::sup_dot_avx2(c, p.ldc, a, lda, p.b + static_cast<std::ptrdiff_t>(jc) * p.ldb,
                                 p.ldb, p.k, p.m, cols, p.alpha, p.beta);
     } else if (p.m == 1) {
-      gemm_detail::sup_row_avx2(c, p.a, p.trans_a ? p.lda : 1, p.b + jc, p.ldb, p.k, cols, p.n,
-                                p.alpha, p.beta);
+      const auto row = p.isa == Isa::avx512 ? gemm_detail::sup_row_avx512
+                                            : gemm_detail::sup_row_avx2;
+      row(c, p.a, p.trans_a ? p.lda : 1, p.b + jc, p.ldb, p.k, cols, p.n, p.alpha, p.beta);
     } else {
       gemm_detail::sup_axpy_avx2(c, p.ldc, 1, p.a, p.trans_a ? 1 : p.lda, p.trans_a ? p.lda : 1,
                                  p.b + jc, p.ldb, p.k, p.m, cols, p.alpha, p.beta);
@@ -244,6 +262,30 @@ void sup_small_m(const Problem& p, int col_begin, int col_end) {
 void sup_rows(const Problem& p, Sup kind, int row_begin, int row_end) {
   const float* b = p.b;
   int ldb = p.ldb;
+  if (kind == Sup::small_n && p.isa == Isa::avx512) {
+    // One masked zmm per row of C: B (k x n, at most 16 columns) along n, A where it lies.
+    if (p.trans_b) {
+      b = transpose_to(t_pack_b, p.b, p.ldb, p.k, p.n);
+      ldb = p.n;
+    }
+    for (int ic = row_begin; ic < row_end; ic += kSupBlockRows) {
+      const int rows = std::min(kSupBlockRows, row_end - ic);
+      float* c = p.c + static_cast<std::ptrdiff_t>(ic) * p.ldc;
+      const float* a = p.trans_a ? p.a + ic : p.a + static_cast<std::ptrdiff_t>(ic) * p.lda;
+      // Both kernels give the same bits (one FMA chain per element, the same finish): the
+      // column form needs 16 rows or more to fill its registers.
+      if (p.trans_a && rows >= 16) {
+        gemm_detail::sup_narrow_t_avx512(c, p.ldc, a, p.lda, b, ldb, p.k, rows, p.n, p.alpha,
+                                         p.beta);
+      } else {
+        gemm_detail::sup_narrow_avx512(c, p.ldc, a, p.trans_a ? 1 : p.lda,
+                                       p.trans_a ? p.lda : 1, b, ldb, p.k, rows, p.n, p.alpha,
+                                       p.beta);
+      }
+      if (p.epilogue != nullptr) p.epilogue->apply(p.epilogue->ctx, c, p.ldc, ic, 0, rows, p.n);
+    }
+    return;
+  }
   if (kind == Sup::small_n && !p.trans_a && !p.trans_b) {
     b = transpose_to(t_pack_b, p.b, p.ldb, p.n, p.k);  // the dot kernel wants B^T along k
     ldb = p.k;
@@ -350,7 +392,7 @@ void sgemm_strided(float* c, int ldc, const float* a, int lda, const float* b, i
   if (m <= 0 || n <= 0) return;
   const Isa isa = active_isa();  // read once: set_isa on another thread cannot mix paths
   const Problem p{c,       a,       b,     ldc,  lda,      ldb,          m, n, k,
-                  trans_a, trans_b, alpha, beta, epilogue, path_for(isa)};
+                  trans_a, trans_b, alpha, beta, epilogue, path_for(isa), isa};
   if (k <= 0 || alpha == 0.0f) {
     scale_only(p);
     return;

@@ -48,7 +48,8 @@ void ukr_avx2_6x16(float* c, const float* a_panel, const float* b_panel, int b_r
 void ukr_avx512_14x32(float* c, const float* a_panel, const float* b_panel, int b_rs, int kc,
                       int ldc, int rows, int cols, float alpha, float beta);
 
-// The path without packing ("sup" in BLIS), AVX2+FMA only (gemm_sup_avx2.cc), for m <= kSupMaxM
+// The path without packing ("sup" in BLIS), AVX2+FMA (gemm_sup_avx2.cc; the avx512 path also has
+// the narrow kernels below and its own rules, see gemm.cc sup_for), for m <= kSupMaxM
 // (batch-1..16 inference), n <= kSupMaxN (layers with few units) and small k (their input
 // gradient, and small-k products generally): packing would cost as much as the product. Each
 // element of C is reduced over the whole k in an order fixed by the shape alone. When beta == 0,
@@ -80,6 +81,21 @@ void sup_row_avx2(float* c, const float* a, int a_cs, const float* b, int ldb, i
 // dot products of rows of A with rows of B, both contiguous along k.
 void sup_dot_avx2(float* c, int ldc, const float* a, int lda, const float* b, int ldb, int k,
                   int rows, int cols, float alpha, float beta);
+
+// AVX-512 (gemm_sup_avx512.cc), for C of at most 16 columns (the avx512 path's small-n shapes):
+// c[i*ldc + j] = alpha * sum_p a[i*a_rs + p*a_cs] * b[p*ldb + j] + beta * c[i*ldc + j] over
+// rows x cols, cols <= 16, B contiguous along n. Each element is one FMA chain over p = 0..k-1.
+void sup_narrow_avx512(float* c, int ldc, const float* a, int a_rs, int a_cs, const float* b,
+                       int ldb, int k, int rows, int cols, float alpha, float beta);
+
+// The same for A stored (k, m), contiguous along m (element (i, p) at a[p*lda + i]) and cols <=
+// kSupMaxN: 32 rows of C at a time as columns, B broadcast. One FMA chain over p = 0..k-1.
+void sup_narrow_t_avx512(float* c, int ldc, const float* a, int lda, const float* b, int ldb,
+                         int k, int rows, int cols, float alpha, float beta);
+
+// sup_row_avx2 in zmm registers, with the same chains per element (so the same bits).
+void sup_row_avx512(float* c, const float* a, int a_cs, const float* b, int ldb, int k, int cols,
+                    int n, float alpha, float beta);
 
 // Packs the rows x depth block of op(A) whose element (i, p) is a[i*lda + p], or a[p*lda + i]
 // when trans_a, into ceil(rows/mr) micro-panels of mr x depth; rows past `rows` are zero.
