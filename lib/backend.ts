@@ -41,6 +41,11 @@ interface NativeBinding {
   sumOfSquares(values: F32): number;
   gatherRows(dst: F32, src: F32, order: Uint32Array, cols: number): void;
   adamStep(params: F32, m: F32, v: F32, grads: F32, learningRate: number, beta1: number, beta2: number, epsilon: number, step: number): void;
+  // -- activations (native/binding/nn_binding.cc) --
+  // -- losses (native/binding/loss_binding.cc) --
+  // -- optimizers (native/binding/optimizer_binding.cc) --
+  // -- clipping, regularizers, constraints (native/binding/regularization_binding.cc) --
+  // -- stateful layers and random numbers (native/binding/layer_binding.cc) --
 }
 
 /** The package root: lib/ when run from source, dist/ when run compiled; both sit one below it. */

@@ -9,8 +9,11 @@ Napi::Object init(Napi::Env env, Napi::Object exports) {
   myelin::binding::register_runtime(env, exports);
   myelin::binding::register_gemm(env, exports);
   myelin::binding::register_nn(env, exports);
+  myelin::binding::register_losses(env, exports);
   myelin::binding::register_optimizers(env, exports);
   myelin::binding::register_data(env, exports);
+  myelin::binding::register_regularization(env, exports);
+  myelin::binding::register_layers(env, exports);
   return exports;
 }
 

@@ -8,7 +8,10 @@ namespace myelin::binding {
 void register_runtime(Napi::Env env, Napi::Object exports);
 void register_gemm(Napi::Env env, Napi::Object exports);
 void register_nn(Napi::Env env, Napi::Object exports);
+void register_losses(Napi::Env env, Napi::Object exports);
 void register_optimizers(Napi::Env env, Napi::Object exports);
 void register_data(Napi::Env env, Napi::Object exports);
+void register_regularization(Napi::Env env, Napi::Object exports);
+void register_layers(Napi::Env env, Napi::Object exports);
 
 }  // namespace myelin::binding
