@@ -119,7 +119,7 @@ export async function runStepSuite(trial: StepTrial, threadCounts: readonly numb
     const n = trial.batchSize;
     const xs = data.x.subarray(0, n * trial.inputDim);
     const labels = data.labels.subarray(0, n);
-    const step = medianUs(() => model.runBatch(xs, labels, n, true), stepTiming.stepReps);
+    const step = medianUs(() => model.runBatch(xs, labels, null, n, true), stepTiming.stepReps);
     const withChecks = medianUs(() => model.trainOnBatch({ data: xs, shape: [n, trial.inputDim] }, { data: labels, shape: [n, 1] }), stepTiming.stepReps);
     const gemm = medianUs(stepGemms(backend, n, trial.inputDim, units), stepTiming.stepReps);
     const arena = () => new Float32Array(params).fill(1e-3);

@@ -14,8 +14,8 @@ export type LossName = (typeof lossNames)[number];
 /** Short names Keras also accepts. */
 const aliases: Record<string, LossName> = { mse: 'meanSquaredError' };
 
-type OutputLoss = (dpred: Float32Array | null, pred: Float32Array, labels: Float32Array, n: number, c: number) => number;
-type FusedLoss = (probs: Float32Array, dlogits: Float32Array | null, logits: Float32Array, labels: Float32Array, n: number, c: number) => number;
+type OutputLoss = (dpred: Float32Array | null, pred: Float32Array, labels: Float32Array, weights: Float32Array | null, n: number, c: number) => number;
+type FusedLoss = (probs: Float32Array, dlogits: Float32Array | null, logits: Float32Array, labels: Float32Array, weights: Float32Array | null, n: number, c: number) => number;
 
 export interface Loss {
   readonly name: LossName;
@@ -31,26 +31,26 @@ const losses: Record<LossName, Loss> = {
   meanSquaredError: {
     name: 'meanSquaredError',
     sparse: false,
-    onOutputs: (d, p, t, n, c) => native.meanSquaredError(d, p, t, n, c),
+    onOutputs: (d, p, t, _w, n, c) => native.meanSquaredError(d, p, t, n, c),
     fusion: null,
   },
   binaryCrossentropy: {
     name: 'binaryCrossentropy',
     sparse: false,
-    onOutputs: (d, p, t, n, c) => native.binaryCrossEntropy(d, p, t, n, c),
-    fusion: { activation: 'sigmoid', kernel: (p, d, z, t, n, c) => native.sigmoidBinaryCrossEntropy(p, d, z, t, n, c) },
+    onOutputs: (d, p, t, _w, n, c) => native.binaryCrossEntropy(d, p, t, n, c),
+    fusion: { activation: 'sigmoid', kernel: (p, d, z, t, _w, n, c) => native.sigmoidBinaryCrossEntropy(p, d, z, t, n, c) },
   },
   categoricalCrossentropy: {
     name: 'categoricalCrossentropy',
     sparse: false,
-    onOutputs: (d, p, t, n, c) => native.categoricalCrossEntropy(d, p, t, n, c),
-    fusion: { activation: 'softmax', kernel: (p, d, z, t, n, c) => native.softmaxCrossEntropy(p, d, z, t, n, c) },
+    onOutputs: (d, p, t, _w, n, c) => native.categoricalCrossEntropy(d, p, t, n, c),
+    fusion: { activation: 'softmax', kernel: (p, d, z, t, _w, n, c) => native.softmaxCrossEntropy(p, d, z, t, n, c) },
   },
   sparseCategoricalCrossentropy: {
     name: 'sparseCategoricalCrossentropy',
     sparse: true,
-    onOutputs: (d, p, t, n, c) => native.sparseCategoricalCrossEntropy(d, p, t, n, c),
-    fusion: { activation: 'softmax', kernel: (p, d, z, t, n, c) => native.softmaxCrossEntropySparse(p, d, z, t, n, c) },
+    onOutputs: (d, p, t, _w, n, c) => native.sparseCategoricalCrossEntropy(d, p, t, n, c),
+    fusion: { activation: 'softmax', kernel: (p, d, z, t, _w, n, c) => native.softmaxCrossEntropySparse(p, d, z, t, n, c) },
   },
 };
 

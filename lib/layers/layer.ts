@@ -14,6 +14,11 @@ export interface ParamSpec {
   /** Fan-in and fan-out of the weight matrix, for variance-scaling initializers. */
   readonly fanIn: number;
   readonly fanOut: number;
+  /**
+   * False for state that training sets without gradients (a moving mean): it is kept outside
+   * the arena the optimizer updates. Default true.
+   */
+  readonly trainable?: boolean;
 }
 
 const nameCounters = new Map<string, number>();
@@ -33,6 +38,8 @@ export abstract class Layer {
   inputUnits = 0;
   outputUnits = 0;
   built = false;
+  /** Buffers a layer keeps between calls, by name and length; see scratch(). */
+  private readonly scratchBuffers = new Map<string, Float32Array>();
 
   protected constructor(name: string, declaredInputUnits: number | undefined) {
     this.name = name;
@@ -50,7 +57,28 @@ export abstract class Layer {
   protected abstract computeOutputUnits(inputUnits: number): number;
   protected abstract paramSpecs(): ParamSpec[];
 
-  /** Views of the arenas, in the order of paramSpecs(). */
+  /**
+   * A zeroed-on-creation buffer of `length` floats, kept by the layer for reuse: one per name and
+   * length, so a training step allocates nothing once its batch sizes have been seen (an epoch
+   * has at most two: the full batch and the last). Contents persist between calls, so a forward
+   * can leave a mask here for its backward.
+   */
+  protected scratch(name: string, length: number): Float32Array {
+    const key = `${name}:${length}`;
+    let buffer = this.scratchBuffers.get(key);
+    if (buffer === undefined) {
+      // Bounded: a model predicting on many batch sizes keeps only the latest few.
+      if (this.scratchBuffers.size >= 8) this.scratchBuffers.delete(this.scratchBuffers.keys().next().value as string);
+      buffer = new Float32Array(length);
+      this.scratchBuffers.set(key, buffer);
+    }
+    return buffer;
+  }
+
+  /**
+   * Views of the arenas, in the order of paramSpecs(). A parameter that is not trainable gets
+   * a view of the model's state array and an empty gradient.
+   */
   abstract bindParams(params: Float32Array[], grads: Float32Array[]): void;
 
   /** y = layer(x) for a batch of n rows. */

@@ -1,14 +1,17 @@
 /**
- * The parameter arena: every parameter of a model in ONE Float32Array, each layer's kernel and
- * bias a subarray view of it, and the gradients in a twin arena of the same layout. So an
- * optimizer step is one native call, saving is writing one buffer, and copying a model is
- * copying one buffer.
+ * The parameter arena: every trainable parameter of a model in ONE Float32Array, each layer's
+ * kernel and bias a subarray view of it, and the gradients in a twin arena of the same layout.
+ * So an optimizer step is one native call, saving is writing one buffer, and copying a model is
+ * copying one buffer. Non-trainable state (a batch normalization's moving mean and variance)
+ * lives in a third array, `state`, which no optimizer and no gradient touches.
  */
 import type { Layer, ParamSpec } from '../layers/layer';
 
 export interface ParamSlot {
   readonly layer: Layer;
   readonly spec: ParamSpec;
+  readonly trainable: boolean;
+  /** Offset in `params` (trainable) or in `state` (not trainable). */
   readonly offset: number;
   readonly size: number;
 }
@@ -16,7 +19,14 @@ export interface ParamSlot {
 export class ParameterArena {
   readonly params: Float32Array;
   readonly grads: Float32Array;
+  readonly state: Float32Array;
+  /** Every slot, in layer order and, within a layer, in the order of its paramSpecs(). */
   readonly slots: readonly ParamSlot[];
+  /**
+   * Where each trainable tensor starts in `params`, and its end: tensor i is
+   * [segments[i], segments[i + 1]). Per-tensor work over the arena (clipNorm) reads it.
+   */
+  readonly segments: Uint32Array;
 
   /**
    * Lays out the parameters of `layers` (already built) in order. Parameters already present in
@@ -25,29 +35,40 @@ export class ParameterArena {
    */
   constructor(layers: readonly Layer[], specs: readonly ParamSpec[][], previous?: ParameterArena) {
     const slots: ParamSlot[] = [];
-    let offset = 0;
+    const ends = { params: 0, state: 0 };
     layers.forEach((layer, i) => {
       for (const spec of specs[i] ?? []) {
         const size = spec.shape.reduce((a, b) => a * b, 1);
-        slots.push({ layer, spec, offset, size });
-        offset += size;
+        const trainable = spec.trainable !== false;
+        const key = trainable ? 'params' : 'state';
+        slots.push({ layer, spec, trainable, offset: ends[key], size });
+        ends[key] += size;
       }
     });
     this.slots = slots;
-    this.params = new Float32Array(offset);
-    this.grads = new Float32Array(offset);
+    this.params = new Float32Array(ends.params);
+    this.grads = new Float32Array(ends.params);
+    this.state = new Float32Array(ends.state);
+    const trainable = slots.filter((s) => s.trainable);
+    this.segments = Uint32Array.from([...trainable.map((s) => s.offset), ends.params]);
     for (const slot of slots) {
-      const view = this.params.subarray(slot.offset, slot.offset + slot.size);
-      const kept = previous?.slots.find((s) => s.layer === slot.layer && s.spec.name === slot.spec.name && s.offset === slot.offset);
-      if (kept !== undefined && previous !== undefined) view.set(previous.params.subarray(kept.offset, kept.offset + kept.size));
+      const view = this.view(slot);
+      const kept = previous?.slots.find((s) => s.layer === slot.layer && s.spec.name === slot.spec.name && s.offset === slot.offset && s.trainable === slot.trainable);
+      if (kept !== undefined && previous !== undefined) view.set(previous.view(kept));
       else slot.spec.initializer.fill(view, slot.spec.fanIn, slot.spec.fanOut);
     }
     layers.forEach((layer) => {
       const own = slots.filter((s) => s.layer === layer);
       layer.bindParams(
-        own.map((s) => this.params.subarray(s.offset, s.offset + s.size)),
-        own.map((s) => this.grads.subarray(s.offset, s.offset + s.size)),
+        own.map((s) => this.view(s)),
+        own.map((s) => (s.trainable ? this.grads.subarray(s.offset, s.offset + s.size) : new Float32Array(0))),
       );
     });
+  }
+
+  /** The slot's values: a view of `params` or of `state`. */
+  view(slot: ParamSlot): Float32Array {
+    const array = slot.trainable ? this.params : this.state;
+    return array.subarray(slot.offset, slot.offset + slot.size);
   }
 }

@@ -144,7 +144,7 @@ export async function fitLoop(model: Sequential, x: TensorLike, y: LabelsLike, a
         native.gatherRows(input, data.x.data, rows, inputCols);
         native.gatherRows(labels, data.y.data, rows, labelCols);
       }
-      const { loss, predictions } = model.runBatch(input, labels, n, true);
+      const { loss, predictions } = model.runBatch(input, labels, null, n, true);
       if (!Number.isFinite(loss)) {
         throw new TrainingError(
           `The loss or its gradient became ${loss} at epoch ${epoch + 1}, batch ${step + 1}; training stopped with the weights of the last good step. ` +

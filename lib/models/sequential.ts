@@ -192,7 +192,7 @@ export class Sequential {
    * One batch through the model and its loss; with `backward`, also fills the gradient arena.
    * input and labels are validated rows; n is the batch size.
    */
-  private lossAndGradients(input: Float32Array, labels: Float32Array, n: number, backward: boolean): BatchResult {
+  private lossAndGradients(input: Float32Array, labels: Float32Array, weights: Float32Array | null, n: number, backward: boolean): BatchResult {
     const { loss, fused, workspaces } = this.requireCompiled();
     this.requireArena();
     const ws = workspaces.get(n);
@@ -201,7 +201,7 @@ export class Sequential {
     const dOut = backward ? (ws.grads[last] as Float32Array) : null;
     const c = this.outputUnits;
     const predictions = fused ? (ws.probs as Float32Array) : out;
-    const value = fused ? loss.fusion!.kernel(predictions, dOut, out, labels, n, c) : loss.onOutputs(dOut, out, labels, n, c);
+    const value = fused ? loss.fusion!.kernel(predictions, dOut, out, labels, weights, n, c) : loss.onOutputs(dOut, out, labels, weights, n, c);
     if (backward && Number.isFinite(value)) {
       for (let i = last; i >= 0; i--) {
         const layerInput = i > 0 ? (ws.outputs[i - 1] as Float32Array) : input;
@@ -215,16 +215,17 @@ export class Sequential {
   /**
    * One batch: its loss and predictions; with `train`, also one optimizer step, unless the loss
    * or the gradient is not finite: then the weights stay as they were and the loss returned is
-   * not finite. @internal
+   * not finite. weights: one per sample (sampleWeight, classWeight), or null for all ones.
+   * @internal
    */
-  runBatch(input: Float32Array, labels: Float32Array, n: number, train: boolean): BatchResult {
-    const result = this.lossAndGradients(input, labels, n, train);
+  runBatch(input: Float32Array, labels: Float32Array, weights: Float32Array | null, n: number, train: boolean): BatchResult {
+    const result = this.lossAndGradients(input, labels, weights, n, train);
     if (!train || !Number.isFinite(result.loss)) return result;
     const arena = this.requireArena();
     // A finite loss can still overflow a float32 gradient; such a step would poison every weight.
     const gradSquares = native.sumOfSquares(arena.grads);
     if (!Number.isFinite(gradSquares)) return { loss: gradSquares, predictions: result.predictions };
-    this.requireCompiled().optimizer.applyGradients(arena.params, arena.grads);
+    this.requireCompiled().optimizer.applyGradients(arena.params, arena.grads, arena.segments, gradSquares);
     return result;
   }
 
@@ -235,7 +236,7 @@ export class Sequential {
   computeGradients(x: TensorLike, y: LabelsLike): { loss: number; grads: Float32Array } {
     const xs = this.checkInputs(x);
     const n = xs.shape[0] as number;
-    const { loss } = this.lossAndGradients(xs.data, this.checkLabels(y, n).data, n, true);
+    const { loss } = this.lossAndGradients(xs.data, this.checkLabels(y, n).data, null, n, true);
     return { loss, grads: this.requireArena().grads.slice() };
   }
 
@@ -255,7 +256,7 @@ export class Sequential {
     for (let start = 0; start < samples; start += batchSize) {
       const n = Math.min(batchSize, samples - start);
       const labels = y.data.subarray(start * labelCols, (start + n) * labelCols);
-      const { loss, predictions } = this.runBatch(x.data.subarray(start * k, (start + n) * k), labels, n, false);
+      const { loss, predictions } = this.runBatch(x.data.subarray(start * k, (start + n) * k), labels, null, n, false);
       totals['loss'] = (totals['loss'] as number) + loss * n;
       for (const [name, value] of Object.entries(this.batchMetrics(predictions, labels, n))) {
         totals[name] = (totals[name] ?? 0) + value * n;
@@ -320,13 +321,33 @@ export class Sequential {
     const xs = this.checkInputs(x);
     const n = xs.shape[0] as number;
     const ys = this.checkLabels(y, n);
-    return this.runBatch(xs.data, ys.data, n, true).loss;
+    return this.runBatch(xs.data, ys.data, null, n, true).loss;
   }
 
-  /** Copies of the weights, layer by layer (kernel then bias), as in TensorFlow.js. */
+  /**
+   * Copies of the weights, layer by layer in each layer's order (Dense: kernel then bias;
+   * BatchNormalization: gamma, beta, moving mean, moving variance), as in TensorFlow.js.
+   */
   getWeights(): Tensor[] {
     const arena = this.requireArena();
-    return arena.slots.map((s) => new Tensor(arena.params.slice(s.offset, s.offset + s.size), s.spec.shape));
+    return arena.slots.map((s) => new Tensor(arena.view(s).slice(), s.spec.shape));
+  }
+
+  /** Overwrites every weight, in the order and shapes of getWeights(); checks all before writing any. */
+  setWeights(weights: readonly TensorLike[]): void {
+    const arena = this.requireArena();
+    if (!Array.isArray(weights) || weights.length !== arena.slots.length) {
+      throw new ArgumentTypeError({ argument: 'weights', expected: `an array of ${arena.slots.length} tensors, in the order of getWeights()`, received: describe(weights) });
+    }
+    const values = arena.slots.map((slot, i) => {
+      const t = weights[i] instanceof Tensor ? (weights[i] as Tensor) : toMatrix(weights[i], `weights[${i}]`);
+      if (t.size !== slot.size) {
+        throw new ShapeError({ argument: `weights[${i}]`, expected: `${slot.size} values (shape [${slot.spec.shape.join(', ')}]) for ${slot.layer.name}/${slot.spec.name}`, received: `shape [${t.shape.join(', ')}]` });
+      }
+      finiteValues(t.data, `weights[${i}]`);
+      return t.data;
+    });
+    arena.slots.forEach((slot, i) => arena.view(slot).set(values[i] as Float32Array));
   }
 
   countParams(): number {

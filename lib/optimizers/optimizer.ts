@@ -9,8 +9,11 @@ export abstract class Optimizer {
 
   constructor(public learningRate: number) {}
 
-  /** One step: params -= update(grads). Both arenas have the model's layout. */
-  applyGradients(params: Float32Array, grads: Float32Array): void {
+  /**
+   * One step: params -= update(grads). Both arenas have the model's layout; segments are the
+   * arena's tensor boundaries and gradSquares the sum of squares of grads, already computed.
+   */
+  applyGradients(params: Float32Array, grads: Float32Array, _segments: Uint32Array, _gradSquares: number): void {
     this.iterations += 1;
     this.update(params, grads);
   }
