@@ -58,10 +58,10 @@ export function runInferenceSuite(trial: StepTrial, threadCounts: readonly numbe
         let x = sample.data;
         units.forEach((m, i) => {
           const code = i === units.length - 1 ? 0 : 1; // relu, and logits for the last layer
-          backend.native.denseForward(outs[i] as Float32Array, x, weights[2 * i] as Float32Array, weights[2 * i + 1] as Float32Array, 1, dims[i] as number, m, code);
+          backend.native.denseForward(outs[i] as Float32Array, null, x, weights[2 * i] as Float32Array, weights[2 * i + 1] as Float32Array, 1, dims[i] as number, m, code, 0);
           x = outs[i] as Float32Array;
         });
-        backend.native.activationForward(probs, x, 1, probs.length, 4);
+        backend.native.activationForward(probs, x, 1, probs.length, 4, 0);
       },
       calls,
       warmup,

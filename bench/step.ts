@@ -125,11 +125,11 @@ export async function runStepSuite(trial: StepTrial, threadCounts: readonly numb
     const arena = () => new Float32Array(params).fill(1e-3);
     const [p, m, v, g] = [arena(), arena(), arena(), arena()];
     let t = 1;
-    const adam = medianUs(() => backend.native.adamStep(p, m, v, g, 1e-3, 0.9, 0.999, 1e-7, t++), stepTiming.stepReps);
+    const adam = medianUs(() => backend.native.adamStep(p, m, v, null, g, 1e-3, 0.9, 0.999, 1e-7, 0, t++), stepTiming.stepReps);
     const gradCheck = medianUs(() => backend.native.sumOfSquares(g), stepTiming.stepReps);
     const logits = new Float32Array(n * classes);
     const probs = new Float32Array(n * classes);
-    const loss = medianUs(() => backend.native.softmaxCrossEntropySparse(probs, logits, logits, labels, n, classes), stepTiming.stepReps);
+    const loss = medianUs(() => backend.native.softmaxCrossEntropySparse(probs, logits, logits, labels, null, n, classes, 0), stepTiming.stepReps);
     const empty = new Float32Array(0);
     const crossing = medianUs(() => backend.native.sumOfSquares(empty), stepTiming.stepReps);
     const crossingsPerStep = 2 * units.length + 3; // forward and backward per layer, loss, gradient check, optimizer

@@ -8,7 +8,25 @@ import * as path from 'node:path';
 import { NativeLoadError } from './errors';
 
 /** Codes shared with native/kernels/activations.h. */
-export const ActivationCode = { linear: 0, relu: 1, sigmoid: 2, tanh: 3, softmax: 4 } as const;
+export const ActivationCode = {
+  linear: 0,
+  relu: 1,
+  sigmoid: 2,
+  tanh: 3,
+  softmax: 4,
+  sign: 5,
+  hardTanh: 6,
+  hardSigmoid: 7,
+  relu6: 8,
+  leakyRelu: 9,
+  elu: 10,
+  selu: 11,
+  gelu: 12,
+  geluTanh: 13,
+  softplus: 14,
+  softsign: 15,
+  swish: 16,
+} as const;
 export type ActivationCode = (typeof ActivationCode)[keyof typeof ActivationCode];
 
 export interface NativeBackendInfo {
@@ -26,26 +44,61 @@ interface NativeBinding {
   setIsa(isa: string): void;
   fmaPeakGflops(threads: number, milliseconds: number): number;
   sgemm(c: F32, a: F32, b: F32, m: number, n: number, k: number, transA: boolean, transB: boolean, alpha: number, beta: number): void;
-  denseForward(y: F32, x: F32, w: F32, b: F32 | null, n: number, k: number, m: number, act: ActivationCode): void;
-  denseBackward(dx: F32 | null, dw: F32, db: F32 | null, dy: F32, x: F32, w: F32, y: F32, n: number, k: number, m: number, act: ActivationCode): void;
-  activationForward(y: F32, z: F32, rows: number, cols: number, act: ActivationCode): void;
-  activationBackward(dz: F32, dy: F32, y: F32, rows: number, cols: number, act: ActivationCode): void;
-  softmaxCrossEntropy(probs: F32, dlogits: F32 | null, logits: F32, labels: F32, n: number, c: number): number;
-  softmaxCrossEntropySparse(probs: F32, dlogits: F32 | null, logits: F32, labels: F32, n: number, c: number): number;
-  sigmoidBinaryCrossEntropy(probs: F32, dlogits: F32 | null, logits: F32, labels: F32, n: number, c: number): number;
-  binaryCrossEntropy(dpred: F32 | null, pred: F32, labels: F32, n: number, c: number): number;
-  categoricalCrossEntropy(dpred: F32 | null, pred: F32, labels: F32, n: number, c: number): number;
-  sparseCategoricalCrossEntropy(dpred: F32 | null, pred: F32, labels: F32, n: number, c: number): number;
-  meanSquaredError(dpred: F32 | null, pred: F32, labels: F32, n: number, c: number): number;
-  sgdStep(params: F32, velocity: F32 | null, grads: F32, learningRate: number, momentum: number): void;
+  /** z receives the pre-activation; required when the activation's derivative reads it (activationNeedsInput). */
+  denseForward(y: F32, z: F32 | null, x: F32, w: F32, b: F32 | null, n: number, k: number, m: number, act: ActivationCode, alpha: number): void;
+  denseBackward(dx: F32 | null, dw: F32, db: F32 | null, dy: F32, x: F32, w: F32, z: F32 | null, y: F32, n: number, k: number, m: number, act: ActivationCode, alpha: number): void;
+  activationForward(y: F32, z: F32, rows: number, cols: number, act: ActivationCode, alpha: number): void;
+  activationBackward(dz: F32, dy: F32, z: F32 | null, y: F32, rows: number, cols: number, act: ActivationCode, alpha: number): void;
   sumOfSquares(values: F32): number;
   gatherRows(dst: F32, src: F32, order: Uint32Array, cols: number): void;
-  adamStep(params: F32, m: F32, v: F32, grads: F32, learningRate: number, beta1: number, beta2: number, epsilon: number, step: number): void;
   // -- activations (native/binding/nn_binding.cc) --
+  /** PReLU, and RReLU as PReLU over one row of n * m values with per-element slopes. */
+  preluForward(y: F32, z: F32, alpha: F32, n: number, m: number): void;
+  /** dalpha is overwritten, not accumulated. */
+  preluBackward(dz: F32 | null, dalpha: F32 | null, dy: F32, z: F32, alpha: F32, n: number, m: number): void;
   // -- losses (native/binding/loss_binding.cc) --
+  softmaxCrossEntropy(probs: F32, dlogits: F32 | null, logits: F32, labels: F32, weights: F32 | null, n: number, c: number, labelSmoothing: number): number;
+  softmaxCrossEntropySparse(probs: F32, dlogits: F32 | null, logits: F32, labels: F32, weights: F32 | null, n: number, c: number, labelSmoothing: number): number;
+  sigmoidBinaryCrossEntropy(probs: F32, dlogits: F32 | null, logits: F32, labels: F32, weights: F32 | null, n: number, c: number, labelSmoothing: number): number;
+  binaryCrossEntropy(dpred: F32 | null, pred: F32, labels: F32, weights: F32 | null, n: number, c: number, labelSmoothing: number): number;
+  categoricalCrossEntropy(dpred: F32 | null, pred: F32, labels: F32, weights: F32 | null, n: number, c: number, labelSmoothing: number): number;
+  sparseCategoricalCrossEntropy(dpred: F32 | null, pred: F32, labels: F32, weights: F32 | null, n: number, c: number, labelSmoothing: number): number;
+  meanSquaredError(dpred: F32 | null, pred: F32, labels: F32, weights: F32 | null, n: number, c: number): number;
+  meanAbsoluteError(dpred: F32 | null, pred: F32, labels: F32, weights: F32 | null, n: number, c: number): number;
+  huber(dpred: F32 | null, pred: F32, labels: F32, weights: F32 | null, n: number, c: number, delta: number): number;
+  logCosh(dpred: F32 | null, pred: F32, labels: F32, weights: F32 | null, n: number, c: number): number;
+  hinge(dpred: F32 | null, pred: F32, labels: F32, weights: F32 | null, n: number, c: number): number;
+  squaredHinge(dpred: F32 | null, pred: F32, labels: F32, weights: F32 | null, n: number, c: number): number;
+  kullbackLeiblerDivergence(dpred: F32 | null, pred: F32, labels: F32, weights: F32 | null, n: number, c: number): number;
   // -- optimizers (native/binding/optimizer_binding.cc) --
+  sgdStep(params: F32, velocity: F32 | null, grads: F32, learningRate: number, momentum: number, nesterov: boolean): void;
+  adagradStep(params: F32, accumulator: F32, grads: F32, learningRate: number, epsilon: number): void;
+  adadeltaStep(params: F32, accumGrad: F32, accumDelta: F32, grads: F32, learningRate: number, rho: number, epsilon: number): void;
+  /** momentumSlot is null when momentum is 0; average is null unless centered. */
+  rmspropStep(params: F32, velocity: F32, momentumSlot: F32 | null, average: F32 | null, grads: F32, learningRate: number, rho: number, momentum: number, epsilon: number): void;
+  /** vHat is null unless amsgrad; weightDecay > 0 is AdamW's decoupled decay. step counts from 1. */
+  adamStep(params: F32, m: F32, v: F32, vHat: F32 | null, grads: F32, learningRate: number, beta1: number, beta2: number, epsilon: number, weightDecay: number, step: number): void;
+  adamaxStep(params: F32, m: F32, u: F32, grads: F32, learningRate: number, beta1: number, beta2: number, epsilon: number, step: number): void;
+  /** uProduct is Keras's running product of the momentum schedule, u_1 ... u_step. */
+  nadamStep(params: F32, m: F32, v: F32, grads: F32, learningRate: number, beta1: number, beta2: number, epsilon: number, step: number, uProduct: number): void;
   // -- clipping, regularizers, constraints (native/binding/regularization_binding.cc) --
+  /** Bounds of 0 are off; clipNorm and globalClipNorm are never both set. */
+  clipGradients(grads: F32, segments: Uint32Array, gradSquares: number, clipNorm: number, globalClipNorm: number, clipValue: number): void;
+  /** Returns scale * (l1 sum|v| + l2 sum v^2); adds its gradient into grads unless null. */
+  regularize(grads: F32 | null, values: F32, l1: number, l2: number, scale: number): number;
+  minMaxNorm(w: F32, rows: number, cols: number, axis: number, minValue: number, maxValue: number, rate: number): void;
+  nonNeg(w: F32): void;
   // -- stateful layers and random numbers (native/binding/layer_binding.cc) --
+  randomFillUniform(state: Uint32Array, dst: F32, low: number, high: number): void;
+  randomFillNormal(state: Uint32Array, dst: F32, mean: number, stddev: number): void;
+  randomFillDropoutMask(state: Uint32Array, dst: F32, rate: number): void;
+  batchNormForwardTrain(y: F32, xhat: F32, invStd: F32, movingMean: F32, movingVar: F32, x: F32, gamma: F32 | null, beta: F32 | null, momentum: number, epsilon: number, n: number, units: number): void;
+  batchNormForwardInfer(y: F32, x: F32, gamma: F32 | null, beta: F32 | null, movingMean: F32, movingVar: F32, epsilon: number, n: number, units: number): void;
+  batchNormBackward(dx: F32 | null, dgamma: F32 | null, dbeta: F32 | null, dy: F32, xhat: F32, invStd: F32, gamma: F32 | null, n: number, units: number): void;
+  standardizeForward(y: F32, x: F32, mean: F32, variance: F32, epsilon: number, n: number, units: number): void;
+  standardizeBackward(dx: F32, dy: F32, variance: F32, epsilon: number, n: number, units: number): void;
+  multiplyElementwise(out: F32, a: F32, b: F32): void;
+  addElementwise(out: F32, a: F32, b: F32): void;
 }
 
 /** The package root: lib/ when run from source, dist/ when run compiled; both sit one below it. */

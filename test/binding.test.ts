@@ -28,35 +28,40 @@ describe('native binding argument checks', () => {
     expect(() => raw['sgemm']!(f(6), f(6), f(9), '2', 3, 3, false, false, 1, 0)).to.throw(TypeError, /for m but received string/);
     expect(() => raw['sgemm']!(f(6), f(6), f(9), 2, 3, 3, 0, false, 1, 0)).to.throw(TypeError, /a boolean for transA/);
     expect(() => raw['sgemm']!(f(6))).to.throw(TypeError, /sgemm expects 10 arguments but received 1/);
-    expect(() => raw['denseForward']!()).to.throw(TypeError, /denseForward expects 8 arguments/);
+    expect(() => raw['denseForward']!()).to.throw(TypeError, /denseForward expects 10 arguments/);
   });
 
   it('dense kernels check every buffer against n, k and m', () => {
-    expect(() => native.denseForward(f(6), f(5), f(6), f(3), 2, 2, 3, 1)).to.throw(RangeError, /Expected x \(n x k\) to hold 2x2 = 4 floats but its length is 5/);
-    expect(() => native.denseForward(f(6), f(4), f(7), f(3), 2, 2, 3, 1)).to.throw(RangeError, /Expected w \(k x m\) to hold 2x3 = 6 floats but its length is 7/);
-    expect(() => native.denseForward(f(6), f(4), f(6), f(2), 2, 2, 3, 1)).to.throw(RangeError, /Expected b \(m\) to hold 1x3 = 3 floats but its length is 2/);
-    expect(() => raw['denseForward']!(f(6), f(4), f(6), null, 2, 2, 3, 99)).to.throw(RangeError, /activation code below 5 but received 99/);
-    expect(() => native.denseBackward(f(3), f(6), f(3), f(6), f(4), f(6), f(6), 2, 2, 3, 1)).to.throw(RangeError, /dx \(n x k\)/);
+    expect(() => native.denseForward(f(6), null, f(5), f(6), f(3), 2, 2, 3, 1, 0)).to.throw(RangeError, /Expected x \(n x k\) to hold 2x2 = 4 floats but its length is 5/);
+    expect(() => native.denseForward(f(6), null, f(4), f(7), f(3), 2, 2, 3, 1, 0)).to.throw(RangeError, /Expected w \(k x m\) to hold 2x3 = 6 floats but its length is 7/);
+    expect(() => native.denseForward(f(6), null, f(4), f(6), f(2), 2, 2, 3, 1, 0)).to.throw(RangeError, /Expected b \(m\) to hold 1x3 = 3 floats but its length is 2/);
+    expect(() => raw['denseForward']!(f(6), null, f(4), f(6), null, 2, 2, 3, 99, 0)).to.throw(RangeError, /activation code below 17 but received 99/);
+    expect(() => native.denseBackward(f(3), f(6), f(3), f(6), f(4), f(6), null, f(6), 2, 2, 3, 1, 0)).to.throw(RangeError, /dx \(n x k\)/);
   });
 
   it('losses check labels, including class indices against the class count', () => {
-    expect(() => native.softmaxCrossEntropySparse(f(6), f(6), f(6), Float32Array.from([0, 3]), 2, 3)).to.throw(RangeError, /labels\[1\] is 3/);
-    expect(() => native.softmaxCrossEntropySparse(f(6), f(6), f(6), Float32Array.from([0, 0.5]), 2, 3)).to.throw(RangeError, /labels\[1\] is 0.5/);
-    expect(() => native.softmaxCrossEntropySparse(f(6), f(6), f(6), Float32Array.from([0, NaN]), 2, 3)).to.throw(RangeError);
-    expect(() => native.meanSquaredError(null, f(6), f(5), 2, 3)).to.throw(RangeError, /labels \(n x c\)/);
+    expect(() => native.softmaxCrossEntropySparse(f(6), f(6), f(6), Float32Array.from([0, 3]), null, 2, 3, 0)).to.throw(RangeError, /labels\[1\] is 3/);
+    expect(() => native.softmaxCrossEntropySparse(f(6), f(6), f(6), Float32Array.from([0, 0.5]), null, 2, 3, 0)).to.throw(RangeError, /labels\[1\] is 0.5/);
+    expect(() => native.softmaxCrossEntropySparse(f(6), f(6), f(6), Float32Array.from([0, NaN]), null, 2, 3, 0)).to.throw(RangeError);
+    expect(() => native.meanSquaredError(null, f(6), f(5), null, 2, 3)).to.throw(RangeError, /labels \(n x c\)/);
+    expect(() => native.meanSquaredError(null, f(6), f(6), f(3), 2, 3)).to.throw(RangeError, /Expected weights \(n\) to hold 2x1 = 2 floats but its length is 3/);
+    expect(() => native.softmaxCrossEntropy(f(6), null, f(6), f(6), f(2), 2, 3, 1.5)).to.throw(RangeError, /Expected a number in \[0, 1\] for labelSmoothing but received 1.5$/);
+    expect(() => native.binaryCrossEntropy(null, f(6), f(6), null, 2, 3, NaN)).to.throw(RangeError, /finite number for labelSmoothing/);
+    expect(() => native.huber(null, f(6), f(6), null, 2, 3, 0)).to.throw(RangeError, /Expected a number > 0 for delta but received 0$/);
+    expect(() => raw['huber']!(null, f(6), f(6), null, 2, 3)).to.throw(TypeError, /huber expects 7 arguments but received 6/);
   });
 
   it('optimizer steps check every arena against the parameters', () => {
-    expect(() => native.adamStep(f(4), f(4), f(3), f(4), 0.1, 0.9, 0.999, 1e-7, 1)).to.throw(RangeError, /v \(as long as params\)/);
-    expect(() => native.adamStep(f(4), f(4), f(4), f(4), 0.1, 0.9, 0.999, 1e-7, 0)).to.throw(RangeError, /positive integer for step/);
-    expect(() => native.sgdStep(f(4), null, f(4), 0.1, 0.9)).to.throw(TypeError, /Float32Array for velocity/);
-    expect(() => native.sgdStep(f(4), null, f(5), 0.1, 0)).to.throw(RangeError, /grads/);
+    expect(() => native.adamStep(f(4), f(4), f(3), null, f(4), 0.1, 0.9, 0.999, 1e-7, 0, 1)).to.throw(RangeError, /v \(as long as params\)/);
+    expect(() => native.adamStep(f(4), f(4), f(4), null, f(4), 0.1, 0.9, 0.999, 1e-7, 0, 0)).to.throw(RangeError, /positive integer for step/);
+    expect(() => native.sgdStep(f(4), null, f(4), 0.1, 0.9, false)).to.throw(TypeError, /Float32Array for velocity/);
+    expect(() => native.sgdStep(f(4), null, f(5), 0.1, 0, false)).to.throw(RangeError, /grads/);
   });
 
   it('an empty Float32Array for an optional buffer is checked, not taken for a missing one', () => {
-    expect(() => native.denseForward(f(6), f(4), f(6), f(0), 2, 2, 3, 1)).to.throw(RangeError, /Expected b \(m\) to hold 1x3 = 3 floats but its length is 0/);
-    expect(() => native.meanSquaredError(f(0), f(6), f(6), 2, 3)).to.throw(RangeError, /dpred \(n x c\)/);
-    expect(() => native.sgdStep(f(0), f(0), f(0), 0.1, 0.9)).to.not.throw();
+    expect(() => native.denseForward(f(6), null, f(4), f(6), f(0), 2, 2, 3, 1, 0)).to.throw(RangeError, /Expected b \(m\) to hold 1x3 = 3 floats but its length is 0/);
+    expect(() => native.meanSquaredError(f(0), f(6), f(6), null, 2, 3)).to.throw(RangeError, /dpred \(n x c\)/);
+    expect(() => native.sgdStep(f(0), f(0), f(0), 0.1, 0.9, false)).to.not.throw();
   });
 
   it('a detached buffer has length 0 and is refused', () => {

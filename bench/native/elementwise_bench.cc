@@ -100,7 +100,7 @@ void prepare(const Kernel& k, std::int64_t n, Buffers* buf) {
       fill(buf->a, n, -1.0f, 1.0f, 3);
       fill(buf->c, n, -4.0f, 4.0f, 4);
       buf->b.assign(static_cast<std::size_t>(n), 0.0f);
-      myelin::activation_forward(buf->b.data(), buf->c.data(), rows, cols, k.act);
+      myelin::activation_forward(buf->b.data(), buf->c.data(), rows, cols, k.act, 0.0f);
       break;
     case Kind::adam:
       fill(buf->a, n, -1.0f, 1.0f, 5);
@@ -135,14 +135,15 @@ void call(const Kernel& k, std::int64_t n, Buffers* buf) {
       copy_chunked(buf->dst.data(), buf->src.data(), n);
       return;
     case Kind::forward:
-      myelin::activation_forward(buf->b.data(), buf->a.data(), rows, cols, k.act);
+      myelin::activation_forward(buf->b.data(), buf->a.data(), rows, cols, k.act, 0.0f);
       return;
     case Kind::backward:
-      myelin::activation_backward(buf->c.data(), buf->a.data(), buf->b.data(), rows, cols, k.act);
+      myelin::activation_backward(buf->c.data(), buf->a.data(), nullptr, buf->b.data(), rows, cols,
+                                  k.act, 0.0f);
       return;
     case Kind::adam:
-      myelin::adam_step(buf->a.data(), buf->b.data(), buf->c.data(), buf->d.data(), n, 1e-3f,
-                        0.9f, 0.999f, 1e-7f, 10);
+      myelin::adam_step(buf->a.data(), buf->b.data(), buf->c.data(), nullptr, buf->d.data(), n,
+                        1e-3f, 0.9f, 0.999f, 1e-7f, 0.0f, 10);
       return;
   }
 }

@@ -1,14 +1,265 @@
-// Bindings for the stateful layers (batch normalization, dropout, noise, normalization) and the native random generator.
+// Bindings for the stateful layers (batch normalization, dropout, noise, normalization) and the
+// native random generator.
 #include <napi.h>
 
+#include <cmath>
+#include <string>
+
+#include "../kernels/batch_norm.h"
+#include "../kernels/dropout_noise.h"
+#include "../kernels/random.h"
 #include "args.h"
 #include "bindings.h"
 
 namespace myelin::binding {
 
+namespace {
+
+// The generator state shared with lib/random.ts: a Uint32Array of exactly four words.
+std::uint32_t* generator_state(const Napi::CallbackInfo& info, std::size_t index) {
+  const IndexSpan state = index_array(info, index, "state");
+  if (state.length != 4) {
+    throw Napi::RangeError::New(
+        info.Env(), "Expected state to hold the generator's 4 words but its length is " +
+                        std::to_string(state.length));
+  }
+  return state.data;
+}
+
+// A finite number that stays finite as a float (the kernels take float parameters).
+float finite_float(const Napi::CallbackInfo& info, std::size_t index, const char* name) {
+  const double d = finite_number(info, index, name);
+  if (!std::isfinite(static_cast<float>(d))) {
+    throw Napi::RangeError::New(info.Env(),
+                                std::string("Expected a number within float range for ") + name +
+                                    " but received " + std::to_string(d));
+  }
+  return static_cast<float>(d);
+}
+
+// randomFillUniform(state, dst, low, high): dst uniform in [low, high), low <= high.
+Napi::Value random_fill_uniform_binding(const Napi::CallbackInfo& info) {
+  expect_arg_count(info, 4, "randomFillUniform");
+  std::uint32_t* state = generator_state(info, 0);
+  const FloatSpan dst = float_array(info, 1, "dst");
+  const float low = finite_float(info, 2, "low");
+  const float high = finite_float(info, 3, "high");
+  if (!(low <= high)) {
+    throw Napi::RangeError::New(info.Env(), "Expected low <= high but received low " +
+                                                std::to_string(low) + " and high " +
+                                                std::to_string(high));
+  }
+  fill_uniform(dst.data, state, low, high, dst.length);
+  return info.Env().Undefined();
+}
+
+// randomFillNormal(state, dst, mean, stddev): dst ~ N(mean, stddev^2), stddev >= 0.
+Napi::Value random_fill_normal_binding(const Napi::CallbackInfo& info) {
+  expect_arg_count(info, 4, "randomFillNormal");
+  std::uint32_t* state = generator_state(info, 0);
+  const FloatSpan dst = float_array(info, 1, "dst");
+  const float mean = finite_float(info, 2, "mean");
+  const float stddev = finite_float(info, 3, "stddev");
+  if (!(stddev >= 0.0f)) {
+    throw Napi::RangeError::New(info.Env(),
+                                "Expected stddev >= 0 but received " + std::to_string(stddev));
+  }
+  fill_normal(dst.data, state, mean, stddev, dst.length);
+  return info.Env().Undefined();
+}
+
+// randomFillDropoutMask(state, dst, rate): dst[i] = 1 / (1 - rate) with probability 1 - rate, else
+// 0.
+Napi::Value random_fill_dropout_mask_binding(const Napi::CallbackInfo& info) {
+  expect_arg_count(info, 3, "randomFillDropoutMask");
+  std::uint32_t* state = generator_state(info, 0);
+  const FloatSpan dst = float_array(info, 1, "dst");
+  const double rate = finite_number(info, 2, "rate");
+  if (!(rate >= 0.0 && rate < 1.0)) {
+    throw Napi::RangeError::New(info.Env(),
+                                "Expected rate in [0, 1) but received " + std::to_string(rate));
+  }
+  fill_dropout_mask(dst.data, state, rate, dst.length);
+  return info.Env().Undefined();
+}
+
+// Throws RangeError unless the span, when given, holds exactly `count` floats.
+void expect_optional_length(const Napi::Env& env, const FloatSpan& span, int count,
+                            const char* name) {
+  if (span.present) expect_length(env, span, 1, count, name);
+}
+
+// epsilon > 0 (added to a variance or flooring a deviation, in double).
+double positive_epsilon(const Napi::CallbackInfo& info, std::size_t index) {
+  const double epsilon = finite_number(info, index, "epsilon");
+  if (!(epsilon > 0.0)) {
+    throw Napi::RangeError::New(info.Env(),
+                                "Expected epsilon > 0 but received " + std::to_string(epsilon));
+  }
+  return epsilon;
+}
+
+// batchNormForwardTrain(y, xhat, invStd, movingMean, movingVar, x, gamma?, beta?, momentum,
+// epsilon, n, units): batch statistics, moving statistics updated in place.
+Napi::Value batch_norm_forward_train_binding(const Napi::CallbackInfo& info) {
+  expect_arg_count(info, 12, "batchNormForwardTrain");
+  const FloatSpan y = float_array(info, 0, "y");
+  const FloatSpan xhat = float_array(info, 1, "xhat");
+  const FloatSpan inv_std = float_array(info, 2, "invStd");
+  const FloatSpan moving_mean = float_array(info, 3, "movingMean");
+  const FloatSpan moving_var = float_array(info, 4, "movingVar");
+  const FloatSpan x = float_array(info, 5, "x");
+  const FloatSpan gamma = optional_float_array(info, 6, "gamma");
+  const FloatSpan beta = optional_float_array(info, 7, "beta");
+  const double momentum = finite_number(info, 8, "momentum");
+  const double epsilon = positive_epsilon(info, 9);
+  const int n = dimension(info, 10, "n");
+  const int units = dimension(info, 11, "units");
+  Napi::Env env = info.Env();
+  if (!(momentum >= 0.0 && momentum <= 1.0)) {
+    throw Napi::RangeError::New(
+        env, "Expected momentum in [0, 1] but received " + std::to_string(momentum));
+  }
+  if (n == 0) throw Napi::RangeError::New(env, "Expected n >= 1: batch statistics need a sample");
+  expect_length(env, x, n, units, "x (n x units)");
+  expect_length(env, y, n, units, "y (n x units)");
+  expect_length(env, xhat, n, units, "xhat (n x units)");
+  expect_length(env, inv_std, 1, units, "invStd (units)");
+  expect_length(env, moving_mean, 1, units, "movingMean (units)");
+  expect_length(env, moving_var, 1, units, "movingVar (units)");
+  expect_optional_length(env, gamma, units, "gamma (units)");
+  expect_optional_length(env, beta, units, "beta (units)");
+  batch_norm_forward_train(y.data, xhat.data, inv_std.data, moving_mean.data, moving_var.data,
+                           x.data, gamma.data, beta.data, momentum, epsilon, n, units);
+  return env.Undefined();
+}
+
+// batchNormForwardInfer(y, x, gamma?, beta?, movingMean, movingVar, epsilon, n, units).
+Napi::Value batch_norm_forward_infer_binding(const Napi::CallbackInfo& info) {
+  expect_arg_count(info, 9, "batchNormForwardInfer");
+  const FloatSpan y = float_array(info, 0, "y");
+  const FloatSpan x = float_array(info, 1, "x");
+  const FloatSpan gamma = optional_float_array(info, 2, "gamma");
+  const FloatSpan beta = optional_float_array(info, 3, "beta");
+  const FloatSpan moving_mean = float_array(info, 4, "movingMean");
+  const FloatSpan moving_var = float_array(info, 5, "movingVar");
+  const double epsilon = positive_epsilon(info, 6);
+  const int n = dimension(info, 7, "n");
+  const int units = dimension(info, 8, "units");
+  Napi::Env env = info.Env();
+  expect_length(env, x, n, units, "x (n x units)");
+  expect_length(env, y, n, units, "y (n x units)");
+  expect_length(env, moving_mean, 1, units, "movingMean (units)");
+  expect_length(env, moving_var, 1, units, "movingVar (units)");
+  expect_optional_length(env, gamma, units, "gamma (units)");
+  expect_optional_length(env, beta, units, "beta (units)");
+  batch_norm_forward_infer(y.data, x.data, gamma.data, beta.data, moving_mean.data, moving_var.data,
+                           epsilon, n, units);
+  return env.Undefined();
+}
+
+// batchNormBackward(dx?, dgamma?, dbeta?, dy, xhat, invStd, gamma?, n, units): overwrites.
+Napi::Value batch_norm_backward_binding(const Napi::CallbackInfo& info) {
+  expect_arg_count(info, 9, "batchNormBackward");
+  const FloatSpan dx = optional_float_array(info, 0, "dx");
+  const FloatSpan dgamma = optional_float_array(info, 1, "dgamma");
+  const FloatSpan dbeta = optional_float_array(info, 2, "dbeta");
+  const FloatSpan dy = float_array(info, 3, "dy");
+  const FloatSpan xhat = float_array(info, 4, "xhat");
+  const FloatSpan inv_std = float_array(info, 5, "invStd");
+  const FloatSpan gamma = optional_float_array(info, 6, "gamma");
+  const int n = dimension(info, 7, "n");
+  const int units = dimension(info, 8, "units");
+  Napi::Env env = info.Env();
+  expect_length(env, dy, n, units, "dy (n x units)");
+  expect_length(env, xhat, n, units, "xhat (n x units)");
+  if (dx.present) expect_length(env, dx, n, units, "dx (n x units)");
+  expect_length(env, inv_std, 1, units, "invStd (units)");
+  expect_optional_length(env, dgamma, units, "dgamma (units)");
+  expect_optional_length(env, dbeta, units, "dbeta (units)");
+  expect_optional_length(env, gamma, units, "gamma (units)");
+  batch_norm_backward(dx.data, dgamma.data, dbeta.data, dy.data, xhat.data, inv_std.data,
+                      gamma.data, n, units);
+  return env.Undefined();
+}
+
+// standardizeForward(y, x, mean, variance, epsilon, n, units).
+Napi::Value standardize_forward_binding(const Napi::CallbackInfo& info) {
+  expect_arg_count(info, 7, "standardizeForward");
+  const FloatSpan y = float_array(info, 0, "y");
+  const FloatSpan x = float_array(info, 1, "x");
+  const FloatSpan mean = float_array(info, 2, "mean");
+  const FloatSpan variance = float_array(info, 3, "variance");
+  const double epsilon = positive_epsilon(info, 4);
+  const int n = dimension(info, 5, "n");
+  const int units = dimension(info, 6, "units");
+  Napi::Env env = info.Env();
+  expect_length(env, x, n, units, "x (n x units)");
+  expect_length(env, y, n, units, "y (n x units)");
+  expect_length(env, mean, 1, units, "mean (units)");
+  expect_length(env, variance, 1, units, "variance (units)");
+  standardize_forward(y.data, x.data, mean.data, variance.data, epsilon, n, units);
+  return env.Undefined();
+}
+
+// standardizeBackward(dx, dy, variance, epsilon, n, units).
+Napi::Value standardize_backward_binding(const Napi::CallbackInfo& info) {
+  expect_arg_count(info, 6, "standardizeBackward");
+  const FloatSpan dx = float_array(info, 0, "dx");
+  const FloatSpan dy = float_array(info, 1, "dy");
+  const FloatSpan variance = float_array(info, 2, "variance");
+  const double epsilon = positive_epsilon(info, 3);
+  const int n = dimension(info, 4, "n");
+  const int units = dimension(info, 5, "units");
+  Napi::Env env = info.Env();
+  expect_length(env, dy, n, units, "dy (n x units)");
+  expect_length(env, dx, n, units, "dx (n x units)");
+  expect_length(env, variance, 1, units, "variance (units)");
+  standardize_backward(dx.data, dy.data, variance.data, epsilon, n, units);
+  return env.Undefined();
+}
+
+// multiplyElementwise(out, a, b) / addElementwise(out, a, b): out = a op b, equal lengths.
+template <void (*Kernel)(float*, const float*, const float*, std::int64_t)>
+Napi::Value elementwise_binding(const Napi::CallbackInfo& info) {
+  expect_arg_count(info, 3, "an elementwise op");
+  const FloatSpan out = float_array(info, 0, "out");
+  const FloatSpan a = float_array(info, 1, "a");
+  const FloatSpan b = float_array(info, 2, "b");
+  if (a.length != out.length || b.length != out.length) {
+    throw Napi::RangeError::New(
+        info.Env(), "Expected out, a and b of one length but their lengths are " +
+                        std::to_string(out.length) + ", " + std::to_string(a.length) + " and " +
+                        std::to_string(b.length));
+  }
+  Kernel(out.data, a.data, b.data, out.length);
+  return info.Env().Undefined();
+}
+
+}  // namespace
+
 void register_layers(Napi::Env env, Napi::Object exports) {
-  (void)env;
-  (void)exports;
+  exports.Set("randomFillUniform",
+              Napi::Function::New(env, random_fill_uniform_binding, "randomFillUniform"));
+  exports.Set("randomFillNormal",
+              Napi::Function::New(env, random_fill_normal_binding, "randomFillNormal"));
+  exports.Set("randomFillDropoutMask",
+              Napi::Function::New(env, random_fill_dropout_mask_binding, "randomFillDropoutMask"));
+  exports.Set("batchNormForwardTrain",
+              Napi::Function::New(env, batch_norm_forward_train_binding, "batchNormForwardTrain"));
+  exports.Set("batchNormForwardInfer",
+              Napi::Function::New(env, batch_norm_forward_infer_binding, "batchNormForwardInfer"));
+  exports.Set("batchNormBackward",
+              Napi::Function::New(env, batch_norm_backward_binding, "batchNormBackward"));
+  exports.Set("standardizeForward",
+              Napi::Function::New(env, standardize_forward_binding, "standardizeForward"));
+  exports.Set("standardizeBackward",
+              Napi::Function::New(env, standardize_backward_binding, "standardizeBackward"));
+  exports.Set(
+      "multiplyElementwise",
+      Napi::Function::New(env, elementwise_binding<multiply_elementwise>, "multiplyElementwise"));
+  exports.Set("addElementwise",
+              Napi::Function::New(env, elementwise_binding<add_elementwise>, "addElementwise"));
 }
 
 }  // namespace myelin::binding

@@ -2,6 +2,7 @@
 #include <napi.h>
 
 #include <cmath>
+#include <sstream>
 #include <string>
 
 #include "../kernels/losses.h"
@@ -25,13 +26,46 @@ void expect_class_indices(const Napi::Env& env, const FloatSpan& labels, int cla
 }
 
 // The loss kernels share one calling convention:
-//   fused (from logits):  fn(probs, dlogits | null, logits, labels, n, c) -> loss
-//   on outputs:           fn(dpred | null, pred, labels, n, c) -> loss
-// labels are (n, c) targets, or (n) class indices for the sparse variants.
+//   fused (from logits):  fn(probs, dlogits | null, logits, labels, weights | null, n, c, labelSmoothing)
+//   on outputs:           fn(dpred | null, pred, labels, weights | null, n, c[, parameter])
+// labels are (n, c) targets, or (n) class indices for the sparse variants; weights are (n).
 enum class Labels { dense, sparse };
 
-using FusedLoss = double (*)(float*, float*, const float*, const float*, int, int);
-using OutputLoss = double (*)(float*, const float*, const float*, int, int);
+using FusedLoss = double (*)(float*, float*, const float*, const float*, const float*, int, int,
+                             double);
+using OutputLoss = double (*)(float*, const float*, const float*, const float*, int, int);
+using OutputLossWith = double (*)(float*, const float*, const float*, const float*, int, int,
+                                  double);
+
+// The scalar a loss takes (label smoothing, Huber's delta) and the interval it must lie in.
+struct Parameter {
+  const char* name;
+  double min;
+  double max;
+  bool min_inclusive;
+};
+
+constexpr Parameter kLabelSmoothing{"labelSmoothing", 0.0, 1.0, true};
+constexpr Parameter kDelta{"delta", 0.0, INFINITY, false};
+
+// A number as JS would print it for these ranges: 0, 1, 1.5 rather than 0.000000.
+std::string format(double value) {
+  std::ostringstream out;
+  out << value;
+  return out.str();
+}
+
+double parameter(const Napi::CallbackInfo& info, std::size_t index, const Parameter& p) {
+  const double value = finite_number(info, index, p.name);
+  if ((p.min_inclusive ? value < p.min : value <= p.min) || value > p.max) {
+    const std::string interval = std::isinf(p.max)
+                                     ? (p.min_inclusive ? ">= " : "> ") + format(p.min)
+                                     : "in [" + format(p.min) + ", " + format(p.max) + "]";
+    throw Napi::RangeError::New(info.Env(), "Expected a number " + interval + " for " + p.name +
+                                                " but received " + format(value));
+  }
+  return value;
+}
 
 void check_labels(const Napi::Env& env, const FloatSpan& labels, int n, int c, Labels kind) {
   if (kind == Labels::sparse) {
@@ -42,36 +76,49 @@ void check_labels(const Napi::Env& env, const FloatSpan& labels, int n, int c, L
   }
 }
 
+void check_weights(const Napi::Env& env, const FloatSpan& weights, int n) {
+  if (weights.present) expect_length(env, weights, n, 1, "weights (n)");
+}
+
 Napi::Value fused_loss(const Napi::CallbackInfo& info, const char* name, FusedLoss fn,
                        Labels kind) {
-  expect_arg_count(info, 6, name);
+  expect_arg_count(info, 8, name);
   const FloatSpan probs = float_array(info, 0, "probs");
   const FloatSpan dlogits = optional_float_array(info, 1, "dlogits");
   const FloatSpan logits = float_array(info, 2, "logits");
   const FloatSpan labels = float_array(info, 3, "labels");
-  const int n = dimension(info, 4, "n");
-  const int c = dimension(info, 5, "c");
+  const FloatSpan weights = optional_float_array(info, 4, "weights");
+  const int n = dimension(info, 5, "n");
+  const int c = dimension(info, 6, "c");
+  const double smoothing = parameter(info, 7, kLabelSmoothing);
   Napi::Env env = info.Env();
   expect_length(env, probs, n, c, "probs (n x c)");
   if (dlogits.present) expect_length(env, dlogits, n, c, "dlogits (n x c)");
   expect_length(env, logits, n, c, "logits (n x c)");
   check_labels(env, labels, n, c, kind);
-  return Napi::Number::New(env, fn(probs.data, dlogits.data, logits.data, labels.data, n, c));
+  check_weights(env, weights, n);
+  return Napi::Number::New(
+      env, fn(probs.data, dlogits.data, logits.data, labels.data, weights.data, n, c, smoothing));
 }
 
-Napi::Value output_loss(const Napi::CallbackInfo& info, const char* name, OutputLoss fn,
-                        Labels kind) {
-  expect_arg_count(info, 5, name);
-  const FloatSpan dpred = optional_float_array(info, 0, "dpred");
-  const FloatSpan pred = float_array(info, 1, "pred");
-  const FloatSpan labels = float_array(info, 2, "labels");
-  const int n = dimension(info, 3, "n");
-  const int c = dimension(info, 4, "c");
+// The buffers every loss on outputs takes, checked; the parameter (if any) is argument 6.
+struct OutputArgs {
+  FloatSpan dpred, pred, labels, weights;
+  int n, c;
+};
+
+OutputArgs output_args(const Napi::CallbackInfo& info, std::size_t count, const char* name,
+                       Labels kind) {
+  expect_arg_count(info, count, name);
+  OutputArgs a{optional_float_array(info, 0, "dpred"), float_array(info, 1, "pred"),
+               float_array(info, 2, "labels"), optional_float_array(info, 3, "weights"),
+               dimension(info, 4, "n"), dimension(info, 5, "c")};
   Napi::Env env = info.Env();
-  if (dpred.present) expect_length(env, dpred, n, c, "dpred (n x c)");
-  expect_length(env, pred, n, c, "pred (n x c)");
-  check_labels(env, labels, n, c, kind);
-  return Napi::Number::New(env, fn(dpred.data, pred.data, labels.data, n, c));
+  if (a.dpred.present) expect_length(env, a.dpred, a.n, a.c, "dpred (n x c)");
+  expect_length(env, a.pred, a.n, a.c, "pred (n x c)");
+  check_labels(env, a.labels, a.n, a.c, kind);
+  check_weights(env, a.weights, a.n);
+  return a;
 }
 
 }  // namespace
@@ -88,17 +135,41 @@ void register_losses(Napi::Env env, Napi::Object exports) {
   fused("softmaxCrossEntropySparse", softmax_cross_entropy_sparse, Labels::sparse);
   fused("sigmoidBinaryCrossEntropy", sigmoid_binary_cross_entropy, Labels::dense);
 
-  const auto on_outputs = [&](const char* name, OutputLoss fn, Labels kind) {
+  const auto on_outputs = [&](const char* name, OutputLoss fn) {
     exports.Set(name, Napi::Function::New(
-                          env, [name, fn, kind](const Napi::CallbackInfo& info) {
-                            return output_loss(info, name, fn, kind);
+                          env, [name, fn](const Napi::CallbackInfo& info) {
+                            const OutputArgs a = output_args(info, 6, name, Labels::dense);
+                            return Napi::Number::New(info.Env(), fn(a.dpred.data, a.pred.data,
+                                                                    a.labels.data, a.weights.data,
+                                                                    a.n, a.c));
                           },
                           name));
   };
-  on_outputs("binaryCrossEntropy", binary_cross_entropy, Labels::dense);
-  on_outputs("categoricalCrossEntropy", categorical_cross_entropy, Labels::dense);
-  on_outputs("sparseCategoricalCrossEntropy", sparse_categorical_cross_entropy, Labels::sparse);
-  on_outputs("meanSquaredError", mean_squared_error, Labels::dense);
+  on_outputs("meanSquaredError", mean_squared_error);
+  on_outputs("meanAbsoluteError", mean_absolute_error);
+  on_outputs("logCosh", log_cosh);
+  on_outputs("hinge", hinge);
+  on_outputs("squaredHinge", squared_hinge);
+  on_outputs("kullbackLeiblerDivergence", kullback_leibler_divergence);
+
+  const auto on_outputs_with = [&](const char* name, OutputLossWith fn, Labels kind,
+                                   const Parameter& p) {
+    exports.Set(name, Napi::Function::New(
+                          env, [name, fn, kind, p](const Napi::CallbackInfo& info) {
+                            const OutputArgs a = output_args(info, 7, name, kind);
+                            const double value = parameter(info, 6, p);
+                            return Napi::Number::New(info.Env(), fn(a.dpred.data, a.pred.data,
+                                                                    a.labels.data, a.weights.data,
+                                                                    a.n, a.c, value));
+                          },
+                          name));
+  };
+  on_outputs_with("binaryCrossEntropy", binary_cross_entropy, Labels::dense, kLabelSmoothing);
+  on_outputs_with("categoricalCrossEntropy", categorical_cross_entropy, Labels::dense,
+                  kLabelSmoothing);
+  on_outputs_with("sparseCategoricalCrossEntropy", sparse_categorical_cross_entropy,
+                  Labels::sparse, kLabelSmoothing);
+  on_outputs_with("huber", huber, Labels::dense, kDelta);
 }
 
 }  // namespace myelin::binding

@@ -1,9 +1,10 @@
-// Bindings for the layer kernels: Dense forward/backward and the activations.
+// Bindings for the layer kernels: Dense forward/backward, the activations, PReLU (and RReLU).
 #include <napi.h>
 
 #include <string>
 
 #include "../kernels/dense.h"
+#include "../kernels/parametric_activations.h"
 #include "args.h"
 #include "bindings.h"
 
@@ -21,40 +22,72 @@ Activation activation_arg(const Napi::CallbackInfo& info, std::size_t index) {
   return static_cast<Activation>(code);
 }
 
-// denseForward(y, x, w, b | null, n, k, m, activation)
+// alpha >= 0 for every activation: the leakyRelu and elu derivatives are read from y, which is
+// only possible when y > 0 exactly where z > 0.
+float alpha_arg(const Napi::CallbackInfo& info, std::size_t index) {
+  const double alpha = finite_number(info, index, "alpha");
+  if (alpha < 0.0) {
+    throw Napi::RangeError::New(info.Env(), "Expected a number >= 0 for alpha but received " +
+                                                info[index].ToString().Utf8Value());
+  }
+  return static_cast<float>(alpha);
+}
+
+// The pre-activation z, (rows x cols); required when the activation's derivative needs it.
+FloatSpan input_arg(const Napi::CallbackInfo& info, std::size_t index, Activation act, int rows,
+                    int cols, const char* name, const char* function) {
+  const FloatSpan z = optional_float_array(info, index, "z");
+  if (z.present) {
+    expect_length(info.Env(), z, rows, cols, name);
+  } else if (activation_needs_input(act)) {
+    throw Napi::TypeError::New(info.Env(), std::string(function) +
+                                               " needs the pre-activation z (a Float32Array, " +
+                                               name + ") for activation code " +
+                                               std::to_string(static_cast<int>(act)) +
+                                               ", whose derivative reads z, but received " +
+                                               info[index].ToString().Utf8Value());
+  }
+  return z;
+}
+
+// denseForward(y, z | null, x, w, b | null, n, k, m, activation, alpha)
 Napi::Value dense_forward_binding(const Napi::CallbackInfo& info) {
-  expect_arg_count(info, 8, "denseForward");
+  expect_arg_count(info, 10, "denseForward");
   const FloatSpan y = float_array(info, 0, "y");
-  const FloatSpan x = float_array(info, 1, "x");
-  const FloatSpan w = float_array(info, 2, "w");
-  const FloatSpan b = optional_float_array(info, 3, "b");
-  const int n = dimension(info, 4, "n");
-  const int k = dimension(info, 5, "k");
-  const int m = dimension(info, 6, "m");
-  const Activation act = activation_arg(info, 7);
+  const FloatSpan x = float_array(info, 2, "x");
+  const FloatSpan w = float_array(info, 3, "w");
+  const FloatSpan b = optional_float_array(info, 4, "b");
+  const int n = dimension(info, 5, "n");
+  const int k = dimension(info, 6, "k");
+  const int m = dimension(info, 7, "m");
+  const Activation act = activation_arg(info, 8);
+  const float alpha = alpha_arg(info, 9);
+  const FloatSpan z = input_arg(info, 1, act, n, m, "z (n x m)", "denseForward");
   Napi::Env env = info.Env();
   expect_length(env, y, n, m, "y (n x m)");
   expect_length(env, x, n, k, "x (n x k)");
   expect_length(env, w, k, m, "w (k x m)");
   if (b.present) expect_length(env, b, 1, m, "b (m)");
-  dense_forward(y.data, x.data, w.data, b.data, n, k, m, act);
+  dense_forward(y.data, z.data, x.data, w.data, b.data, n, k, m, act, alpha);
   return env.Undefined();
 }
 
-// denseBackward(dx | null, dw, db | null, dy, x, w, y, n, k, m, activation)
+// denseBackward(dx | null, dw, db | null, dy, x, w, z | null, y, n, k, m, activation, alpha)
 Napi::Value dense_backward_binding(const Napi::CallbackInfo& info) {
-  expect_arg_count(info, 11, "denseBackward");
+  expect_arg_count(info, 13, "denseBackward");
   const FloatSpan dx = optional_float_array(info, 0, "dx");
   const FloatSpan dw = float_array(info, 1, "dw");
   const FloatSpan db = optional_float_array(info, 2, "db");
   const FloatSpan dy = float_array(info, 3, "dy");
   const FloatSpan x = float_array(info, 4, "x");
   const FloatSpan w = float_array(info, 5, "w");
-  const FloatSpan y = float_array(info, 6, "y");
-  const int n = dimension(info, 7, "n");
-  const int k = dimension(info, 8, "k");
-  const int m = dimension(info, 9, "m");
-  const Activation act = activation_arg(info, 10);
+  const FloatSpan y = float_array(info, 7, "y");
+  const int n = dimension(info, 8, "n");
+  const int k = dimension(info, 9, "k");
+  const int m = dimension(info, 10, "m");
+  const Activation act = activation_arg(info, 11);
+  const float alpha = alpha_arg(info, 12);
+  const FloatSpan z = input_arg(info, 6, act, n, m, "z (n x m)", "denseBackward");
   Napi::Env env = info.Env();
   if (dx.present) expect_length(env, dx, n, k, "dx (n x k)");
   expect_length(env, dw, k, m, "dw (k x m)");
@@ -63,39 +96,79 @@ Napi::Value dense_backward_binding(const Napi::CallbackInfo& info) {
   expect_length(env, x, n, k, "x (n x k)");
   expect_length(env, w, k, m, "w (k x m)");
   expect_length(env, y, n, m, "y (n x m)");
-  dense_backward(dx.data, dw.data, db.data, dy.data, x.data, w.data, y.data, n, k, m, act);
+  dense_backward(dx.data, dw.data, db.data, dy.data, x.data, w.data, z.data, y.data, n, k, m, act,
+                 alpha);
   return env.Undefined();
 }
 
-// activationForward(y, z, rows, cols, activation)
+// activationForward(y, z, rows, cols, activation, alpha)
 Napi::Value activation_forward_binding(const Napi::CallbackInfo& info) {
-  expect_arg_count(info, 5, "activationForward");
+  expect_arg_count(info, 6, "activationForward");
   const FloatSpan y = float_array(info, 0, "y");
   const FloatSpan z = float_array(info, 1, "z");
   const int rows = dimension(info, 2, "rows");
   const int cols = dimension(info, 3, "cols");
   const Activation act = activation_arg(info, 4);
+  const float alpha = alpha_arg(info, 5);
   Napi::Env env = info.Env();
   expect_length(env, y, rows, cols, "y (rows x cols)");
   expect_length(env, z, rows, cols, "z (rows x cols)");
-  activation_forward(y.data, z.data, rows, cols, act);
+  activation_forward(y.data, z.data, rows, cols, act, alpha);
   return env.Undefined();
 }
 
-// activationBackward(dz, dy, y, rows, cols, activation)
+// activationBackward(dz, dy, z | null, y, rows, cols, activation, alpha)
 Napi::Value activation_backward_binding(const Napi::CallbackInfo& info) {
-  expect_arg_count(info, 6, "activationBackward");
+  expect_arg_count(info, 8, "activationBackward");
   const FloatSpan dz = float_array(info, 0, "dz");
   const FloatSpan dy = float_array(info, 1, "dy");
-  const FloatSpan y = float_array(info, 2, "y");
-  const int rows = dimension(info, 3, "rows");
-  const int cols = dimension(info, 4, "cols");
-  const Activation act = activation_arg(info, 5);
+  const FloatSpan y = float_array(info, 3, "y");
+  const int rows = dimension(info, 4, "rows");
+  const int cols = dimension(info, 5, "cols");
+  const Activation act = activation_arg(info, 6);
+  const float alpha = alpha_arg(info, 7);
+  const FloatSpan z = input_arg(info, 2, act, rows, cols, "z (rows x cols)", "activationBackward");
   Napi::Env env = info.Env();
   expect_length(env, dz, rows, cols, "dz (rows x cols)");
   expect_length(env, dy, rows, cols, "dy (rows x cols)");
   expect_length(env, y, rows, cols, "y (rows x cols)");
-  activation_backward(dz.data, dy.data, y.data, rows, cols, act);
+  activation_backward(dz.data, dy.data, z.data, y.data, rows, cols, act, alpha);
+  return env.Undefined();
+}
+
+// preluForward(y, z, alpha, n, m)
+Napi::Value prelu_forward_binding(const Napi::CallbackInfo& info) {
+  expect_arg_count(info, 5, "preluForward");
+  const FloatSpan y = float_array(info, 0, "y");
+  const FloatSpan z = float_array(info, 1, "z");
+  const FloatSpan alpha = float_array(info, 2, "alpha");
+  const int n = dimension(info, 3, "n");
+  const int m = dimension(info, 4, "m");
+  Napi::Env env = info.Env();
+  expect_length(env, y, n, m, "y (n x m)");
+  expect_length(env, z, n, m, "z (n x m)");
+  expect_length(env, alpha, 1, m, "alpha (m)");
+  prelu_forward(y.data, z.data, alpha.data, n, m);
+  return env.Undefined();
+}
+
+// preluBackward(dz | null, dalpha | null, dy, z, alpha, n, m)
+Napi::Value prelu_backward_binding(const Napi::CallbackInfo& info) {
+  expect_arg_count(info, 7, "preluBackward");
+  const FloatSpan dz = optional_float_array(info, 0, "dz");
+  const FloatSpan dalpha = optional_float_array(info, 1, "dalpha");
+  const FloatSpan dy = float_array(info, 2, "dy");
+  const FloatSpan z = float_array(info, 3, "z");
+  const FloatSpan alpha = float_array(info, 4, "alpha");
+  const int n = dimension(info, 5, "n");
+  const int m = dimension(info, 6, "m");
+  Napi::Env env = info.Env();
+  if (dz.present) expect_length(env, dz, n, m, "dz (n x m)");
+  if (dalpha.present) expect_length(env, dalpha, 1, m, "dalpha (m)");
+  expect_length(env, dy, n, m, "dy (n x m)");
+  expect_length(env, z, n, m, "z (n x m)");
+  expect_length(env, alpha, 1, m, "alpha (m)");
+  prelu_backward(dz.data, dalpha.data, dy.data, z.data, alpha.data, n, m);
   return env.Undefined();
 }
 
@@ -108,7 +181,8 @@ void register_nn(Napi::Env env, Napi::Object exports) {
               Napi::Function::New(env, activation_forward_binding, "activationForward"));
   exports.Set("activationBackward",
               Napi::Function::New(env, activation_backward_binding, "activationBackward"));
-
+  exports.Set("preluForward", Napi::Function::New(env, prelu_forward_binding, "preluForward"));
+  exports.Set("preluBackward", Napi::Function::New(env, prelu_backward_binding, "preluBackward"));
 }
 
 }  // namespace myelin::binding

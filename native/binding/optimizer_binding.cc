@@ -1,5 +1,5 @@
-// Bindings for the optimizer updates (every arena must have the parameters' length) and the
-// reductions over arenas that guard them.
+// Bindings for the optimizer updates (every slot arena must have the parameters' length) and the
+// reductions over arenas that guard them. A slot that an option does not use is passed as null.
 #include <napi.h>
 
 #include <cmath>
@@ -14,61 +14,162 @@ namespace myelin::binding {
 
 namespace {
 
-void expect_same_length(const Napi::Env& env, const FloatSpan& span, const FloatSpan& params,
-                        const char* name) {
-  expect_length(env, span, params.length, 1, name);
+// A Float32Array as long as params.
+FloatSpan slot(const Napi::CallbackInfo& info, std::size_t index, const char* name,
+               const FloatSpan& params) {
+  const FloatSpan span = float_array(info, index, name);
+  expect_length(info.Env(), span, params.length, 1, (std::string(name) + " (as long as params)").c_str());
+  return span;
 }
 
-// sgdStep(params, velocity | null, grads, lr, momentum)
-Napi::Value sgd_step_binding(const Napi::CallbackInfo& info) {
-  expect_arg_count(info, 5, "sgdStep");
-  const FloatSpan params = float_array(info, 0, "params");
-  const FloatSpan velocity = optional_float_array(info, 1, "velocity");
-  const FloatSpan grads = float_array(info, 2, "grads");
-  const double lr = finite_number(info, 3, "learningRate");
-  const double momentum = finite_number(info, 4, "momentum");
-  Napi::Env env = info.Env();
-  expect_same_length(env, grads, params, "grads (as long as params)");
-  if (momentum != 0.0) {
-    if (!velocity.present) {
-      throw Napi::TypeError::New(env, "Expected a Float32Array for velocity when momentum is " +
-                                          std::to_string(momentum) + " but received null");
-    }
-    expect_same_length(env, velocity, params, "velocity (as long as params)");
+// null, or a Float32Array as long as params; `required` says whether the option needs it.
+float* optional_slot(const Napi::CallbackInfo& info, std::size_t index, const char* name,
+                     const FloatSpan& params, bool required, const char* option) {
+  const FloatSpan span = optional_float_array(info, index, name);
+  if (!required) return nullptr;
+  if (!span.present) {
+    throw Napi::TypeError::New(info.Env(), std::string("Expected a Float32Array for ") + name +
+                                               " when " + option + " but received null");
   }
-  sgd_step(params.data, velocity.data, grads.data, params.length, static_cast<float>(lr),
-           static_cast<float>(momentum));
-  return env.Undefined();
+  expect_length(info.Env(), span, params.length, 1, (std::string(name) + " (as long as params)").c_str());
+  return span.data;
 }
 
-// adamStep(params, m, v, grads, lr, beta1, beta2, epsilon, step)
-Napi::Value adam_step_binding(const Napi::CallbackInfo& info) {
-  expect_arg_count(info, 9, "adamStep");
-  const FloatSpan params = float_array(info, 0, "params");
-  const FloatSpan m = float_array(info, 1, "m");
-  const FloatSpan v = float_array(info, 2, "v");
-  const FloatSpan grads = float_array(info, 3, "grads");
-  const double lr = finite_number(info, 4, "learningRate");
-  const double beta1 = finite_number(info, 5, "beta1");
-  const double beta2 = finite_number(info, 6, "beta2");
-  const double epsilon = finite_number(info, 7, "epsilon");
-  const double step = finite_number(info, 8, "step");
-  Napi::Env env = info.Env();
-  expect_same_length(env, m, params, "m (as long as params)");
-  expect_same_length(env, v, params, "v (as long as params)");
-  expect_same_length(env, grads, params, "grads (as long as params)");
-  if (!(beta1 >= 0.0 && beta1 < 1.0) || !(beta2 >= 0.0 && beta2 < 1.0)) {
-    throw Napi::RangeError::New(env, "Expected beta1 and beta2 in [0, 1) but received " +
-                                         std::to_string(beta1) + " and " + std::to_string(beta2));
+// A decay rate in [0, 1) (beta1, beta2, rho).
+float decay_rate(const Napi::CallbackInfo& info, std::size_t index, const char* name) {
+  const double value = finite_number(info, index, name);
+  if (!(value >= 0.0 && value < 1.0)) {
+    throw Napi::RangeError::New(info.Env(), std::string("Expected a number in [0, 1) for ") + name +
+                                                " but received " + std::to_string(value));
   }
+  return static_cast<float>(value);
+}
+
+// t, the update's number counted from 1.
+std::int64_t step_number(const Napi::CallbackInfo& info, std::size_t index) {
+  const double step = finite_number(info, index, "step");
   if (step < 1.0 || std::floor(step) != step) {
-    throw Napi::RangeError::New(env, "Expected a positive integer for step but received " +
-                                         std::to_string(step));
+    throw Napi::RangeError::New(info.Env(), "Expected a positive integer for step but received " +
+                                                std::to_string(step));
   }
-  adam_step(params.data, m.data, v.data, grads.data, params.length, static_cast<float>(lr),
-            static_cast<float>(beta1), static_cast<float>(beta2), static_cast<float>(epsilon),
-            static_cast<std::int64_t>(step));
-  return env.Undefined();
+  return static_cast<std::int64_t>(step);
+}
+
+float number(const Napi::CallbackInfo& info, std::size_t index, const char* name) {
+  return static_cast<float>(finite_number(info, index, name));
+}
+
+// sgdStep(params, velocity | null, grads, lr, momentum, nesterov)
+Napi::Value sgd_step_binding(const Napi::CallbackInfo& info) {
+  expect_arg_count(info, 6, "sgdStep");
+  const FloatSpan params = float_array(info, 0, "params");
+  const FloatSpan grads = slot(info, 2, "grads", params);
+  const float lr = number(info, 3, "learningRate");
+  const float momentum = number(info, 4, "momentum");
+  const bool nesterov = boolean(info, 5, "nesterov");
+  float* velocity =
+      optional_slot(info, 1, "velocity", params, momentum != 0.0f, "momentum is not 0");
+  sgd_step(params.data, velocity, grads.data, params.length, lr, momentum, nesterov);
+  return info.Env().Undefined();
+}
+
+// adagradStep(params, accumulator, grads, lr, epsilon)
+Napi::Value adagrad_step_binding(const Napi::CallbackInfo& info) {
+  expect_arg_count(info, 5, "adagradStep");
+  const FloatSpan params = float_array(info, 0, "params");
+  const FloatSpan accumulator = slot(info, 1, "accumulator", params);
+  const FloatSpan grads = slot(info, 2, "grads", params);
+  adagrad_step(params.data, accumulator.data, grads.data, params.length,
+               number(info, 3, "learningRate"), number(info, 4, "epsilon"));
+  return info.Env().Undefined();
+}
+
+// adadeltaStep(params, accumGrad, accumDelta, grads, lr, rho, epsilon)
+Napi::Value adadelta_step_binding(const Napi::CallbackInfo& info) {
+  expect_arg_count(info, 7, "adadeltaStep");
+  const FloatSpan params = float_array(info, 0, "params");
+  const FloatSpan accum_grad = slot(info, 1, "accumGrad", params);
+  const FloatSpan accum_delta = slot(info, 2, "accumDelta", params);
+  const FloatSpan grads = slot(info, 3, "grads", params);
+  adadelta_step(params.data, accum_grad.data, accum_delta.data, grads.data, params.length,
+                number(info, 4, "learningRate"), decay_rate(info, 5, "rho"),
+                number(info, 6, "epsilon"));
+  return info.Env().Undefined();
+}
+
+// rmspropStep(params, velocity, momentumSlot | null, average | null, grads, lr, rho, momentum,
+//             epsilon); a present average means centered
+Napi::Value rmsprop_step_binding(const Napi::CallbackInfo& info) {
+  expect_arg_count(info, 9, "rmspropStep");
+  const FloatSpan params = float_array(info, 0, "params");
+  const FloatSpan velocity = slot(info, 1, "velocity", params);
+  const FloatSpan grads = slot(info, 4, "grads", params);
+  const float lr = number(info, 5, "learningRate");
+  const float rho = decay_rate(info, 6, "rho");
+  const float momentum = number(info, 7, "momentum");
+  const float epsilon = number(info, 8, "epsilon");
+  float* mom = optional_slot(info, 2, "momentumSlot", params, momentum != 0.0f,
+                             "momentum is not 0");
+  const bool centered = optional_float_array(info, 3, "average").present;
+  float* average = optional_slot(info, 3, "average", params, centered, "centered");
+  rmsprop_step(params.data, velocity.data, mom, average, grads.data, params.length, lr, rho,
+               momentum, epsilon);
+  return info.Env().Undefined();
+}
+
+// adamStep(params, m, v, vHat | null, grads, lr, beta1, beta2, epsilon, weightDecay, step);
+// a present vHat means amsgrad
+Napi::Value adam_step_binding(const Napi::CallbackInfo& info) {
+  expect_arg_count(info, 11, "adamStep");
+  const FloatSpan params = float_array(info, 0, "params");
+  const FloatSpan m = slot(info, 1, "m", params);
+  const FloatSpan v = slot(info, 2, "v", params);
+  const bool amsgrad = optional_float_array(info, 3, "vHat").present;
+  float* v_hat = optional_slot(info, 3, "vHat", params, amsgrad, "amsgrad");
+  const FloatSpan grads = slot(info, 4, "grads", params);
+  const float lr = number(info, 5, "learningRate");
+  const float beta1 = decay_rate(info, 6, "beta1");
+  const float beta2 = decay_rate(info, 7, "beta2");
+  const float epsilon = number(info, 8, "epsilon");
+  const float weight_decay = number(info, 9, "weightDecay");
+  adam_step(params.data, m.data, v.data, v_hat, grads.data, params.length, lr, beta1, beta2,
+            epsilon, weight_decay, step_number(info, 10));
+  return info.Env().Undefined();
+}
+
+// adamaxStep(params, m, u, grads, lr, beta1, beta2, epsilon, step)
+Napi::Value adamax_step_binding(const Napi::CallbackInfo& info) {
+  expect_arg_count(info, 9, "adamaxStep");
+  const FloatSpan params = float_array(info, 0, "params");
+  const FloatSpan m = slot(info, 1, "m", params);
+  const FloatSpan u = slot(info, 2, "u", params);
+  const FloatSpan grads = slot(info, 3, "grads", params);
+  adamax_step(params.data, m.data, u.data, grads.data, params.length,
+              number(info, 4, "learningRate"), decay_rate(info, 5, "beta1"),
+              decay_rate(info, 6, "beta2"), number(info, 7, "epsilon"), step_number(info, 8));
+  return info.Env().Undefined();
+}
+
+// nadamStep(params, m, v, grads, lr, beta1, beta2, epsilon, step, uProduct)
+Napi::Value nadam_step_binding(const Napi::CallbackInfo& info) {
+  expect_arg_count(info, 10, "nadamStep");
+  const FloatSpan params = float_array(info, 0, "params");
+  const FloatSpan m = slot(info, 1, "m", params);
+  const FloatSpan v = slot(info, 2, "v", params);
+  const FloatSpan grads = slot(info, 3, "grads", params);
+  const float lr = number(info, 4, "learningRate");
+  const float beta1 = decay_rate(info, 5, "beta1");
+  const float beta2 = decay_rate(info, 6, "beta2");
+  const float epsilon = number(info, 7, "epsilon");
+  const std::int64_t step = step_number(info, 8);
+  const double u_product = finite_number(info, 9, "uProduct");
+  if (!(u_product >= 0.0 && u_product < 1.0)) {
+    throw Napi::RangeError::New(info.Env(), "Expected a number in [0, 1) for uProduct but received " +
+                                                std::to_string(u_product));
+  }
+  nadam_step(params.data, m.data, v.data, grads.data, params.length, lr, beta1, beta2, epsilon,
+             step, u_product);
+  return info.Env().Undefined();
 }
 
 // sumOfSquares(values) -> number; not finite when any value is not
@@ -82,7 +183,12 @@ Napi::Value sum_of_squares_binding(const Napi::CallbackInfo& info) {
 
 void register_optimizers(Napi::Env env, Napi::Object exports) {
   exports.Set("sgdStep", Napi::Function::New(env, sgd_step_binding, "sgdStep"));
+  exports.Set("adagradStep", Napi::Function::New(env, adagrad_step_binding, "adagradStep"));
+  exports.Set("adadeltaStep", Napi::Function::New(env, adadelta_step_binding, "adadeltaStep"));
+  exports.Set("rmspropStep", Napi::Function::New(env, rmsprop_step_binding, "rmspropStep"));
   exports.Set("adamStep", Napi::Function::New(env, adam_step_binding, "adamStep"));
+  exports.Set("adamaxStep", Napi::Function::New(env, adamax_step_binding, "adamaxStep"));
+  exports.Set("nadamStep", Napi::Function::New(env, nadam_step_binding, "nadamStep"));
   exports.Set("sumOfSquares", Napi::Function::New(env, sum_of_squares_binding, "sumOfSquares"));
 }
 

@@ -1,12 +1,10 @@
-// AVX2+FMA loops over one chunk of the parameter arena: the SGD and Adam updates and the sum of
-// squares (contracts in arena_internal.h). Compiled with -mavx2 -mfma and reached only through
-// run-time dispatch (optimizers.cc, reductions.cc). count = floats in the chunk.
+// AVX2+FMA loops over one chunk of an arena other than the optimizer updates (those are in
+// optimizers_avx2.cc): the gradient clipping pass and the sum of squares (contracts in
+// arena_internal.h). Compiled with -mavx2 -mfma and reached only through run-time dispatch
+// (clipping.cc, reductions.cc). count = floats in the chunk.
 //
-// The scalar tails spell out the same operations as the 8-wide bodies (__builtin_fmaf is one
-// vfmadd under -mfma; a plain a * b + c would be fused or not at the compiler's choice), so an
-// element's result never depends on where the chunk ends. Adam uses true
-// sqrt and division, never the rsqrt/rcp approximations: the update must be the float32 formula
-// to normal rounding.
+// The scalar tails spell out the same operations as the 8-wide bodies, so an element's result
+// never depends on where the chunk ends.
 //
 // ODR hazard: this TU must not instantiate any inline function or template shared with baseline
 // code, so it includes only <immintrin.h> and a declaration-only header, and its helpers are
@@ -18,56 +16,20 @@
 namespace myelin {
 namespace arena_detail {
 
-void sgd_chunk_avx2(float* p, const float* g, std::int64_t count, float lr) {
-  const __m256 vlr = _mm256_set1_ps(lr);
+// Both clamps put the bound first: _mm256_min_ps(a, b) is a < b ? a : b, so a NaN x comes out
+// as itself, never as a bound (the tail spells the same comparisons).
+void scale_clamp_chunk_avx2(float* x, std::int64_t count, float scale, float limit) {
+  const __m256 vscale = _mm256_set1_ps(scale);
+  const __m256 vhi = _mm256_set1_ps(limit), vlo = _mm256_set1_ps(-limit);
   std::int64_t i = 0;
   for (; i + 8 <= count; i += 8) {
-    _mm256_storeu_ps(p + i, _mm256_fnmadd_ps(vlr, _mm256_loadu_ps(g + i), _mm256_loadu_ps(p + i)));
-  }
-  for (; i < count; ++i) p[i] = __builtin_fmaf(-lr, g[i], p[i]);
-}
-
-void sgd_momentum_chunk_avx2(float* p, float* v, const float* g, std::int64_t count, float lr,
-                             float momentum) {
-  const __m256 vlr = _mm256_set1_ps(lr);
-  const __m256 vmu = _mm256_set1_ps(momentum);
-  std::int64_t i = 0;
-  for (; i + 8 <= count; i += 8) {
-    const __m256 vel = _mm256_fmsub_ps(vmu, _mm256_loadu_ps(v + i),
-                                       _mm256_mul_ps(vlr, _mm256_loadu_ps(g + i)));
-    _mm256_storeu_ps(v + i, vel);
-    _mm256_storeu_ps(p + i, _mm256_add_ps(_mm256_loadu_ps(p + i), vel));
+    const __m256 y = _mm256_mul_ps(_mm256_loadu_ps(x + i), vscale);
+    _mm256_storeu_ps(x + i, _mm256_max_ps(vlo, _mm256_min_ps(vhi, y)));
   }
   for (; i < count; ++i) {
-    v[i] = __builtin_fmaf(momentum, v[i], -(lr * g[i]));
-    p[i] += v[i];
-  }
-}
-
-void adam_chunk_avx2(float* p, float* m, float* v, const float* g, std::int64_t count,
-                     float lr_t, float beta1, float beta2, float epsilon) {
-  const float c1 = 1.0f - beta1;
-  const float c2 = 1.0f - beta2;
-  const __m256 vb1 = _mm256_set1_ps(beta1), vc1 = _mm256_set1_ps(c1);
-  const __m256 vb2 = _mm256_set1_ps(beta2), vc2 = _mm256_set1_ps(c2);
-  const __m256 vlr = _mm256_set1_ps(lr_t), veps = _mm256_set1_ps(epsilon);
-  std::int64_t i = 0;
-  for (; i + 8 <= count; i += 8) {
-    const __m256 gi = _mm256_loadu_ps(g + i);
-    const __m256 mi = _mm256_fmadd_ps(vb1, _mm256_loadu_ps(m + i), _mm256_mul_ps(vc1, gi));
-    const __m256 vi =
-        _mm256_fmadd_ps(_mm256_mul_ps(vc2, gi), gi, _mm256_mul_ps(vb2, _mm256_loadu_ps(v + i)));
-    const __m256 step =
-        _mm256_div_ps(_mm256_mul_ps(vlr, mi), _mm256_add_ps(_mm256_sqrt_ps(vi), veps));
-    _mm256_storeu_ps(m + i, mi);
-    _mm256_storeu_ps(v + i, vi);
-    _mm256_storeu_ps(p + i, _mm256_sub_ps(_mm256_loadu_ps(p + i), step));
-  }
-  for (; i < count; ++i) {
-    const float gi = g[i];
-    m[i] = __builtin_fmaf(beta1, m[i], c1 * gi);
-    v[i] = __builtin_fmaf(c2 * gi, gi, beta2 * v[i]);
-    p[i] -= lr_t * m[i] / (__builtin_sqrtf(v[i]) + epsilon);
+    float y = x[i] * scale;
+    y = limit < y ? limit : y;
+    x[i] = -limit > y ? -limit : y;
   }
 }
 

@@ -7,15 +7,19 @@
 
 namespace myelin {
 
-// y = act(x w + b). x is (N,K), w is (K,M), b is (M) or null, y is (N,M).
-void dense_forward(float* y, const float* x, const float* w, const float* b, int n, int k, int m,
-                   Activation act);
+// y = act(z), z = x w + b. x is (N,K), w is (K,M), b is (M) or null, y is (N,M). z (N,M) receives
+// the pre-activation when not null; it must be given when activation_needs_input(act), for the
+// backward. alpha as in activation_forward.
+void dense_forward(float* y, float* z, const float* x, const float* w, const float* b, int n, int k,
+                   int m, Activation act, float alpha);
 
 // Overwrites (does not accumulate) the gradients. dy (N,M) comes in as dL/dy and is overwritten
-// with dL/dz = dy * act'(y). dw (K,M) = x^T dz; db (M) = column sums of dz, skipped when null;
+// with dL/dz = dy * act'. dw (K,M) = x^T dz; db (M) = column sums of dz, skipped when null;
 // dx (N,K) = dz w^T, skipped when null (the first layer needs no input gradient).
-// y is the forward output (N,M), x the forward input (N,K), w the weights (K,M).
+// x is the forward input (N,K), w the weights (K,M), z and y the forward's pre-activation and
+// output (N,M); z may be null unless activation_needs_input(act).
 void dense_backward(float* dx, float* dw, float* db, float* dy, const float* x, const float* w,
-                    const float* y, int n, int k, int m, Activation act);
+                    const float* z, const float* y, int n, int k, int m, Activation act,
+                    float alpha);
 
 }  // namespace myelin

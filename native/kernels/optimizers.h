@@ -1,23 +1,70 @@
 // Optimizer updates, each one call over the whole parameter arena: params, gradients and every
 // slot are arenas of the same layout, so the update is a flat loop over `count` floats.
+// count = floats in the arena; every pointer below points at `count` floats. lr is the learning
+// rate of this step (a schedule is evaluated by the caller). step is t, the number of this update
+// counted from 1 (Keras's iterations + 1). Formulas as the keras.optimizers docstrings and code
+// (Keras 3) write them; `g` is the (already clipped) gradient.
 #pragma once
 
 #include <cstdint>
 
 namespace myelin {
 
-// SGD with momentum, as keras.optimizers.SGD:
-//   v = momentum * v - lr * g;  p = p + v        (momentum == 0: p = p - lr * g, v untouched)
-// params, velocity (null when momentum == 0), grads: (count)
+// SGD with momentum (Sutskever et al. 2013), as keras.optimizers.SGD:
+//   momentum 0:  p = p - lr g                        (velocity untouched, may be null)
+//   otherwise:   v = momentum v - lr g;  p = p + v
+//   nesterov:    v = momentum v - lr g;  p = p + momentum v - lr g
 void sgd_step(float* params, float* velocity, const float* grads, std::int64_t count, float lr,
-              float momentum);
+              float momentum, bool nesterov);
 
-// Adam (Kingma & Ba 2015, Algorithm 1 with the efficient ordering of section 2, as keras.optimizers.Adam):
+// Adagrad (Duchi et al. 2011), as keras.optimizers.Adagrad; epsilon inside the square root:
+//   a = a + g^2;  p = p - lr g / sqrt(a + epsilon)
+// The accumulator starts at initialAccumulatorValue (the caller fills it).
+void adagrad_step(float* params, float* accumulator, const float* grads, std::int64_t count,
+                  float lr, float epsilon);
+
+// Adadelta (Zeiler 2012, Algorithm 1), as keras.optimizers.Adadelta; epsilon inside both roots:
+//   Eg = rho Eg + (1 - rho) g^2
+//   d  = -sqrt(Ed + epsilon) g / sqrt(Eg + epsilon)
+//   Ed = rho Ed + (1 - rho) d^2;  p = p + lr d
+void adadelta_step(float* params, float* accum_grad, float* accum_delta, const float* grads,
+                   std::int64_t count, float lr, float rho, float epsilon);
+
+// RMSprop (Hinton, Neural Networks for Machine Learning, lecture 6e; centered as Graves 2013),
+// as keras.optimizers.RMSprop; epsilon inside the square root:
+//   v = rho v + (1 - rho) g^2
+//   centered: a = rho a + (1 - rho) g;  den = v - a^2 + epsilon;  otherwise den = v + epsilon
+//   inc = lr g / sqrt(den)
+//   momentum > 0: mom = momentum mom + inc;  p = p - mom;  otherwise p = p - inc
+// average (centered only) and mom (momentum > 0 only) are null when unused.
+void rmsprop_step(float* params, float* velocity, float* mom, float* average, const float* grads,
+                  std::int64_t count, float lr, float rho, float momentum, float epsilon);
+
+// Adam (Kingma & Ba 2015, Algorithm 1 with the efficient ordering of section 2), AMSGrad (Reddi
+// et al. 2018) and AdamW (Loshchilov & Hutter 2019), as keras.optimizers.Adam / AdamW:
+//   weight_decay > 0 (AdamW, decoupled, before the Adam step): p = p - lr weight_decay p
 //   m = b1 m + (1 - b1) g;  v = b2 v + (1 - b2) g^2
-//   lr_t = lr * sqrt(1 - b2^t) / (1 - b1^t);  p = p - lr_t * m / (sqrt(v) + epsilon)
+//   amsgrad: v_hat = max(v_hat, v), used below in place of v (v_hat null otherwise)
+//   lr_t = lr sqrt(1 - b2^t) / (1 - b1^t);  p = p - lr_t m / (sqrt(v) + epsilon)
 // Bias correction is folded into lr_t, so epsilon is added to the uncorrected sqrt(v) ("epsilon
-// hat" in the paper). step is t, counted from 1.
-void adam_step(float* params, float* m, float* v, const float* grads, std::int64_t count,
-               float lr, float beta1, float beta2, float epsilon, std::int64_t step);
+// hat" in the paper).
+void adam_step(float* params, float* m, float* v, float* v_hat, const float* grads,
+               std::int64_t count, float lr, float beta1, float beta2, float epsilon,
+               float weight_decay, std::int64_t step);
+
+// Adamax (Kingma & Ba 2015, Algorithm 2), as keras.optimizers.Adamax; epsilon added to u:
+//   m = b1 m + (1 - b1) g;  u = max(b2 u, |g|);  p = p - lr m / ((1 - b1^t) (u + epsilon))
+void adamax_step(float* params, float* m, float* u, const float* grads, std::int64_t count,
+                 float lr, float beta1, float beta2, float epsilon, std::int64_t step);
+
+// Nadam (Dozat 2016) with Keras's momentum schedule u_t = b1 (1 - 0.5 * 0.96^t), as
+// keras.optimizers.Nadam; epsilon added to the corrected sqrt(v_hat):
+//   m = b1 m + (1 - b1) g;  v = b2 v + (1 - b2) g^2
+//   m_hat = u_{t+1} m / (1 - U_t u_{t+1}) + (1 - u_t) g / (1 - U_t)
+//   v_hat = v / (1 - b2^t);  p = p - lr m_hat / (sqrt(v_hat) + epsilon)
+// u_product is U_t = u_1 u_2 ... u_t, the running product the caller keeps (Keras's u_product).
+void nadam_step(float* params, float* m, float* v, const float* grads, std::int64_t count,
+                float lr, float beta1, float beta2, float epsilon, std::int64_t step,
+                double u_product);
 
 }  // namespace myelin

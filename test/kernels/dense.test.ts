@@ -1,8 +1,10 @@
-import { activationCode, activationNames } from '../../lib/activations';
+import { expect } from 'chai';
+
+import { activationCode, activationNames, activationNeedsInput, defaultAlpha } from '../../lib/activations';
 import { native } from '../../lib/backend';
 import { expectClose } from '../helpers/compare';
 import { randomArray } from '../helpers/data';
-import { activationBackwardRef, denseRef, gemmRef } from '../helpers/reference';
+import { activationBackwardRef, activationRef, denseLinearRef, gemmRef } from '../helpers/reference';
 
 // [n, k, m]: batch, inputs, units; awkward against the 6x16 micro-tile.
 const shapes: [number, number, number][] = [[1, 1, 1], [7, 33, 5], [33, 7, 257], [130, 65, 17]];
@@ -22,17 +24,23 @@ for (const isa of supportedIsas) describe(`dense kernels, fused forward and back
           const b = withBias ? randomArray(m, m, 0.5) : null;
           const tol = { atol: 2e-6 * k, rtol: 1e-4 };
 
+          const alpha = defaultAlpha(act);
+          const zRef = denseLinearRef(x, { w: Float64Array.from(w), b: Float64Array.from(b ?? new Float32Array(m)), k, m, act }, n);
+
+          // z is required when the derivative reads it; otherwise it is optional and, given, filled too.
           const y = new Float32Array(n * m);
-          native.denseForward(y, x, w, b, n, k, m, activationCode(act));
-          expectClose(y, denseRef(x, { w: Float64Array.from(w), b: Float64Array.from(b ?? new Float32Array(m)), k, m, act }, n), tol, 'y');
+          const z = activationNeedsInput(act) || n % 2 === 1 ? new Float32Array(n * m).fill(NaN) : null;
+          native.denseForward(y, z, x, w, b, n, k, m, activationCode(act), alpha);
+          expectClose(y, activationRef(zRef, n, m, act), tol, 'y');
+          if (z !== null) expectClose(z, zRef, tol, 'z');
 
           const dyIn = randomArray(n * m, 7);
-          const dz = activationBackwardRef(dyIn, y, n, m, act);
+          const dz = activationBackwardRef(dyIn, zRef, n, m, act);
           const dy = dyIn.slice();
           const dw = new Float32Array(k * m).fill(NaN);
           const db = b === null ? null : new Float32Array(m).fill(NaN);
           const dx = new Float32Array(n * k).fill(NaN);
-          native.denseBackward(dx, dw, db, dy, x, w, y, n, k, m, activationCode(act));
+          native.denseBackward(dx, dw, db, dy, x, w, z, y, n, k, m, activationCode(act), alpha);
           const gtol = { atol: 2e-6 * Math.max(n, m), rtol: 1e-4 };
           expectClose(dy, dz, gtol, 'dz (written over dy)');
           expectClose(dw, gemmRef([], x, dz, k, m, n, true, false, 1, 0), gtol, 'dW');
@@ -50,7 +58,15 @@ for (const isa of supportedIsas) describe(`dense kernels, fused forward and back
   it('skips dX when it is null (the first layer)', () => {
     const [n, k, m] = [4, 3, 2];
     const dw = new Float32Array(k * m);
-    native.denseBackward(null, dw, null, randomArray(n * m, 1), randomArray(n * k, 2), randomArray(k * m, 3), randomArray(n * m, 4), n, k, m, activationCode('linear'));
+    native.denseBackward(null, dw, null, randomArray(n * m, 1), randomArray(n * k, 2), randomArray(k * m, 3), null, randomArray(n * m, 4), n, k, m, activationCode('linear'), 0);
     expectClose(dw, gemmRef([], randomArray(n * k, 2), randomArray(n * m, 1), k, m, n, true, false, 1, 0), { atol: 1e-5, rtol: 1e-4 });
+  });
+
+  it('throws a TypeError when z is missing for an activation whose derivative reads it', () => {
+    const f = (len: number): Float32Array => new Float32Array(len);
+    expect(() => native.denseForward(f(6), null, f(4), f(6), null, 2, 2, 3, activationCode('gelu'), 0)).to.throw(TypeError, /denseForward needs the pre-activation z .* for activation code 12/);
+    expect(() => native.denseBackward(null, f(6), null, f(6), f(4), f(6), null, f(6), 2, 2, 3, activationCode('swish'), 0)).to.throw(TypeError, /denseBackward needs the pre-activation z .* for activation code 16/);
+    expect(() => native.denseForward(f(6), f(5), f(4), f(6), null, 2, 2, 3, activationCode('relu'), 0)).to.throw(RangeError, /Expected z \(n x m\) to hold 2x3 = 6 floats but its length is 5/);
+    expect(() => native.denseForward(f(6), null, f(4), f(6), null, 2, 2, 3, activationCode('elu'), -1)).to.throw(RangeError, /number >= 0 for alpha/);
   });
 });

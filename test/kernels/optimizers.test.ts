@@ -20,7 +20,7 @@ function adamRun(length: number) {
   const m = new Float32Array(length);
   const v = new Float32Array(length);
   const grads = [1, 2, 3].map((t) => randomArray(length, 20 + t, t === 2 ? 1e-4 : 1));
-  grads.forEach((g, i) => native.adamStep(p, m, v, g, LR, B1, B2, EPS, i + 1));
+  grads.forEach((g, i) => native.adamStep(p, m, v, null, g, LR, B1, B2, EPS, 0, i + 1));
   return { p, m, v, grads };
 }
 
@@ -38,7 +38,7 @@ for (const isa of supportedIsas) {
         const p = randomArray(length, 1);
         const g = randomArray(length, 2);
         const ref = Float64Array.from(p, (v, i) => v - 0.1 * (g[i] as number));
-        native.sgdStep(p, null, g, 0.1, 0);
+        native.sgdStep(p, null, g, 0.1, 0, false);
         expectClose(p, ref, TOL);
       });
 
@@ -49,7 +49,7 @@ for (const isa of supportedIsas) {
         const vRef = new Float64Array(length);
         for (let step = 0; step < 3; step++) {
           const g = randomArray(length, 10 + step);
-          native.sgdStep(p, v, g, 0.05, 0.9);
+          native.sgdStep(p, v, g, 0.05, 0.9, false);
           for (let i = 0; i < length; i++) {
             vRef[i] = 0.9 * (vRef[i] as number) - 0.05 * (g[i] as number);
             pRef[i] = (pRef[i] as number) + (vRef[i] as number);
@@ -86,8 +86,8 @@ for (const isa of supportedIsas) {
         const adam = adamRun(70001);
         const p = randomArray(70001, 3);
         const vel = randomArray(70001, 5);
-        native.sgdStep(p, vel, randomArray(70001, 6), 0.05, 0.9);
-        native.sgdStep(p, null, randomArray(70001, 7), 0.1, 0);
+        native.sgdStep(p, vel, randomArray(70001, 6), 0.05, 0.9, true);
+        native.sgdStep(p, null, randomArray(70001, 7), 0.1, 0, false);
         return [adam.p, adam.m, adam.v, p, vel];
       });
       native.setNumThreads(defaultThreads);
@@ -99,13 +99,23 @@ for (const isa of supportedIsas) {
       // 7-value pieces of the same arrays run every value through the scalar tail.
       const n = 4096;
       const g = randomArray(n, 33);
-      type State = [Float32Array, Float32Array, Float32Array];
-      const map = (s: State, f: (a: Float32Array) => Float32Array): State => [f(s[0]), f(s[1]), f(s[2])];
-      const start: State = [randomArray(n, 30), randomArray(n, 31, 0.1), randomArray(n, 32, 0.01).map(Math.abs)];
+      type State = [Float32Array, Float32Array, Float32Array, Float32Array];
+      const map = (s: State, f: (a: Float32Array) => Float32Array): State => [f(s[0]), f(s[1]), f(s[2]), f(s[3])];
+      const positive = (seed: number) => randomArray(n, seed, 0.01).map(Math.abs);
+      const start: State = [randomArray(n, 30), randomArray(n, 31, 0.1), positive(32), positive(34)];
+      // Every kernel and every option that changes its loop.
       const steps: [string, (s: State, g: Float32Array) => void][] = [
-        ['adam', ([p, m, v], gr) => native.adamStep(p, m, v, gr, LR, B1, B2, EPS, 5)],
-        ['sgd with momentum', ([p, v], gr) => native.sgdStep(p, v, gr, 0.05, 0.9)],
-        ['sgd', ([p], gr) => native.sgdStep(p, null, gr, 0.1, 0)],
+        ['adam', ([p, m, v], gr) => native.adamStep(p, m, v, null, gr, LR, B1, B2, EPS, 0, 5)],
+        ['adamw with amsgrad', ([p, m, v, vh], gr) => native.adamStep(p, m, v, vh, gr, LR, B1, B2, EPS, 0.01, 5)],
+        ['sgd with momentum', ([p, v], gr) => native.sgdStep(p, v, gr, 0.05, 0.9, false)],
+        ['sgd with nesterov momentum', ([p, v], gr) => native.sgdStep(p, v, gr, 0.05, 0.9, true)],
+        ['sgd', ([p], gr) => native.sgdStep(p, null, gr, 0.1, 0, false)],
+        ['adagrad', ([p, , a], gr) => native.adagradStep(p, a, gr, 0.1, 1e-7)],
+        ['adadelta', ([p, , eg, ed], gr) => native.adadeltaStep(p, eg, ed, gr, 1, 0.95, 1e-7)],
+        ['rmsprop', ([p, , v], gr) => native.rmspropStep(p, v, null, null, gr, 0.01, 0.9, 0, 1e-7)],
+        ['centered rmsprop with momentum', ([p, mom, v, a], gr) => native.rmspropStep(p, v, mom, a, gr, 0.01, 0.9, 0.5, 1e-7)],
+        ['adamax', ([p, m, u], gr) => native.adamaxStep(p, m, u, gr, 0.01, B1, B2, EPS, 3)],
+        ['nadam', ([p, m, v], gr) => native.nadamStep(p, m, v, gr, 0.01, B1, B2, EPS, 3, 0.5)],
       ];
       for (const [name, step] of steps) {
         const whole = map(start, (a) => a.slice());
