@@ -11,23 +11,41 @@ import { positiveInteger } from './validate';
 export { Tensor, tensor1d, tensor2d, type LabelsLike, type TensorLike } from './tensor';
 export { Sequential, sequential, type BatchArgs, type CompileArgs } from './models/sequential';
 export type { FitArgs, History } from './models/fit';
-export type { CustomCallbackArgs, Logs } from './callbacks';
+export type { CallbackParams, CustomCallbackArgs, Logs } from './callbacks';
+export * as callbacks from './callbacks';
 export type { ActivationName } from './activations';
 export type { LossName } from './losses';
+export * as losses from './losses-api';
 export type { MetricName } from './metrics';
-export type { Initializer, InitializerName } from './initializers';
+export * as metrics from './metrics';
+export type { Initializer, InitializerName, ConstantArgs, RandomUniformArgs, RandomNormalArgs, VarianceScalingArgs } from './initializers';
 export type { OptimizerName } from './optimizers/by-name';
 export * as layers from './layers';
 export * as optimizers from './optimizers';
+export * as schedules from './schedules';
+export * as regularizers from './regularizers';
+export * as constraints from './constraints';
 export * as datasets from './data';
+export * as data from './data';
+export { crossValidate, type CrossValidateArgs, type CrossValidation } from './models/cross-validate';
 export * from './errors';
 export { seed } from './random';
 
-/** Initializers to pass as kernelInitializer / biasInitializer, e.g. initializers.heNormal(). */
+/** Initializers to pass as kernelInitializer / biasInitializer, e.g. initializers.heNormal() or initializers.varianceScaling({ scale: 2, mode: 'fanAvg' }). */
 export const initializers = {
   zeros: initializerFns.zeros,
+  ones: initializerFns.ones,
+  constant: initializerFns.constant,
+  randomUniform: initializerFns.randomUniform,
+  randomNormal: initializerFns.randomNormal,
+  truncatedNormal: initializerFns.truncatedNormal,
+  varianceScaling: initializerFns.varianceScaling,
   glorotUniform: initializerFns.glorotUniform,
+  glorotNormal: initializerFns.glorotNormal,
+  heUniform: initializerFns.heUniform,
   heNormal: initializerFns.heNormal,
+  lecunUniform: initializerFns.lecunUniform,
+  lecunNormal: initializerFns.lecunNormal,
 };
 
 export const version: string = (require('../package.json') as { version: string }).version;

@@ -1,60 +1,260 @@
 /**
- * Losses by their Keras / TensorFlow.js names. Each is a native kernel that returns the batch
- * mean and writes its gradient in the same pass (native/kernels/losses.cc). Cross-entropies
- * after the activation they pair with (softmax, sigmoid) are fused with it and computed from
- * logits, stably; on any other output they work on the outputs as probabilities, clipped.
+ * Losses by their Keras / TensorFlow.js names, as compile({ loss }) takes them: a name
+ * ('categoricalCrossentropy', 'mse') or a configured object
+ * (losses.categoricalCrossentropy({ fromLogits: true, labelSmoothing: 0.1 })). Each built-in is
+ * one native kernel that returns the weighted batch mean and writes its gradient in the same pass
+ * (native/kernels/losses.cc). A cross-entropy after the activation it pairs with (softmax,
+ * sigmoid) is fused with it and computed from logits, stably; with fromLogits the model's outputs
+ * are logits and the loss applies that activation itself; otherwise it takes the outputs as
+ * probabilities, clipped.
  */
 import type { ActivationName } from './activations';
+import { BoundedCache } from './bounded-cache';
 import { native } from './backend';
-import { oneOf } from './validate';
+import { ArgumentTypeError } from './errors';
+import { boolean, describe, knownOptions, numberIn, oneOf, plainObject } from './validate';
 
-export const lossNames = ['meanSquaredError', 'binaryCrossentropy', 'categoricalCrossentropy', 'sparseCategoricalCrossentropy'] as const;
+type F32 = Float32Array;
+
+export const lossNames = [
+  'meanSquaredError',
+  'meanAbsoluteError',
+  'huber',
+  'logCosh',
+  'binaryCrossentropy',
+  'categoricalCrossentropy',
+  'sparseCategoricalCrossentropy',
+  'hinge',
+  'squaredHinge',
+  'kullbackLeiblerDivergence',
+] as const;
 export type LossName = (typeof lossNames)[number];
 
-/** Short names Keras also accepts. */
-const aliases: Record<string, LossName> = { mse: 'meanSquaredError' };
+/** Other names Keras and TensorFlow.js accept for the same losses. */
+const lossAliases = {
+  mse: 'meanSquaredError',
+  mae: 'meanAbsoluteError',
+  huberLoss: 'huber',
+  logcosh: 'logCosh',
+  kld: 'kullbackLeiblerDivergence',
+  klDivergence: 'kullbackLeiblerDivergence',
+} as const satisfies Record<string, LossName>;
+export type LossAlias = keyof typeof lossAliases;
 
-type OutputLoss = (dpred: Float32Array | null, pred: Float32Array, labels: Float32Array, weights: Float32Array | null, n: number, c: number) => number;
-type FusedLoss = (probs: Float32Array, dlogits: Float32Array | null, logits: Float32Array, labels: Float32Array, weights: Float32Array | null, n: number, c: number) => number;
+/** What compile({ loss }) takes. */
+export type LossIdentifier = LossName | LossAlias | Loss;
 
-export interface Loss {
-  readonly name: LossName;
-  /** Labels are one class index per sample rather than one row of targets. */
-  readonly sparse: boolean;
-  /** Loss on the model's outputs; writes dL/dpred unless dpred is null. */
-  readonly onOutputs: OutputLoss;
-  /** The activation this loss can absorb, with the fused kernel that does it. */
-  readonly fusion: { readonly activation: ActivationName; readonly kernel: FusedLoss } | null;
+/** The fused kernel of a loss that absorbs the last layer's activation: from logits, it writes the probabilities too. */
+export interface LossFusion {
+  readonly activation: ActivationName;
+  kernel(probs: F32, dlogits: F32 | null, logits: F32, labels: F32, weights: F32 | null, n: number, c: number): number;
 }
 
-const losses: Record<LossName, Loss> = {
-  meanSquaredError: {
-    name: 'meanSquaredError',
-    sparse: false,
-    onOutputs: (d, p, t, _w, n, c) => native.meanSquaredError(d, p, t, n, c),
-    fusion: null,
-  },
-  binaryCrossentropy: {
-    name: 'binaryCrossentropy',
-    sparse: false,
-    onOutputs: (d, p, t, _w, n, c) => native.binaryCrossEntropy(d, p, t, n, c),
-    fusion: { activation: 'sigmoid', kernel: (p, d, z, t, _w, n, c) => native.sigmoidBinaryCrossEntropy(p, d, z, t, n, c) },
-  },
-  categoricalCrossentropy: {
-    name: 'categoricalCrossentropy',
-    sparse: false,
-    onOutputs: (d, p, t, _w, n, c) => native.categoricalCrossEntropy(d, p, t, n, c),
-    fusion: { activation: 'softmax', kernel: (p, d, z, t, _w, n, c) => native.softmaxCrossEntropy(p, d, z, t, n, c) },
-  },
-  sparseCategoricalCrossentropy: {
-    name: 'sparseCategoricalCrossentropy',
-    sparse: true,
-    onOutputs: (d, p, t, _w, n, c) => native.sparseCategoricalCrossEntropy(d, p, t, n, c),
-    fusion: { activation: 'softmax', kernel: (p, d, z, t, _w, n, c) => native.softmaxCrossEntropySparse(p, d, z, t, n, c) },
-  },
+/**
+ * A loss on a batch of n outputs of width c. Its value is Keras's default reduction: the sum over
+ * samples of weight_i * loss_i divided by n (the batch size, not the sum of the weights).
+ */
+export abstract class Loss {
+  /** The key users see. */
+  abstract readonly name: string;
+  /** Labels are one class index per sample rather than one row of targets. */
+  readonly sparse: boolean = false;
+  /** The activation this loss can absorb, with the fused kernel that does it. */
+  readonly fusion: LossFusion | null = null;
+
+  /** The loss of outputs pred (n, c), weighted by `weights` (n values, or null for 1); writes dL/dpred unless dpred is null. */
+  abstract onOutputs(dpred: F32 | null, pred: F32, labels: F32, weights: F32 | null, n: number, c: number): number;
+
+  abstract getConfig(): Record<string, unknown>;
+}
+
+/** Float32 buffers by length, for the few batch sizes in use. */
+export function floatBuffers(): { get(length: number): F32 } {
+  const cache = new BoundedCache<number, F32>(4);
+  return { get: (length) => cache.get(length, () => new Float32Array(length)) };
+}
+
+type OutputKernel = (dpred: F32 | null, pred: F32, labels: F32, weights: F32 | null, n: number, c: number) => number;
+
+/** A loss that is one native kernel with no options. */
+class KernelLoss extends Loss {
+  constructor(
+    readonly name: LossName,
+    private readonly kernel: OutputKernel,
+  ) {
+    super();
+  }
+
+  onOutputs(dpred: F32 | null, pred: F32, labels: F32, weights: F32 | null, n: number, c: number): number {
+    return this.kernel(dpred, pred, labels, weights, n, c);
+  }
+
+  getConfig(): Record<string, unknown> {
+    return {};
+  }
+}
+
+export interface HuberConfig {
+  /** Where the loss turns from quadratic to linear (default 1). */
+  delta?: number;
+}
+
+/** keras.losses.Huber: x^2 / 2 for |x| <= delta, delta |x| - delta^2 / 2 beyond, x = pred - target. */
+class Huber extends Loss {
+  readonly name = 'huber';
+  readonly delta: number;
+
+  constructor(config: HuberConfig) {
+    super();
+    const options = plainObject(config, 'huber config');
+    knownOptions(options, 'huber config', ['delta']);
+    this.delta = numberIn(options['delta'] ?? 1, 'delta', { min: 0, max: Infinity, minInclusive: false });
+  }
+
+  onOutputs(dpred: F32 | null, pred: F32, labels: F32, weights: F32 | null, n: number, c: number): number {
+    return native.huber(dpred, pred, labels, weights, n, c, this.delta);
+  }
+
+  getConfig(): Record<string, unknown> {
+    return { delta: this.delta };
+  }
+}
+
+export interface CrossentropyConfig {
+  /** The model's outputs are logits (a linear last layer): the loss applies the softmax / sigmoid itself. */
+  fromLogits?: boolean;
+  /** In [0, 1]: targets t become (1 - s) t + s / classes (binary: + s / 2), as in Keras. */
+  labelSmoothing?: number;
+}
+
+type SmoothedFused = (probs: F32, dlogits: F32 | null, logits: F32, labels: F32, weights: F32 | null, n: number, c: number, labelSmoothing: number) => number;
+type SmoothedOutput = (dpred: F32 | null, pred: F32, labels: F32, weights: F32 | null, n: number, c: number, labelSmoothing: number) => number;
+
+/** One cross-entropy: its activation, its kernel from logits and its kernel on probabilities. */
+interface CrossentropyKind {
+  readonly name: 'binaryCrossentropy' | 'categoricalCrossentropy' | 'sparseCategoricalCrossentropy';
+  readonly sparse: boolean;
+  readonly activation: ActivationName;
+  readonly fromLogits: SmoothedFused;
+  readonly onProbabilities: SmoothedOutput;
+}
+
+class Crossentropy extends Loss {
+  readonly name: CrossentropyKind['name'];
+  override readonly sparse: boolean;
+  override readonly fusion: LossFusion | null;
+  readonly fromLogits: boolean;
+  readonly labelSmoothing: number;
+  /** The probabilities the fused kernel writes when this loss is given logits; nobody reads them. */
+  private readonly probs = floatBuffers();
+
+  constructor(
+    private readonly kind: CrossentropyKind,
+    config: CrossentropyConfig,
+  ) {
+    super();
+    const options = plainObject(config, `${kind.name} config`);
+    knownOptions(options, `${kind.name} config`, ['fromLogits', 'labelSmoothing']);
+    this.name = kind.name;
+    this.sparse = kind.sparse;
+    this.fromLogits = options['fromLogits'] === undefined ? false : boolean(options['fromLogits'], 'fromLogits');
+    const s = numberIn(options['labelSmoothing'] ?? 0, 'labelSmoothing', { min: 0, max: 1 });
+    this.labelSmoothing = s;
+    this.fusion = this.fromLogits ? null : { activation: kind.activation, kernel: (p, d, z, t, w, n, c) => kind.fromLogits(p, d, z, t, w, n, c, s) };
+  }
+
+  onOutputs(dpred: F32 | null, pred: F32, labels: F32, weights: F32 | null, n: number, c: number): number {
+    const { kind, labelSmoothing: s } = this;
+    if (this.fromLogits) return kind.fromLogits(this.probs.get(n * c), dpred, pred, labels, weights, n, c, s);
+    return kind.onProbabilities(dpred, pred, labels, weights, n, c, s);
+  }
+
+  getConfig(): Record<string, unknown> {
+    return { fromLogits: this.fromLogits, labelSmoothing: this.labelSmoothing };
+  }
+}
+
+/** keras.losses.MeanSquaredError: mean over outputs of (pred - target)^2. */
+export function meanSquaredError(): Loss {
+  return new KernelLoss('meanSquaredError', (d, p, t, w, n, c) => native.meanSquaredError(d, p, t, w, n, c));
+}
+
+/** keras.losses.MeanAbsoluteError: mean over outputs of |pred - target|. */
+export function meanAbsoluteError(): Loss {
+  return new KernelLoss('meanAbsoluteError', (d, p, t, w, n, c) => native.meanAbsoluteError(d, p, t, w, n, c));
+}
+
+/** keras.losses.Huber, e.g. losses.huber({ delta: 2 }). */
+export function huber(config: HuberConfig = {}): Loss {
+  return new Huber(config);
+}
+
+/** keras.losses.LogCosh: mean over outputs of log(cosh(pred - target)). */
+export function logCosh(): Loss {
+  return new KernelLoss('logCosh', (d, p, t, w, n, c) => native.logCosh(d, p, t, w, n, c));
+}
+
+/** keras.losses.Hinge: mean of max(1 - t pred, 0), targets in {-1, 1} (or {0, 1}, mapped to them). */
+export function hinge(): Loss {
+  return new KernelLoss('hinge', (d, p, t, w, n, c) => native.hinge(d, p, t, w, n, c));
+}
+
+/** keras.losses.SquaredHinge: mean of max(1 - t pred, 0)^2. */
+export function squaredHinge(): Loss {
+  return new KernelLoss('squaredHinge', (d, p, t, w, n, c) => native.squaredHinge(d, p, t, w, n, c));
+}
+
+/** keras.losses.KLDivergence: sum over outputs of t log(t / pred), both clipped to [1e-7, 1]. */
+export function kullbackLeiblerDivergence(): Loss {
+  return new KernelLoss('kullbackLeiblerDivergence', (d, p, t, w, n, c) => native.kullbackLeiblerDivergence(d, p, t, w, n, c));
+}
+
+/** keras.losses.BinaryCrossentropy: mean over outputs; after a sigmoid, or on logits with fromLogits. */
+export function binaryCrossentropy(config: CrossentropyConfig = {}): Loss {
+  return new Crossentropy(
+    { name: 'binaryCrossentropy', sparse: false, activation: 'sigmoid', fromLogits: native.sigmoidBinaryCrossEntropy, onProbabilities: native.binaryCrossEntropy },
+    config,
+  );
+}
+
+/** keras.losses.CategoricalCrossentropy: one-hot (or soft) label rows; after a softmax, or on logits with fromLogits. */
+export function categoricalCrossentropy(config: CrossentropyConfig = {}): Loss {
+  return new Crossentropy(
+    { name: 'categoricalCrossentropy', sparse: false, activation: 'softmax', fromLogits: native.softmaxCrossEntropy, onProbabilities: native.categoricalCrossEntropy },
+    config,
+  );
+}
+
+/** keras.losses.SparseCategoricalCrossentropy: one class index per sample. */
+export function sparseCategoricalCrossentropy(config: CrossentropyConfig = {}): Loss {
+  return new Crossentropy(
+    { name: 'sparseCategoricalCrossentropy', sparse: true, activation: 'softmax', fromLogits: native.softmaxCrossEntropySparse, onProbabilities: native.sparseCategoricalCrossEntropy },
+    config,
+  );
+}
+
+const factories: Record<LossName, () => Loss> = {
+  meanSquaredError,
+  meanAbsoluteError,
+  huber: () => huber(),
+  logCosh,
+  binaryCrossentropy: () => binaryCrossentropy(),
+  categoricalCrossentropy: () => categoricalCrossentropy(),
+  sparseCategoricalCrossentropy: () => sparseCategoricalCrossentropy(),
+  hinge,
+  squaredHinge,
+  kullbackLeiblerDivergence,
 };
 
+const acceptedNames: readonly string[] = [...lossNames, ...Object.keys(lossAliases)];
+
+/** A loss from a name (with Keras's defaults) or a loss object, passed through. */
 export function getLoss(value: unknown, argument: string): Loss {
-  if (typeof value === 'string' && value in aliases) return losses[aliases[value] as LossName];
-  return losses[oneOf(value, argument, lossNames)];
+  if (value instanceof Loss) return value;
+  if (typeof value !== 'string') {
+    throw new ArgumentTypeError({ argument, expected: "a loss name such as 'meanSquaredError' or a loss object such as losses.huber({ delta: 2 })", received: describe(value) });
+  }
+  const chosen = oneOf(value, argument, acceptedNames);
+  const name = (lossAliases as Record<string, LossName | undefined>)[chosen] ?? (chosen as LossName);
+  return factories[name]();
 }

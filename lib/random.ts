@@ -1,16 +1,21 @@
 /**
- * The one seedable source of randomness: initializers and shuffling draw from it, so `seed(n)`
- * makes a whole training run reproducible. xoshiro128** (Blackman & Vigna, 2018) seeded through
- * splitmix32: fast, 2^128 - 1 period, and good enough statistics for initialization and
- * shuffling (this is not a cryptographic generator).
+ * The one seedable source of randomness: initializers, shuffling and the random layers (dropout,
+ * noise) draw from it, so `seed(n)` makes a whole training run reproducible. xoshiro128**
+ * (Blackman & Vigna, 2018) seeded through splitmix32: fast, 2^128 - 1 period, and good enough
+ * statistics for initialization, shuffling and masks (this is not a cryptographic generator).
+ * The generator's four words live in a Uint32Array that the native fills (native/kernels/random.h)
+ * advance in place, so JS draws and native draws are one stream.
  */
-import { nonNegativeInteger } from './validate';
+import { native } from './backend';
+import { ArgumentTypeError } from './errors';
+import { describe, nonNegativeInteger, numberIn } from './validate';
+
+/** The largest finite float32: the native fills take float parameters. */
+const FLOAT_MAX = 3.4028234663852886e38;
 
 export class Random {
-  private s0 = 0;
-  private s1 = 0;
-  private s2 = 0;
-  private s3 = 0;
+  /** xoshiro128** state s0..s3, shared with the native fills. */
+  readonly state = new Uint32Array(4);
   /** The second value of the last Box-Muller pair, or NaN when none is waiting. */
   private spareNormal = NaN;
 
@@ -27,23 +32,22 @@ export class Random {
       z = Math.imul(z ^ (z >>> 13), 0xc2b2ae35) >>> 0;
       return (z ^ (z >>> 16)) >>> 0;
     };
-    this.s0 = next();
-    this.s1 = next();
-    this.s2 = next();
-    this.s3 = next();
+    for (let i = 0; i < 4; i++) this.state[i] = next();
     this.spareNormal = NaN;
   }
 
   /** A uniform 32-bit unsigned integer. */
   nextUint32(): number {
-    const result = Math.imul(rotl(Math.imul(this.s1, 5), 7), 9) >>> 0;
-    const t = this.s1 << 9;
-    this.s2 ^= this.s0;
-    this.s3 ^= this.s1;
-    this.s1 ^= this.s2;
-    this.s0 ^= this.s3;
-    this.s2 ^= t;
-    this.s3 = rotl(this.s3, 11);
+    const s = this.state;
+    const s0 = s[0] as number;
+    const s1 = s[1] as number;
+    const result = Math.imul(rotl(Math.imul(s1, 5), 7), 9) >>> 0;
+    const s2 = (s[2] as number) ^ s0;
+    const s3 = (s[3] as number) ^ s1;
+    s[0] = s0 ^ s3;
+    s[1] = s1 ^ s2;
+    s[2] = s2 ^ (s1 << 9);
+    s[3] = rotl(s3, 11);
     return result;
   }
 
@@ -83,6 +87,32 @@ export class Random {
       values[j] = tmp;
     }
   }
+
+  /** dst uniform in [low, high), from 24-bit draws (native/kernels/random.h fill_uniform). */
+  fillUniform(dst: Float32Array, low: number, high: number): void {
+    floatArray(dst, 'dst');
+    const lo = numberIn(low, 'low', { min: -FLOAT_MAX, max: FLOAT_MAX });
+    native.randomFillUniform(this.state, dst, lo, numberIn(high, 'high', { min: lo, max: FLOAT_MAX }));
+  }
+
+  /** dst ~ N(mean, stddev^2), by Box-Muller in native code. */
+  fillNormal(dst: Float32Array, mean: number, stddev: number): void {
+    floatArray(dst, 'dst');
+    const mu = numberIn(mean, 'mean', { min: -FLOAT_MAX, max: FLOAT_MAX });
+    native.randomFillNormal(this.state, dst, mu, numberIn(stddev, 'stddev', { min: 0, max: FLOAT_MAX }));
+  }
+
+  /** Inverted dropout: each dst[i] is 1 / (1 - rate) with probability 1 - rate, else 0. */
+  fillDropoutMask(dst: Float32Array, rate: number): void {
+    floatArray(dst, 'dst');
+    native.randomFillDropoutMask(this.state, dst, numberIn(rate, 'rate', { min: 0, max: 1, maxInclusive: false }));
+  }
+}
+
+function floatArray(value: unknown, argument: string): void {
+  if (!(value instanceof Float32Array)) {
+    throw new ArgumentTypeError({ argument, expected: 'a Float32Array', received: describe(value) });
+  }
 }
 
 function rotl(x: number, k: number): number {
@@ -92,7 +122,22 @@ function rotl(x: number, k: number): number {
 /** The generator every part of myelin draws from. Unseeded runs start from a random seed. */
 export const globalRandom = new Random((Math.random() * 4294967296) >>> 0);
 
-/** Makes initialization and shuffling reproducible from here on. */
+/** Makes initialization, shuffling, dropout masks and noise reproducible from here on. */
 export function seed(n: number): void {
   globalRandom.reseed(nonNegativeInteger(n, 'seed'));
+}
+
+/** Fills dst from the global stream, uniform in [low, high). */
+export function fillUniform(dst: Float32Array, low: number, high: number): void {
+  globalRandom.fillUniform(dst, low, high);
+}
+
+/** Fills dst from the global stream with N(mean, stddev^2) samples. */
+export function fillNormal(dst: Float32Array, mean: number, stddev: number): void {
+  globalRandom.fillNormal(dst, mean, stddev);
+}
+
+/** Fills dst from the global stream with an inverted-dropout mask: 1 / (1 - rate) or 0. */
+export function fillDropoutMask(dst: Float32Array, rate: number): void {
+  globalRandom.fillDropoutMask(dst, rate);
 }

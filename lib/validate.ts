@@ -49,6 +49,7 @@ export interface Interval {
 }
 
 function intervalText({ min, max, minInclusive = true, maxInclusive = true }: Interval): string {
+  if (min === -Infinity && max === Infinity) return 'a finite number';
   if (max === Infinity) return minInclusive ? `a number >= ${min}` : `a number > ${min}`;
   return `a number in ${minInclusive ? '[' : '('}${min}, ${max}${maxInclusive ? ']' : ')'}`;
 }
@@ -65,6 +66,13 @@ export function numberIn(value: unknown, argument: string, interval: Interval): 
     throw new ArgumentRangeError({ argument, expected, received: describe(value) });
   }
   return value;
+}
+
+/** Every finite number: for offsets, means and bounds that may take any sign. */
+export const FINITE: Interval = { min: -Infinity, max: Infinity, minInclusive: false, maxInclusive: false };
+
+export function finiteNumber(value: unknown, argument: string): number {
+  return numberIn(value, argument, FINITE);
 }
 
 export function boolean(value: unknown, argument: string): boolean {

@@ -1,2 +1,8 @@
+/** Loading and preparing data: files, the shipped and installed datasets, splitting, encoding, scaling. */
+export { loadCsv, type CsvData, type LoadCsvArgs } from './csv';
 export { loadDigits, type Dataset } from './datasets';
-export { trainTestSplit, type TrainTestSplit } from './split';
+export { oneHot } from './encode';
+export { loadFashionMnist, type FashionMnist, type LoadFashionMnistArgs } from './fashion-mnist';
+export { loadIdx } from './idx';
+export { minMaxScale, standardize, type MinMaxScaleArgs, type MinMaxScaler, type Scaler, type StandardScaler } from './scale';
+export { trainTestSplit, type TrainTestSplit, type TrainTestSplitArgs } from './split';

@@ -1,13 +1,18 @@
 /**
  * Dense: y = activation(x W + b). Forward and backward are one native call each
  * (native/kernels/dense.cc): GEMM with bias and activation fused into its epilogue; then
- * activation derivative, dW, db and dX.
+ * activation derivative, dW, db and dX. Regularizers and constraints ride on the ParamSpecs and
+ * the model applies them over the arena; dropConnect (Wan et al. 2013) masks the kernel while
+ * training, as dropout masks units.
  */
-import { activationCode, parseActivation, type ActivationName } from '../activations';
+import { activationCode, activationNeedsInput, defaultAlpha, parseActivation, type ActivationName } from '../activations';
 import { ActivationCode, native } from '../backend';
-import { ShapeError } from '../errors';
+import { ArgumentRangeError, ShapeError } from '../errors';
+import { getConstraint, type Constraint, type ConstraintName } from '../constraints';
 import { getInitializer, type Initializer, type InitializerName } from '../initializers';
-import { boolean, describe, knownOptions, plainObject, positiveInteger } from '../validate';
+import { fillDropoutMask } from '../random';
+import { getRegularizer, type Regularizer, type RegularizerName } from '../regularizers';
+import { boolean, describe, knownOptions, numberIn, plainObject, positiveInteger } from '../validate';
 import { Layer, uniqueLayerName, type ParamSpec } from './layer';
 
 export interface DenseConfig {
@@ -18,10 +23,22 @@ export interface DenseConfig {
   useBias?: boolean;
   kernelInitializer?: InitializerName | Initializer;
   biasInitializer?: InitializerName | Initializer;
+  /** Penalties on the kernel, the bias, and the layer's output (divided by the batch size). */
+  kernelRegularizer?: RegularizerName | Regularizer;
+  biasRegularizer?: RegularizerName | Regularizer;
+  activityRegularizer?: RegularizerName | Regularizer;
+  /** Projections applied after each optimizer step, e.g. constraints.maxNorm({ maxValue: 3 }). */
+  kernelConstraint?: ConstraintName | Constraint;
+  biasConstraint?: ConstraintName | Constraint;
+  /** Fraction of the kernel's weights dropped (and the rest scaled up) in each training step, in [0, 1). */
+  dropConnect?: number;
   name?: string;
 }
 
-const denseOptions = ['units', 'activation', 'inputShape', 'useBias', 'kernelInitializer', 'biasInitializer', 'name'];
+const denseOptions = [
+  'units', 'activation', 'inputShape', 'useBias', 'kernelInitializer', 'biasInitializer', 'kernelRegularizer', 'biasRegularizer',
+  'activityRegularizer', 'kernelConstraint', 'biasConstraint', 'dropConnect', 'name',
+];
 
 /** Reads inputShape: [features] (a Dense input is one vector per sample). */
 export function parseInputShape(value: unknown, argument: string): number | undefined {
@@ -39,6 +56,13 @@ export class Dense extends Layer {
   readonly useBias: boolean;
   readonly kernelInitializer: Initializer;
   readonly biasInitializer: Initializer;
+  readonly kernelRegularizer: Regularizer | null;
+  readonly biasRegularizer: Regularizer | null;
+  readonly kernelConstraint: Constraint | null;
+  readonly biasConstraint: Constraint | null;
+  readonly dropConnect: number;
+  /** The kernel the last training forward used (masked and scaled), for its backward; null after an inference forward. */
+  private droppedKernel: Float32Array | null = null;
   /**
    * Set by the model when its loss takes this layer's activation into a fused kernel (softmax
    * with cross-entropy, sigmoid with binary cross-entropy): the layer then emits logits.
@@ -61,6 +85,15 @@ export class Dense extends Layer {
     this.useBias = options['useBias'] === undefined ? true : boolean(options['useBias'], 'useBias');
     this.kernelInitializer = getInitializer(options['kernelInitializer'] ?? 'glorotUniform', 'kernelInitializer');
     this.biasInitializer = getInitializer(options['biasInitializer'] ?? 'zeros', 'biasInitializer');
+    this.kernelRegularizer = getRegularizer(options['kernelRegularizer'], 'kernelRegularizer');
+    this.biasRegularizer = getRegularizer(options['biasRegularizer'], 'biasRegularizer');
+    this.activityRegularizer = getRegularizer(options['activityRegularizer'], 'activityRegularizer');
+    this.kernelConstraint = getConstraint(options['kernelConstraint'], 'kernelConstraint');
+    this.biasConstraint = getConstraint(options['biasConstraint'], 'biasConstraint');
+    this.dropConnect = numberIn(options['dropConnect'] ?? 0, 'dropConnect', { min: 0, max: 1, maxInclusive: false });
+    if (!this.useBias && (options['biasRegularizer'] !== undefined || options['biasConstraint'] !== undefined)) {
+      throw new ArgumentRangeError({ argument: options['biasRegularizer'] !== undefined ? 'biasRegularizer' : 'biasConstraint', expected: 'no bias option on a Dense with useBias: false', received: 'one' });
+    }
   }
 
   protected computeOutputUnits(): number {
@@ -70,8 +103,8 @@ export class Dense extends Layer {
   protected paramSpecs(): ParamSpec[] {
     const k = this.inputUnits;
     const m = this.units;
-    const specs: ParamSpec[] = [{ name: 'kernel', shape: [k, m], initializer: this.kernelInitializer, fanIn: k, fanOut: m }];
-    if (this.useBias) specs.push({ name: 'bias', shape: [m], initializer: this.biasInitializer, fanIn: k, fanOut: m });
+    const specs: ParamSpec[] = [{ name: 'kernel', shape: [k, m], initializer: this.kernelInitializer, fanIn: k, fanOut: m, regularizer: this.kernelRegularizer, constraint: this.kernelConstraint }];
+    if (this.useBias) specs.push({ name: 'bias', shape: [m], initializer: this.biasInitializer, fanIn: k, fanOut: m, regularizer: this.biasRegularizer, constraint: this.biasConstraint });
     return specs;
   }
 
@@ -87,12 +120,31 @@ export class Dense extends Layer {
     return this.fusedIntoLoss ? ActivationCode.linear : activationCode(this.activation);
   }
 
-  forward(x: Float32Array, y: Float32Array, n: number): void {
-    native.denseForward(y, x, this.kernel, this.bias, n, this.inputUnits, this.units, this.appliedActivation);
+  forward(x: Float32Array, y: Float32Array, n: number, training: boolean): void {
+    this.droppedKernel = training && this.dropConnect > 0 ? this.dropKernel() : null;
+    const kernel = this.droppedKernel ?? this.kernel;
+    native.denseForward(y, this.preActivation(n), x, kernel, this.bias, n, this.inputUnits, this.units, this.appliedActivation, defaultAlpha(this.activation));
   }
 
   backward(dy: Float32Array, dx: Float32Array | null, x: Float32Array, y: Float32Array, n: number): void {
-    native.denseBackward(dx, this.kernelGrad, this.biasGrad, dy, x, this.kernel, y, n, this.inputUnits, this.units, this.appliedActivation);
+    const kernel = this.droppedKernel ?? this.kernel;
+    native.denseBackward(dx, this.kernelGrad, this.biasGrad, dy, x, kernel, this.preActivation(n), y, n, this.inputUnits, this.units, this.appliedActivation, defaultAlpha(this.activation));
+    // dL/dW = dL/dW' * mask, where W' = W * mask is the kernel the forward used.
+    if (this.droppedKernel !== null) native.multiplyElementwise(this.kernelGrad, this.kernelGrad, this.scratch('dropConnectMask', this.kernel.length));
+  }
+
+  /** A fresh mask (0, or 1 / (1 - rate)) and the kernel it keeps, both in scratch. */
+  private dropKernel(): Float32Array {
+    const mask = this.scratch('dropConnectMask', this.kernel.length);
+    fillDropoutMask(mask, this.dropConnect);
+    const dropped = this.scratch('droppedKernel', this.kernel.length);
+    native.multiplyElementwise(dropped, this.kernel, mask);
+    return dropped;
+  }
+
+  /** x W + b, kept from forward to backward for an activation whose derivative reads it; else null. */
+  private preActivation(n: number): Float32Array | null {
+    return !this.fusedIntoLoss && activationNeedsInput(this.activation) ? this.scratch('z', n * this.units) : null;
   }
 
   getConfig(): Record<string, unknown> {
@@ -104,6 +156,9 @@ export class Dense extends Layer {
       kernelInitializer: this.kernelInitializer.className,
       biasInitializer: this.biasInitializer.className,
     };
+    const rules = { kernelRegularizer: this.kernelRegularizer, biasRegularizer: this.biasRegularizer, activityRegularizer: this.activityRegularizer, kernelConstraint: this.kernelConstraint, biasConstraint: this.biasConstraint };
+    for (const [key, rule] of Object.entries(rules)) if (rule !== null) config[key] = { className: rule.className, config: rule.getConfig() };
+    if (this.dropConnect > 0) config['dropConnect'] = this.dropConnect;
     if (this.declaredInputUnits !== undefined) config['inputShape'] = [this.declaredInputUnits];
     return config;
   }

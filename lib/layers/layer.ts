@@ -4,7 +4,10 @@
  * and gradient arenas, then forward/backward over batch buffers the model owns and reuses.
  * Samples are rows: x is (n, inputUnits), y is (n, outputUnits).
  */
+import { BoundedCache } from '../bounded-cache';
+import type { Constraint } from '../constraints';
 import type { Initializer } from '../initializers';
+import type { Regularizer } from '../regularizers';
 
 /** A parameter tensor a layer asks the model to place in the arena. */
 export interface ParamSpec {
@@ -19,6 +22,10 @@ export interface ParamSpec {
    * the arena the optimizer updates. Default true.
    */
   readonly trainable?: boolean;
+  /** A penalty on the values, added to the loss with its gradient (kernelRegularizer, ...). */
+  readonly regularizer?: Regularizer | null;
+  /** A projection applied to the values after each optimizer step (kernelConstraint, ...). */
+  readonly constraint?: Constraint | null;
 }
 
 const nameCounters = new Map<string, number>();
@@ -38,8 +45,13 @@ export abstract class Layer {
   inputUnits = 0;
   outputUnits = 0;
   built = false;
+  /**
+   * A penalty on this layer's outputs, divided by the batch size as Keras does; the model adds it
+   * to the loss and its gradient to the gradient flowing into the layer.
+   */
+  activityRegularizer: Regularizer | null = null;
   /** Buffers a layer keeps between calls, by name and length; see scratch(). */
-  private readonly scratchBuffers = new Map<string, Float32Array>();
+  private readonly scratchBuffers = new BoundedCache<string, Float32Array>(8);
 
   protected constructor(name: string, declaredInputUnits: number | undefined) {
     this.name = name;
@@ -64,15 +76,7 @@ export abstract class Layer {
    * can leave a mask here for its backward.
    */
   protected scratch(name: string, length: number): Float32Array {
-    const key = `${name}:${length}`;
-    let buffer = this.scratchBuffers.get(key);
-    if (buffer === undefined) {
-      // Bounded: a model predicting on many batch sizes keeps only the latest few.
-      if (this.scratchBuffers.size >= 8) this.scratchBuffers.delete(this.scratchBuffers.keys().next().value as string);
-      buffer = new Float32Array(length);
-      this.scratchBuffers.set(key, buffer);
-    }
-    return buffer;
+    return this.scratchBuffers.get(`${name}:${length}`, () => new Float32Array(length));
   }
 
   /**
@@ -94,6 +98,14 @@ export abstract class Layer {
   abstract getConfig(): Record<string, unknown>;
 
   paramCount(): number {
-    return this.paramSpecs().reduce((sum, p) => sum + p.shape.reduce((a, b) => a * b, 1), 0);
+    const { trainable, nonTrainable } = this.paramCounts();
+    return trainable + nonTrainable;
+  }
+
+  /** Parameters split as the arena splits them: trainable, and state (a moving mean). */
+  paramCounts(): { trainable: number; nonTrainable: number } {
+    const counts = { trainable: 0, nonTrainable: 0 };
+    for (const spec of this.paramSpecs()) counts[spec.trainable === false ? 'nonTrainable' : 'trainable'] += spec.shape.reduce((a, b) => a * b, 1);
+    return counts;
   }
 }

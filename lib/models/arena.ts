@@ -5,7 +5,9 @@
  * copying one buffer. Non-trainable state (a batch normalization's moving mean and variance)
  * lives in a third array, `state`, which no optimizer and no gradient touches.
  */
+import type { Constraint } from '../constraints';
 import type { Layer, ParamSpec } from '../layers/layer';
+import type { Regularizer } from '../regularizers';
 
 export interface ParamSlot {
   readonly layer: Layer;
@@ -27,6 +29,8 @@ export class ParameterArena {
    * [segments[i], segments[i + 1]). Per-tensor work over the arena (clipNorm) reads it.
    */
   readonly segments: Uint32Array;
+  private readonly regularized: readonly ParamSlot[];
+  private readonly constrained: readonly ParamSlot[];
 
   /**
    * Lays out the parameters of `layers` (already built) in order. Parameters already present in
@@ -51,6 +55,8 @@ export class ParameterArena {
     this.state = new Float32Array(ends.state);
     const trainable = slots.filter((s) => s.trainable);
     this.segments = Uint32Array.from([...trainable.map((s) => s.offset), ends.params]);
+    this.regularized = trainable.filter((s) => s.spec.regularizer);
+    this.constrained = trainable.filter((s) => s.spec.constraint);
     for (const slot of slots) {
       const view = this.view(slot);
       const kept = previous?.slots.find((s) => s.layer === slot.layer && s.spec.name === slot.spec.name && s.offset === slot.offset && s.trainable === slot.trainable);
@@ -64,6 +70,27 @@ export class ParameterArena {
         own.map((s) => (s.trainable ? this.grads.subarray(s.offset, s.offset + s.size) : new Float32Array(0))),
       );
     });
+  }
+
+  /**
+   * Adds the weight regularizers' penalties to the gradient arena (when `withGradients`) and
+   * returns their sum, which the model adds to the loss.
+   */
+  regularize(withGradients: boolean): number {
+    let penalty = 0;
+    for (const slot of this.regularized) {
+      const grads = withGradients ? this.grads.subarray(slot.offset, slot.offset + slot.size) : null;
+      penalty += (slot.spec.regularizer as Regularizer).apply(this.view(slot), grads, 1);
+    }
+    return penalty;
+  }
+
+  /** Projects every constrained weight onto its constraint; after each optimizer step. */
+  applyConstraints(): void {
+    for (const slot of this.constrained) {
+      const [rows = slot.size, cols = 1] = slot.spec.shape;
+      (slot.spec.constraint as Constraint).apply(this.view(slot), rows, slot.spec.shape.length > 1 ? cols : 1);
+    }
   }
 
   /** The slot's values: a view of `params` or of `state`. */

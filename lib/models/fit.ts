@@ -1,21 +1,31 @@
 /**
- * model.fit(): epochs of shuffled mini-batches, validation, callbacks and progress. Batches are
- * gathered into buffers made once per call; between batches the loop yields to the event loop,
- * so a server stays responsive while it trains.
+ * model.fit(): epochs of shuffled mini-batches, sample and class weights, validation, callbacks
+ * and progress. Batches (with their weights) are gathered into buffers made once per call;
+ * between batches the loop yields to the event loop, so a server stays responsive while it trains.
  */
 import { native } from '../backend';
-import { CallbackList, type CustomCallbackArgs, type Logs } from '../callbacks';
+import type { Callback, CustomCallbackArgs, Logs } from '../callbacks';
+import type { History } from '../callbacks/history';
+import { CallbackList, checkCallbacks } from '../callbacks/list';
 import { ArgumentRangeError, ArgumentTypeError, ShapeError, TrainingError } from '../errors';
+import { argmax } from '../metrics/metric';
 import { ProgressReporter } from '../progress';
 import { globalRandom } from '../random';
-import { Tensor, type LabelsLike, type TensorLike } from '../tensor';
-import { boolean, describe, knownOptions, numberIn, plainObject, positiveInteger } from '../validate';
+import { Tensor, toLabels, type LabelsLike, type TensorLike } from '../tensor';
+import { boolean, describe, knownOptions, nonNegativeInteger, numberIn, plainObject, positiveInteger } from '../validate';
 import type { Sequential } from './sequential';
 
 export type { Logs } from '../callbacks';
+export type { History };
 
+/**
+ * Gradient descent modes are batch sizes: batch gradient descent is batchSize = the number of
+ * samples (one exact gradient step per epoch); stochastic gradient descent is batchSize 1 (one
+ * step per sample, noisy); mini-batch (the default, 32) sits between, with steps per epoch =
+ * ceil(samples / batchSize).
+ */
 export interface FitArgs {
-  /** Passes over the training data (default 1). */
+  /** The epoch index to stop before (default 1): epochs run from initialEpoch to epochs - 1. */
   epochs?: number;
   /** Samples per gradient step (default 32): the whole set gives batch gradient descent, 1 gives stochastic. */
   batchSize?: number;
@@ -27,23 +37,34 @@ export interface FitArgs {
   validationData?: [TensorLike, LabelsLike];
   /** 0 silent, 1 progress bar on a terminal (plain lines otherwise), 2 one line per epoch. Default 1. */
   verbose?: 0 | 1 | 2;
-  callbacks?: CustomCallbackArgs | CustomCallbackArgs[];
+  /** Callback objects (callbacks.earlyStopping(), a Callback subclass) or plain hook objects. */
+  callbacks?: Callback | CustomCallbackArgs | (Callback | CustomCallbackArgs)[];
+  /** The epoch to start at, to resume an earlier fit (default 0); History.epoch holds the real indices. */
+  initialEpoch?: number;
+  /**
+   * A weight >= 0 per sample of x: a batch's loss is sum(w_i loss_i) / n, as in Keras. With
+   * validationSplit the held-out samples keep theirs for val_loss. Metrics are unweighted.
+   */
+  sampleWeight?: Float32Array | number[];
+  /**
+   * A weight per class, { [classIndex]: weight }, for the training samples of that class (the
+   * label's index, its one-hot argmax, or its rounded value for one output); other classes weigh
+   * 1. Multiplies sampleWeight when both are given.
+   */
+  classWeight?: Record<number, number>;
 }
 
-export interface History {
-  /** Epoch indices that ran, from 0. */
-  readonly epoch: number[];
-  /** Per-epoch values: loss, metrics and their val_ versions. */
-  readonly history: Record<string, number[]>;
-  readonly params: { readonly epochs: number; readonly batchSize: number; readonly samples: number; readonly steps: number };
-}
+const fitOptions = ['epochs', 'batchSize', 'shuffle', 'validationSplit', 'validationData', 'verbose', 'callbacks', 'initialEpoch', 'sampleWeight', 'classWeight'];
 
-const fitOptions = ['epochs', 'batchSize', 'shuffle', 'validationSplit', 'validationData', 'verbose', 'callbacks'];
-
-interface DataSplit {
+interface Part {
   readonly x: Tensor;
   readonly y: Tensor;
-  readonly validation: { readonly x: Tensor; readonly y: Tensor } | null;
+  /** One weight per sample, or null for all ones. */
+  readonly weights: Float32Array | null;
+}
+
+interface DataSplit extends Part {
+  readonly validation: Part | null;
 }
 
 function rows(t: Tensor, start: number, end: number): Tensor {
@@ -51,10 +72,28 @@ function rows(t: Tensor, start: number, end: number): Tensor {
   return new Tensor(t.data.subarray(start * cols, end * cols), [end - start, cols]);
 }
 
+/** sampleWeight as one finite weight >= 0 per sample. */
+function checkSampleWeight(value: unknown, samples: number): Float32Array | null {
+  if (value === undefined) return null;
+  if (!(value instanceof Float32Array) && !Array.isArray(value)) {
+    throw new ArgumentTypeError({ argument: 'sampleWeight', expected: 'a Float32Array or number[] of one weight per sample', received: describe(value) });
+  }
+  const t = toLabels(value, 'sampleWeight');
+  if (t.shape[1] !== 1 || t.size !== samples) {
+    throw new ShapeError({ argument: 'sampleWeight', expected: `${samples} weights, one per sample of x`, received: `shape [${t.shape.join(', ')}]` });
+  }
+  const index = t.data.findIndex((w) => !(w >= 0 && w < Infinity));
+  if (index >= 0) {
+    throw new ArgumentRangeError({ argument: `sampleWeight[${index}]`, expected: 'a finite weight >= 0', received: describe(t.data[index]) });
+  }
+  return t.data;
+}
+
 function splitData(model: Sequential, x: TensorLike, y: LabelsLike, options: Record<string, unknown>): DataSplit {
   const xs = model.checkInputs(x, 'x');
   const samples = xs.shape[0] as number;
   const ys = model.checkLabels(y, samples, 'y');
+  const weights = checkSampleWeight(options['sampleWeight'], samples);
   if (options['validationData'] !== undefined) {
     const data = options['validationData'];
     if (!Array.isArray(data) || data.length !== 2) {
@@ -62,16 +101,53 @@ function splitData(model: Sequential, x: TensorLike, y: LabelsLike, options: Rec
     }
     const vx = model.checkInputs(data[0], 'validationData[0]');
     const vy = model.checkLabels(data[1], vx.shape[0] as number, 'validationData[1]');
-    return { x: xs, y: ys, validation: { x: vx, y: vy } };
+    return { x: xs, y: ys, weights, validation: { x: vx, y: vy, weights: null } };
   }
   const fraction = numberIn(options['validationSplit'] ?? 0, 'validationSplit', { min: 0, max: 1, maxInclusive: false });
   const held = Math.floor(samples * fraction);
   if (fraction > 0 && (held === 0 || held === samples)) {
     throw new ShapeError({ argument: 'validationSplit', expected: `a fraction that leaves samples on both sides of ${samples}`, received: `${fraction}, which holds out ${held}` });
   }
-  if (held === 0) return { x: xs, y: ys, validation: null };
+  if (held === 0) return { x: xs, y: ys, weights, validation: null };
   const cut = samples - held;
-  return { x: rows(xs, 0, cut), y: rows(ys, 0, cut), validation: { x: rows(xs, cut, samples), y: rows(ys, cut, samples) } };
+  return {
+    x: rows(xs, 0, cut),
+    y: rows(ys, 0, cut),
+    weights: weights?.subarray(0, cut) ?? null,
+    validation: { x: rows(xs, cut, samples), y: rows(ys, cut, samples), weights: weights?.subarray(cut) ?? null },
+  };
+}
+
+/** classWeight as a table from class index to weight. */
+function checkClassWeight(value: unknown): Map<number, number> {
+  const options = plainObject(value, 'classWeight');
+  const prototype: unknown = Object.getPrototypeOf(options);
+  if (prototype !== Object.prototype && prototype !== null) {
+    throw new ArgumentTypeError({ argument: 'classWeight', expected: 'a plain object { [classIndex]: weight }', received: describe(value) });
+  }
+  const table = new Map<number, number>();
+  for (const [key, weight] of Object.entries(options)) {
+    if (!/^(0|[1-9]\d*)$/.test(key)) {
+      throw new ArgumentRangeError({ argument: 'classWeight', expected: 'class indices (integers >= 0) as keys', received: `the key '${key}'` });
+    }
+    table.set(Number(key), numberIn(weight, `classWeight[${key}]`, { min: 0, max: Infinity, maxInclusive: false }));
+  }
+  return table;
+}
+
+/** The training weights: sampleWeight times the weight of each sample's class, made once per fit. */
+function withClassWeights(part: Part, classWeight: unknown): Float32Array | null {
+  if (classWeight === undefined) return part.weights;
+  const table = checkClassWeight(classWeight);
+  const samples = part.y.shape[0] as number;
+  const cols = part.y.shape[1] as number;
+  const labels = part.y.data;
+  const out = new Float32Array(samples);
+  for (let r = 0; r < samples; r++) {
+    const cls = cols === 1 ? Math.round(labels[r] as number) : argmax(labels, r, cols);
+    out[r] = (table.get(cls) ?? 1) * (part.weights?.[r] ?? 1);
+  }
+  return out;
 }
 
 /** Lets timers and I/O run between batches. */
@@ -85,98 +161,114 @@ interface Batch {
   readonly n: number;
   readonly input: Float32Array;
   readonly labels: Float32Array;
+  readonly weights: Float32Array | null;
   readonly order: Uint32Array | null;
 }
 
-function planBatches(data: DataSplit, order: Uint32Array, batchSize: number, shuffle: boolean): Batch[] {
+function planBatches(data: Part, order: Uint32Array, batchSize: number, shuffle: boolean): Batch[] {
   const samples = data.x.shape[0] as number;
   const inputCols = data.x.shape[1] as number;
   const labelCols = data.y.shape[1] as number;
-  const gatherX = new Float32Array(shuffle ? Math.min(batchSize, samples) * inputCols : 0);
-  const gatherY = new Float32Array(shuffle ? Math.min(batchSize, samples) * labelCols : 0);
+  const gathered = shuffle ? Math.min(batchSize, samples) : 0;
+  const gatherX = new Float32Array(gathered * inputCols);
+  const gatherY = new Float32Array(gathered * labelCols);
+  const gatherW = data.weights === null ? null : new Float32Array(gathered);
   const batches: Batch[] = [];
   for (let start = 0; start < samples; start += batchSize) {
     const n = Math.min(batchSize, samples - start);
     batches.push(
       shuffle
-        ? { n, input: gatherX.subarray(0, n * inputCols), labels: gatherY.subarray(0, n * labelCols), order: order.subarray(start, start + n) }
-        : { n, input: data.x.data.subarray(start * inputCols, (start + n) * inputCols), labels: data.y.data.subarray(start * labelCols, (start + n) * labelCols), order: null },
+        ? { n, input: gatherX.subarray(0, n * inputCols), labels: gatherY.subarray(0, n * labelCols), weights: gatherW?.subarray(0, n) ?? null, order: order.subarray(start, start + n) }
+        : {
+            n,
+            input: data.x.data.subarray(start * inputCols, (start + n) * inputCols),
+            labels: data.y.data.subarray(start * labelCols, (start + n) * labelCols),
+            weights: data.weights?.subarray(start, start + n) ?? null,
+            order: null,
+          },
     );
   }
   return batches;
+}
+
+function verboseOption(value: unknown): 0 | 1 | 2 {
+  const verbose = value ?? 1;
+  if (verbose !== 0 && verbose !== 1 && verbose !== 2) {
+    const ErrorClass = typeof verbose === 'number' ? ArgumentRangeError : ArgumentTypeError;
+    throw new ErrorClass({ argument: 'verbose', expected: '0, 1 or 2', received: describe(verbose) });
+  }
+  return verbose;
 }
 
 export async function fitLoop(model: Sequential, x: TensorLike, y: LabelsLike, args: FitArgs): Promise<History> {
   const options = plainObject(args, 'fit args');
   knownOptions(options, 'fit args', fitOptions);
   const epochs = positiveInteger(options['epochs'] ?? 1, 'epochs');
+  const initialEpoch = nonNegativeInteger(options['initialEpoch'] ?? 0, 'initialEpoch');
+  if (initialEpoch >= epochs) {
+    throw new ArgumentRangeError({ argument: 'initialEpoch', expected: `an epoch index below epochs (${epochs})`, received: describe(initialEpoch) }, 'epochs is the index to stop before, not a count from initialEpoch.');
+  }
   const batchSize = positiveInteger(options['batchSize'] ?? 32, 'batchSize');
   const shuffle = boolean(options['shuffle'] ?? true, 'shuffle');
-  const verbose = options['verbose'] ?? 1;
-  if (verbose !== 0 && verbose !== 1 && verbose !== 2) {
-    const ErrorClass = typeof verbose === 'number' ? ArgumentRangeError : ArgumentTypeError;
-    throw new ErrorClass({ argument: 'verbose', expected: '0, 1 or 2', received: describe(verbose) });
-  }
-  const callbacks = new CallbackList(options['callbacks']);
+  const verbose = verboseOption(options['verbose']);
+  const callbacks = checkCallbacks(options['callbacks']);
   const data = splitData(model, x, y, options);
+  const train: Part = { x: data.x, y: data.y, weights: withClassWeights(data, options['classWeight']) };
 
-  const samples = data.x.shape[0] as number;
-  const inputCols = data.x.shape[1] as number;
-  const labelCols = data.y.shape[1] as number;
+  const samples = train.x.shape[0] as number;
+  const inputCols = train.x.shape[1] as number;
+  const labelCols = train.y.shape[1] as number;
   const order = Uint32Array.from({ length: samples }, (_, i) => i);
-  const batches = planBatches(data, order, batchSize, shuffle);
+  const batches = planBatches(train, order, batchSize, shuffle);
   const steps = batches.length;
   const progress = verbose === 0 ? null : new ProgressReporter(process.stdout, epochs, steps, verbose);
-  const history: History = { epoch: [], history: {}, params: { epochs, batchSize, samples, steps } };
+  const list = new CallbackList(callbacks, model, { epochs, initialEpoch, batchSize, samples, steps, verbose });
 
   model.stopTraining = false;
-  await callbacks.trainBegin({});
-  for (let epoch = 0; epoch < epochs && !model.stopTraining; epoch++) {
+  await list.trainBegin({});
+  let lastLogs: Logs = {};
+  for (let epoch = initialEpoch; epoch < epochs; epoch++) {
     const began = process.hrtime.bigint();
     if (shuffle) globalRandom.shuffle(order);
-    await callbacks.epochBegin(epoch, {});
-    const sums: Logs = {};
+    model.resetMetrics();
+    await list.epochBegin(epoch, {});
+    let lossSum = 0;
     let seen = 0;
-    for (let step = 0; step < steps && !model.stopTraining; step++) {
-      const { n, input, labels, order: rows } = batches[step] as Batch;
-      await callbacks.batchBegin(step, { batch: step, size: n });
-      if (rows !== null) {
-        native.gatherRows(input, data.x.data, rows, inputCols);
-        native.gatherRows(labels, data.y.data, rows, labelCols);
+    let running: Logs = {};
+    for (let step = 0; step < steps; step++) {
+      const { n, input, labels, weights, order: picked } = batches[step] as Batch;
+      await list.batchBegin(step, { batch: step, size: n });
+      if (picked !== null) {
+        native.gatherRows(input, train.x.data, picked, inputCols);
+        native.gatherRows(labels, train.y.data, picked, labelCols);
+        if (weights !== null) native.gatherRows(weights, train.weights as Float32Array, picked, 1);
       }
-      const { loss, predictions } = model.runBatch(input, labels, null, n, true);
-      if (!Number.isFinite(loss)) {
+      const { loss, predictions } = model.runBatch(input, labels, weights, n, true);
+      lossSum += loss * n;
+      seen += n;
+      running = { loss: lossSum / seen, ...model.batchMetrics(predictions, labels, n) };
+      await list.batchEnd(step, { batch: step, size: n, ...running });
+      // A callback that stops on it (terminateOnNaN) makes a non-finite loss a clean end.
+      if (!Number.isFinite(loss) && !model.stopTraining) {
         throw new TrainingError(
           `The loss or its gradient became ${loss} at epoch ${epoch + 1}, batch ${step + 1}; training stopped with the weights of the last good step. ` +
-            'Try a smaller learningRate, or check the data for extreme values.',
+            'Try a smaller learningRate, or check the data for extreme values (or pass callbacks.terminateOnNaN() to end fit without an error).',
         );
       }
-      const batchLogs: Logs = { batch: step, size: n, loss, ...model.batchMetrics(predictions, labels, n) };
-      seen += n;
-      for (const [name, value] of Object.entries(batchLogs)) {
-        if (name !== 'batch' && name !== 'size') sums[name] = (sums[name] ?? 0) + value * n;
-      }
-      await callbacks.batchEnd(step, batchLogs);
-      progress?.batchEnd(epoch, step + 1, averages(sums, seen));
+      progress?.batchEnd(epoch, step + 1, running);
+      if (model.stopTraining) break;
       await yieldToEventLoop();
     }
-    const logs = averages(sums, seen);
+    const logs: Logs = { ...running };
     if (data.validation !== null) {
-      for (const [name, value] of Object.entries(model.evaluateTensors(data.validation.x, data.validation.y, batchSize))) {
-        logs[`val_${name}`] = value;
-      }
+      const { x: vx, y: vy, weights: vw } = data.validation;
+      for (const [name, value] of Object.entries(model.evaluateTensors(vx, vy, batchSize, vw))) logs[`val_${name}`] = value;
     }
-    history.epoch.push(epoch);
-    for (const [name, value] of Object.entries(logs)) (history.history[name] ??= []).push(value);
-    await callbacks.epochEnd(epoch, logs);
+    await list.epochEnd(epoch, logs);
     progress?.epochEnd(epoch, logs, Number(process.hrtime.bigint() - began) / 1e9);
+    lastLogs = logs;
+    if (model.stopTraining) break;
   }
-  await callbacks.trainEnd({});
-  return history;
-}
-
-function averages(sums: Logs, count: number): Logs {
-  const out: Logs = {};
-  for (const [name, value] of Object.entries(sums)) out[name] = count > 0 ? value / count : NaN;
-  return out;
+  await list.trainEnd(lastLogs);
+  return list.history;
 }

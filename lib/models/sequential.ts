@@ -9,21 +9,25 @@ import { native } from '../backend';
 import { ArgumentTypeError, ArgumentRangeError, ModelStateError, ShapeError } from '../errors';
 import { Dense } from '../layers/dense';
 import { Layer, type ParamSpec } from '../layers/layer';
-import { getLoss, type Loss, type LossName } from '../losses';
-import { getMetric, type Metric, type MetricName } from '../metrics';
+import { getLoss, type Loss, type LossIdentifier } from '../losses';
+import type { Metric, MetricName } from '../metrics';
+import { getMetrics } from '../metrics/resolve';
 import { getOptimizer, type OptimizerName } from '../optimizers/by-name';
 import type { Optimizer } from '../optimizers/optimizer';
 import { Tensor, toLabels, toMatrix, type LabelsLike, type TensorLike } from '../tensor';
 import { describe, finiteValues, knownOptions, plainObject, positiveInteger } from '../validate';
 import { ParameterArena } from './arena';
 import { fitLoop, type FitArgs, type History, type Logs } from './fit';
+import { foldBatchNorm } from './fold-batch-norm';
 import { formatSummary } from './summary';
 import { Workspace, WorkspaceCache } from './workspace';
 
 export interface CompileArgs {
   optimizer: OptimizerName | Optimizer;
-  loss: LossName | 'mse';
-  metrics?: MetricName | MetricName[];
+  /** A name ('categoricalCrossentropy', 'mse') or a loss object (losses.huber({ delta: 2 })). */
+  loss: LossIdentifier;
+  /** Names ('accuracy', 'mae') or metric objects (metrics.precision()); each logs under its name. */
+  metrics?: MetricName | Metric | (MetricName | Metric)[];
 }
 
 export interface BatchArgs {
@@ -34,7 +38,12 @@ export interface BatchArgs {
 interface Compiled {
   readonly optimizer: Optimizer;
   readonly loss: Loss;
+  /** What compile() was given, to compile again when a layer is added. */
+  readonly metricValues: readonly unknown[];
+  /** The metrics fit() accumulates over an epoch. */
   readonly metrics: readonly Metric[];
+  /** Their twins for evaluate() and validation, so an evaluation never disturbs a running epoch. */
+  readonly evalMetrics: readonly Metric[];
   /** The output activation is applied inside the loss kernel (softmax/sigmoid cross-entropy). */
   readonly fused: boolean;
   readonly workspaces: WorkspaceCache;
@@ -55,6 +64,8 @@ export class Sequential {
   private specs: ParamSpec[][] = [];
   private arena: ParameterArena | null = null;
   private compiled: Compiled | null = null;
+  /** predict()'s buffers while the model is not compiled. */
+  private inferenceWorkspaces: WorkspaceCache | null = null;
   private fitting = false;
 
   constructor(layers: readonly Layer[] = []) {
@@ -91,8 +102,9 @@ export class Sequential {
     }
     this.specs.push(layer.build(inputUnits));
     this.layers.push(layer);
+    this.inferenceWorkspaces = null;
     if (this.arena !== null) this.arena = new ParameterArena(this.layers, this.specs, this.arena);
-    if (this.compiled !== null) this.compiled = this.compileWith(this.compiled.optimizer, this.compiled.loss, this.compiled.metrics.map((m) => m.name));
+    if (this.compiled !== null) this.compiled = this.compileWith(this.compiled.optimizer, this.compiled.loss, this.compiled.metricValues);
   }
 
   get inputUnits(): number {
@@ -117,19 +129,21 @@ export class Sequential {
     const optimizer = getOptimizer(options['optimizer'], 'optimizer');
     const loss = getLoss(options['loss'], 'loss');
     const metrics = options['metrics'] === undefined ? [] : Array.isArray(options['metrics']) ? options['metrics'] : [options['metrics']];
-    this.compiled = this.compileWith(optimizer, loss, metrics as unknown[]);
+    this.compiled = this.compileWith(optimizer, loss, [...(metrics as unknown[])]);
   }
 
   private compileWith(optimizer: Optimizer, loss: Loss, metricValues: readonly unknown[]): Compiled {
     const last = this.layers[this.layers.length - 1];
-    const fused = last instanceof Dense && loss.fusion !== null && last.activation === loss.fusion.activation;
+    // An activity regularizer needs the activated output, which a fused loss never writes.
+    const fused = last instanceof Dense && loss.fusion !== null && last.activation === loss.fusion.activation && last.activityRegularizer === null;
     this.layers.forEach((layer) => {
       if (layer instanceof Dense) layer.fusedIntoLoss = fused && layer === last;
     });
-    const metrics = metricValues.map((m, i) => getMetric(m, `metrics[${i}]`, loss, this.outputUnits));
+    const metrics = getMetrics(metricValues, loss, this.outputUnits);
+    const evalMetrics = metrics.map((m) => m.clone());
     const units = this.layers.map((l) => l.outputUnits);
     const workspaces = new WorkspaceCache((n) => new Workspace(units, n, fused));
-    return { optimizer, loss, metrics, fused, workspaces };
+    return { optimizer, loss, metricValues, metrics, evalMetrics, fused, workspaces };
   }
 
   private requireCompiled(): Compiled {
@@ -137,6 +151,11 @@ export class Sequential {
       throw new ModelStateError("The model is not compiled: call model.compile({ optimizer: 'adam', loss: 'meanSquaredError' }) first.");
     }
     return this.compiled;
+  }
+
+  /** The compiled optimizer: callbacks read and set its learningRate. */
+  get optimizer(): Optimizer {
+    return this.requireCompiled().optimizer;
   }
 
   /** Validates a batch of inputs against the model: a matrix of inputUnits finite columns. */
@@ -194,7 +213,7 @@ export class Sequential {
    */
   private lossAndGradients(input: Float32Array, labels: Float32Array, weights: Float32Array | null, n: number, backward: boolean): BatchResult {
     const { loss, fused, workspaces } = this.requireCompiled();
-    this.requireArena();
+    const arena = this.requireArena();
     const ws = workspaces.get(n);
     const out = this.forward(ws, input, n, backward);
     const last = this.layers.length - 1;
@@ -202,14 +221,21 @@ export class Sequential {
     const c = this.outputUnits;
     const predictions = fused ? (ws.probs as Float32Array) : out;
     const value = fused ? loss.fusion!.kernel(predictions, dOut, out, labels, weights, n, c) : loss.onOutputs(dOut, out, labels, weights, n, c);
-    if (backward && Number.isFinite(value)) {
-      for (let i = last; i >= 0; i--) {
-        const layerInput = i > 0 ? (ws.outputs[i - 1] as Float32Array) : input;
-        const dInput = i > 0 ? (ws.grads[i - 1] as Float32Array) : null;
-        (this.layers[i] as Layer).backward(ws.grads[i] as Float32Array, dInput, layerInput, ws.outputs[i] as Float32Array, n);
-      }
+    if (!Number.isFinite(value)) return { loss: value, predictions };
+    // Regularization penalties join the loss, as in Keras: activity penalties per layer output,
+    // divided by the batch size; weight penalties once per batch.
+    let penalty = 0;
+    for (let i = last; i >= 0; i--) {
+      const layer = this.layers[i] as Layer;
+      const dOutput = backward ? (ws.grads[i] as Float32Array) : null;
+      if (layer.activityRegularizer !== null) penalty += layer.activityRegularizer.apply(ws.outputs[i] as Float32Array, dOutput, 1 / n);
+      if (dOutput === null) continue;
+      const layerInput = i > 0 ? (ws.outputs[i - 1] as Float32Array) : input;
+      const dInput = i > 0 ? (ws.grads[i - 1] as Float32Array) : null;
+      layer.backward(dOutput, dInput, layerInput, ws.outputs[i] as Float32Array, n);
     }
-    return { loss: value, predictions };
+    penalty += arena.regularize(backward);
+    return { loss: value + penalty, predictions };
   }
 
   /**
@@ -226,6 +252,7 @@ export class Sequential {
     const gradSquares = native.sumOfSquares(arena.grads);
     if (!Number.isFinite(gradSquares)) return { loss: gradSquares, predictions: result.predictions };
     this.requireCompiled().optimizer.applyGradients(arena.params, arena.grads, arena.segments, gradSquares);
+    arena.applyConstraints();
     return result;
   }
 
@@ -240,30 +267,36 @@ export class Sequential {
     return { loss, grads: this.requireArena().grads.slice() };
   }
 
-  /** Metrics of one batch, keyed by name. @internal */
-  batchMetrics(predictions: Float32Array, labels: Float32Array, n: number): Logs {
-    const logs: Logs = {};
-    for (const m of this.requireCompiled().metrics) logs[m.name] = m.compute(predictions, labels, n, this.outputUnits);
-    return logs;
+  /** Clears the metrics fit() accumulates, at the start of an epoch. @internal */
+  resetMetrics(): void {
+    for (const m of this.requireCompiled().metrics) m.reset();
   }
 
-  /** Loss and metrics over a whole validated set, in batches, averaged by sample. @internal */
-  evaluateTensors(x: Tensor, y: Tensor, batchSize: number): Logs {
+  /** Adds a training batch to fit()'s metrics; returns their results over the epoch so far. @internal */
+  batchMetrics(predictions: Float32Array, labels: Float32Array, n: number): Logs {
+    return accumulate(this.requireCompiled().metrics, predictions, labels, n, this.outputUnits);
+  }
+
+  /**
+   * Loss and metrics over a whole validated set, in batches: the loss averaged by sample (weighted
+   * by `weights` as in training, when given), the metrics accumulated over every batch. @internal
+   */
+  evaluateTensors(x: Tensor, y: Tensor, batchSize: number, weights: Float32Array | null = null): Logs {
+    const { evalMetrics } = this.requireCompiled();
     const samples = x.shape[0] as number;
     const k = this.inputUnits;
     const labelCols = y.shape[1] as number;
-    const totals: Logs = { loss: 0 };
+    let lossSum = 0;
+    let results: Logs = {};
+    for (const m of evalMetrics) m.reset();
     for (let start = 0; start < samples; start += batchSize) {
       const n = Math.min(batchSize, samples - start);
       const labels = y.data.subarray(start * labelCols, (start + n) * labelCols);
-      const { loss, predictions } = this.runBatch(x.data.subarray(start * k, (start + n) * k), labels, null, n, false);
-      totals['loss'] = (totals['loss'] as number) + loss * n;
-      for (const [name, value] of Object.entries(this.batchMetrics(predictions, labels, n))) {
-        totals[name] = (totals[name] ?? 0) + value * n;
-      }
+      const { loss, predictions } = this.runBatch(x.data.subarray(start * k, (start + n) * k), labels, weights?.subarray(start, start + n) ?? null, n, false);
+      lossSum += loss * n;
+      results = accumulate(evalMetrics, predictions, labels, n, this.outputUnits);
     }
-    for (const name of Object.keys(totals)) totals[name] = (totals[name] as number) / samples;
-    return totals;
+    return { loss: lossSum / samples, ...results };
   }
 
   private batchSizeOption(args: unknown, defaultSize: number): number {
@@ -279,6 +312,9 @@ export class Sequential {
     if (this.fitting) throw new ModelStateError('fit() is already running on this model: wait for it to finish before starting another.');
     this.fitting = true;
     try {
+      // Weights first, then the shuffle: seed(n) gives the same initial weights whether or not
+      // fit shuffles, and whatever fit's options draw.
+      this.requireArena();
       return await fitLoop(this, x, y, args);
     } finally {
       this.fitting = false;
@@ -295,7 +331,9 @@ export class Sequential {
 
   /** Outputs for a batch of samples, as a new [n, outputUnits] tensor. */
   predict(x: TensorLike, args?: BatchArgs): Tensor {
-    const { fused, workspaces } = this.requireCompiled();
+    // Prediction needs no loss: an uncompiled model predicts with workspaces of its own.
+    const fused = this.compiled?.fused ?? false;
+    const workspaces = this.compiled?.workspaces ?? (this.inferenceWorkspaces ??= new WorkspaceCache((n) => new Workspace(this.layers.map((l) => l.outputUnits), n, false)));
     const batchSize = this.batchSizeOption(args, DEFAULT_PREDICT_BATCH);
     const xs = this.checkInputs(x);
     this.requireArena();
@@ -309,7 +347,7 @@ export class Sequential {
       const ws = workspaces.get(n);
       const out = this.forward(ws, xs.data.subarray(start * k, (start + n) * k), n, false);
       const rows = result.subarray(start * c, (start + n) * c);
-      if (fused) native.activationForward(rows, out, n, c, activationCode(last.activation));
+      if (fused) native.activationForward(rows, out, n, c, activationCode(last.activation), 0);
       else rows.set(out);
     }
     return new Tensor(result, [samples, c]);
@@ -350,6 +388,21 @@ export class Sequential {
     arena.slots.forEach((slot, i) => arena.view(slot).set(values[i] as Float32Array));
   }
 
+  /** Each of a layer's weights by name, as views of the arena: writing them changes the model. @internal */
+  weightViews(layer: Layer): Map<string, Float32Array> {
+    const arena = this.requireArena();
+    return new Map(arena.slots.filter((s) => s.layer === layer).map((s) => [s.spec.name, arena.view(s)]));
+  }
+
+  /**
+   * A new model for inference in which each BatchNormalization that follows a Dense without
+   * activation is merged into that Dense (see fold-batch-norm.ts); other layers are copied. The
+   * result is not compiled: predict() works at once, compile it to evaluate or train it.
+   */
+  foldBatchNorm(): Sequential {
+    return foldBatchNorm(this);
+  }
+
   countParams(): number {
     return this.layers.reduce((sum, l) => sum + l.paramCount(), 0);
   }
@@ -360,6 +413,16 @@ export class Sequential {
     text.split('\n').forEach((line) => printFn(line));
     return text;
   }
+}
+
+/** Adds a batch to each metric; returns every metric's result so far, keyed by name. */
+function accumulate(metrics: readonly Metric[], predictions: Float32Array, labels: Float32Array, n: number, c: number): Logs {
+  const logs: Logs = {};
+  for (const m of metrics) {
+    m.update(predictions, labels, n, c);
+    logs[m.name] = m.result();
+  }
+  return logs;
 }
 
 /** A Sequential model, optionally with its layers. */

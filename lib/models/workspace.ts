@@ -3,6 +3,8 @@
  * the gradient flowing into it, and the probabilities a fused loss writes. Made once per
  * (model, batch size) and reused, so a training step allocates nothing.
  */
+import { BoundedCache } from '../bounded-cache';
+
 export class Workspace {
   /** outputs[i] is layer i's output (n x units_i); the last is logits when the loss is fused. */
   readonly outputs: Float32Array[];
@@ -18,19 +20,13 @@ export class Workspace {
   }
 }
 
-/** Keeps the workspaces of the few batch sizes in use (a full batch and an epoch's last one). */
+/** The workspaces of the few batch sizes in use (a full batch and an epoch's last one). */
 export class WorkspaceCache {
-  private readonly cache = new Map<number, Workspace>();
+  private readonly cache = new BoundedCache<number, Workspace>(4);
 
-  constructor(private readonly make: (n: number) => Workspace, private readonly capacity = 4) {}
+  constructor(private readonly make: (n: number) => Workspace) {}
 
   get(n: number): Workspace {
-    let ws = this.cache.get(n);
-    if (ws === undefined) {
-      if (this.cache.size >= this.capacity) this.cache.delete(this.cache.keys().next().value as number);
-      ws = this.make(n);
-      this.cache.set(n, ws);
-    }
-    return ws;
+    return this.cache.get(n, () => this.make(n));
   }
 }

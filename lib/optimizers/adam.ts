@@ -1,43 +1,63 @@
 /**
- * Adam (Kingma & Ba, 2015), as keras.optimizers.Adam: bias correction folded into the step size,
- * epsilon added to the uncorrected sqrt(v) ("epsilon hat"); see native/kernels/optimizers.h.
+ * Adam (Kingma & Ba 2015) with the AMSGrad option (Reddi et al. 2018), as keras.optimizers.Adam:
+ * bias correction folded into the step size, epsilon added to the uncorrected sqrt(v) ("epsilon
+ * hat"); see native/kernels/optimizers.h. AdamW (adamw.ts) is the same update after a decoupled
+ * weight decay, so both share AdamFamily.
  */
 import { native } from '../backend';
-import { knownOptions, numberIn, plainObject } from '../validate';
-import { Optimizer } from './optimizer';
+import { boolean, numberIn } from '../validate';
+import { Optimizer, optimizerOptions, type OptimizerConfig } from './optimizer';
 
-export interface AdamConfig {
-  learningRate?: number;
+export interface AdamConfig extends OptimizerConfig {
   beta1?: number;
   beta2?: number;
   epsilon?: number;
+  amsgrad?: boolean;
 }
 
-export class Adam extends Optimizer {
-  readonly className = 'Adam';
+export const ADAM_OPTIONS = ['beta1', 'beta2', 'epsilon', 'amsgrad'] as const;
+
+/** Adam's hyperparameters and slots; weightDecay is 0 for Adam. */
+export abstract class AdamFamily extends Optimizer {
   readonly beta1: number;
   readonly beta2: number;
   readonly epsilon: number;
+  readonly amsgrad: boolean;
   private m: Float32Array | null = null;
   private v: Float32Array | null = null;
+  private vHat: Float32Array | null = null;
 
-  constructor(config: AdamConfig = {}) {
-    const options = plainObject(config, 'adam config');
-    knownOptions(options, 'adam config', ['learningRate', 'beta1', 'beta2', 'epsilon']);
-    super(numberIn(options['learningRate'] ?? 0.001, 'learningRate', { min: 0, max: Infinity, minInclusive: false }));
+  protected constructor(options: Record<string, unknown>) {
+    super(options, 0.001);
     this.beta1 = numberIn(options['beta1'] ?? 0.9, 'beta1', { min: 0, max: 1, maxInclusive: false });
     this.beta2 = numberIn(options['beta2'] ?? 0.999, 'beta2', { min: 0, max: 1, maxInclusive: false });
-    this.epsilon = numberIn(options['epsilon'] ?? 1e-7, 'epsilon', { min: 0, max: Infinity, minInclusive: false });
+    this.epsilon = numberIn(options['epsilon'] ?? 1e-7, 'epsilon', { min: 0, max: Infinity, minInclusive: false, maxInclusive: false });
+    this.amsgrad = boolean(options['amsgrad'] ?? false, 'amsgrad');
   }
 
-  protected update(params: Float32Array, grads: Float32Array): void {
+  protected abstract decoupledWeightDecay(): number;
+
+  protected update(params: Float32Array, grads: Float32Array, learningRate: number): void {
     this.m = this.slot(this.m, params);
     this.v = this.slot(this.v, params);
-    native.adamStep(params, this.m, this.v, grads, this.learningRate, this.beta1, this.beta2, this.epsilon, this.iterations);
+    if (this.amsgrad) this.vHat = this.slot(this.vHat, params);
+    native.adamStep(params, this.m, this.v, this.vHat, grads, learningRate, this.beta1, this.beta2, this.epsilon, this.decoupledWeightDecay(), this.iterations);
   }
 
   getConfig(): Record<string, unknown> {
-    return { learningRate: this.learningRate, beta1: this.beta1, beta2: this.beta2, epsilon: this.epsilon };
+    return { ...this.baseConfig(), beta1: this.beta1, beta2: this.beta2, epsilon: this.epsilon, amsgrad: this.amsgrad };
+  }
+}
+
+export class Adam extends AdamFamily {
+  readonly className = 'Adam';
+
+  constructor(config: AdamConfig = {}) {
+    super(optimizerOptions(config, 'adam', ADAM_OPTIONS));
+  }
+
+  protected decoupledWeightDecay(): number {
+    return 0;
   }
 }
 

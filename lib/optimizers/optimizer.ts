@@ -1,29 +1,126 @@
 /**
  * What every optimizer is: one update over the whole parameter arena from the gradient arena,
- * with its slots (momentum, moments, ...) in arenas of the same layout, made on first use.
+ * with its slots (momentum, moments, ...) in arenas of the same layout, made on first use. The
+ * base class owns what all of them share, as Keras's BaseOptimizer does: the learning rate (a
+ * number or a schedule of the step), the step count and gradient clipping.
  */
+import { native } from '../backend';
+import { ArgumentRangeError, ArgumentTypeError } from '../errors';
+import type { LearningRateSchedule } from '../schedules';
+import { describe, knownOptions, numberIn, plainObject } from '../validate';
+
+/** A number, or a function of the step such as a schedule from `schedules`. */
+export type LearningRate = number | ((step: number) => number);
+
+/** Options every optimizer takes besides its own. */
+export interface OptimizerConfig {
+  learningRate?: LearningRate;
+  /** Each gradient element clamped to [-clipValue, clipValue]. */
+  clipValue?: number;
+  /** Each tensor's gradient rescaled to an L2 norm of at most clipNorm. */
+  clipNorm?: number;
+  /** All gradients rescaled together to a global L2 norm of at most globalClipNorm. */
+  globalClipNorm?: number;
+}
+
+const COMMON_OPTIONS = ['learningRate', 'clipValue', 'clipNorm', 'globalClipNorm'] as const;
+const POSITIVE = { min: 0, max: Infinity, minInclusive: false, maxInclusive: false } as const;
+
+/** The config object of an optimizer, checked for unknown options (its own and the common ones). */
+export function optimizerOptions(config: unknown, name: string, own: readonly string[]): Record<string, unknown> {
+  const options = plainObject(config, `${name} config`);
+  knownOptions(options, `${name} config`, [...COMMON_OPTIONS, ...own]);
+  return options;
+}
+
+function learningRateValue(value: unknown): LearningRate {
+  if (typeof value === 'function') return value as (step: number) => number;
+  if (typeof value !== 'number') {
+    throw new ArgumentTypeError({ argument: 'learningRate', expected: 'a number > 0 or a schedule', received: describe(value) });
+  }
+  return numberIn(value, 'learningRate', POSITIVE);
+}
+
+function optionalBound(value: unknown, argument: string): number | undefined {
+  return value === undefined ? undefined : numberIn(value, argument, POSITIVE);
+}
+
 export abstract class Optimizer {
   abstract readonly className: string;
-  /** Updates applied so far (Keras's `iterations`); Adam's bias correction counts from it. */
+  /** Updates applied so far (Keras's `iterations`); schedules and bias corrections count from it. */
   iterations = 0;
+  readonly clipValue: number | undefined;
+  readonly clipNorm: number | undefined;
+  readonly globalClipNorm: number | undefined;
+  private rate: LearningRate;
 
-  constructor(public learningRate: number) {}
-
-  /**
-   * One step: params -= update(grads). Both arenas have the model's layout; segments are the
-   * arena's tensor boundaries and gradSquares the sum of squares of grads, already computed.
-   */
-  applyGradients(params: Float32Array, grads: Float32Array, _segments: Uint32Array, _gradSquares: number): void {
-    this.iterations += 1;
-    this.update(params, grads);
+  /** options: already checked by optimizerOptions; defaultLearningRate: Keras's for this optimizer. */
+  protected constructor(options: Record<string, unknown>, defaultLearningRate: number) {
+    this.rate = learningRateValue(options['learningRate'] ?? defaultLearningRate);
+    this.clipValue = optionalBound(options['clipValue'], 'clipValue');
+    this.clipNorm = optionalBound(options['clipNorm'], 'clipNorm');
+    this.globalClipNorm = optionalBound(options['globalClipNorm'], 'globalClipNorm');
+    if (this.clipNorm !== undefined && this.globalClipNorm !== undefined) {
+      throw new ArgumentRangeError(
+        { argument: 'globalClipNorm', expected: 'no globalClipNorm when clipNorm is set', received: describe(this.globalClipNorm) },
+        'Clip each tensor (clipNorm) or all of them together (globalClipNorm), not both, as Keras allows only one.',
+      );
+    }
   }
 
-  protected abstract update(params: Float32Array, grads: Float32Array): void;
+  /** The learning rate: a number > 0 or a function of the step. Callbacks may set a new number. */
+  get learningRate(): LearningRate {
+    return this.rate;
+  }
 
+  set learningRate(value: LearningRate) {
+    this.rate = learningRateValue(value);
+  }
+
+  /** The rate of the next update: the number, or the schedule evaluated at `iterations`. */
+  currentLearningRate(): number {
+    if (typeof this.rate === 'number') return this.rate;
+    const value = this.rate(this.iterations);
+    if (typeof value !== 'number' || !Number.isFinite(value) || value < 0) {
+      throw new ArgumentRangeError({ argument: `learningRate schedule at step ${this.iterations}`, expected: 'a finite number >= 0', received: describe(value) });
+    }
+    return value;
+  }
+
+  /**
+   * One step: clips grads in place as configured, then updates params. Both arenas have the
+   * model's layout; segments are the arena's tensor boundaries (tensor i is
+   * [segments[i], segments[i + 1])) and gradSquares the sum of squares of grads, already computed.
+   */
+  applyGradients(params: Float32Array, grads: Float32Array, segments: Uint32Array, gradSquares: number): void {
+    if (this.clipValue !== undefined || this.clipNorm !== undefined || this.globalClipNorm !== undefined) {
+      native.clipGradients(grads, segments, gradSquares, this.clipNorm ?? 0, this.globalClipNorm ?? 0, this.clipValue ?? 0);
+    }
+    const learningRate = this.currentLearningRate();
+    this.iterations += 1;
+    this.update(params, grads, learningRate);
+  }
+
+  /** The update proper, with this step's learning rate; `iterations` already counts it. */
+  protected abstract update(params: Float32Array, grads: Float32Array, learningRate: number): void;
+
+  /** The options that recreate this optimizer (a schedule appears as its className and config). */
   abstract getConfig(): Record<string, unknown>;
 
-  /** A zeroed slot arena the size of params, kept while the arena's size stays the same. */
-  protected slot(existing: Float32Array | null, params: Float32Array): Float32Array {
-    return existing !== null && existing.length === params.length ? existing : new Float32Array(params.length);
+  /** The common options, for the subclasses' getConfig. */
+  protected baseConfig(): Record<string, unknown> {
+    const rate = this.rate as LearningRate & Partial<Pick<LearningRateSchedule, 'className' | 'getConfig'>>;
+    const config: Record<string, unknown> = {
+      learningRate: typeof rate === 'number' || rate.getConfig === undefined ? rate : { className: rate.className, config: rate.getConfig() },
+    };
+    if (this.clipValue !== undefined) config['clipValue'] = this.clipValue;
+    if (this.clipNorm !== undefined) config['clipNorm'] = this.clipNorm;
+    if (this.globalClipNorm !== undefined) config['globalClipNorm'] = this.globalClipNorm;
+    return config;
+  }
+
+  /** A slot arena the size of params filled with `initial`, kept while the arena's size stays the same. */
+  protected slot(existing: Float32Array | null, params: Float32Array, initial = 0): Float32Array {
+    return existing !== null && existing.length === params.length ? existing : new Float32Array(params.length).fill(initial);
   }
 }

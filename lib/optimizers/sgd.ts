@@ -1,35 +1,37 @@
 /**
- * Stochastic gradient descent with momentum, as keras.optimizers.SGD:
+ * Stochastic gradient descent with momentum (Sutskever et al. 2013), as keras.optimizers.SGD:
  *   v = momentum * v - learningRate * g;  p = p + v   (momentum 0: p = p - learningRate * g)
+ *   nesterov: p = p + momentum * v - learningRate * g, with the new v
  */
 import { native } from '../backend';
-import { knownOptions, numberIn, plainObject } from '../validate';
-import { Optimizer } from './optimizer';
+import { boolean, numberIn } from '../validate';
+import { Optimizer, optimizerOptions, type OptimizerConfig } from './optimizer';
 
-export interface SgdConfig {
-  learningRate?: number;
+export interface SgdConfig extends OptimizerConfig {
   momentum?: number;
+  nesterov?: boolean;
 }
 
 export class SGD extends Optimizer {
   readonly className = 'SGD';
   readonly momentum: number;
+  readonly nesterov: boolean;
   private velocity: Float32Array | null = null;
 
   constructor(config: SgdConfig = {}) {
-    const options = plainObject(config, 'sgd config');
-    knownOptions(options, 'sgd config', ['learningRate', 'momentum']);
-    super(numberIn(options['learningRate'] ?? 0.01, 'learningRate', { min: 0, max: Infinity, minInclusive: false }));
-    this.momentum = numberIn(options['momentum'] ?? 0, 'momentum', { min: 0, max: 1, maxInclusive: false });
+    const options = optimizerOptions(config, 'sgd', ['momentum', 'nesterov']);
+    super(options, 0.01);
+    this.momentum = numberIn(options['momentum'] ?? 0, 'momentum', { min: 0, max: 1 });
+    this.nesterov = boolean(options['nesterov'] ?? false, 'nesterov');
   }
 
-  protected update(params: Float32Array, grads: Float32Array): void {
+  protected update(params: Float32Array, grads: Float32Array, learningRate: number): void {
     if (this.momentum !== 0) this.velocity = this.slot(this.velocity, params);
-    native.sgdStep(params, this.momentum !== 0 ? this.velocity : null, grads, this.learningRate, this.momentum);
+    native.sgdStep(params, this.momentum !== 0 ? this.velocity : null, grads, learningRate, this.momentum, this.nesterov);
   }
 
   getConfig(): Record<string, unknown> {
-    return { learningRate: this.learningRate, momentum: this.momentum };
+    return { ...this.baseConfig(), momentum: this.momentum, nesterov: this.nesterov };
   }
 }
 

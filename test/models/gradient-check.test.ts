@@ -32,7 +32,8 @@ function labelsFor(loss: LossKind): Float32Array {
 }
 
 describe('gradient check of a whole network (float64 finite differences)', () => {
-  for (const hidden of activationNames) {
+  // sign's straight-through gradient is by design not the derivative (0) that differences see.
+  for (const hidden of activationNames.filter((a) => a !== 'sign')) {
     for (const [loss, output] of pairings) {
       it(`hidden ${hidden}, output ${output}, loss ${loss}`, () => {
         my.seed(11);

@@ -1,0 +1,140 @@
+/**
+ * CSV files of numeric features and one label column (RFC 4180 fields: double quotes may enclose
+ * a field holding the delimiter, and "" inside them is a quote; a field may not span lines).
+ * Gzip-compressed files are read too.
+ */
+import { ArgumentRangeError, ArgumentTypeError, MyelinError } from '../errors';
+import { Tensor } from '../tensor';
+import { boolean, describe, knownOptions, nonNegativeInteger, oneOf, plainObject } from '../validate';
+import { readData } from './files';
+
+export interface LoadCsvArgs {
+  /** The label column: its index from 0, or its name in the header (default: the last column). */
+  labelColumn?: number | string;
+  /** Whether the first line names the columns (default true). */
+  header?: boolean;
+  /** The field separator, one character (default ','). */
+  delimiter?: string;
+}
+
+export interface CsvData {
+  /** Features, [rows, columns - 1]. */
+  readonly x: Tensor;
+  /** Labels, [rows, 1]: the numbers as written, or class indices when the labels are names. */
+  readonly y: Tensor;
+  /** Names of the feature columns, when the file has a header. */
+  readonly columns?: string[];
+  /** The class names, sorted; y holds indices into them. Only when the labels are not all numbers. */
+  readonly classes?: string[];
+}
+
+/** A line's fields. */
+function splitFields(line: string, delimiter: string): string[] {
+  if (!line.includes('"')) return line.split(delimiter);
+  const fields: string[] = [];
+  let field = '';
+  let quoted = false;
+  for (let i = 0; i < line.length; i++) {
+    const ch = line[i] as string;
+    if (quoted) {
+      if (ch !== '"') field += ch;
+      else if (line[i + 1] === '"') field += line[++i];
+      else quoted = false;
+    } else if (ch === '"') {
+      quoted = true;
+    } else if (ch === delimiter) {
+      fields.push(field);
+      field = '';
+    } else {
+      field += ch;
+    }
+  }
+  fields.push(field);
+  return fields;
+}
+
+/** A finite number, or NaN for anything else (an empty field included, which Number() reads as 0). */
+function parseNumber(field: string): number {
+  const text = field.trim();
+  const value = text === '' ? NaN : Number(text);
+  return Number.isFinite(value) ? value : NaN;
+}
+
+interface Row {
+  readonly line: number;
+  readonly fields: string[];
+}
+
+function csvArgs(args: unknown): { labelColumn: unknown; header: boolean; delimiter: string } {
+  const o = args === undefined ? {} : plainObject(args, 'args');
+  knownOptions(o, 'args', ['labelColumn', 'header', 'delimiter']);
+  const delimiter = o['delimiter'] ?? ',';
+  if (typeof delimiter !== 'string') throw new ArgumentTypeError({ argument: 'delimiter', expected: 'one character', received: describe(delimiter) });
+  if (delimiter.length !== 1 || delimiter === '"' || delimiter === '\n' || delimiter === '\r') {
+    throw new ArgumentRangeError({ argument: 'delimiter', expected: 'one character other than a quote or a line break', received: describe(delimiter) });
+  }
+  return { labelColumn: o['labelColumn'], header: boolean(o['header'] ?? true, 'header'), delimiter };
+}
+
+function labelIndex(value: unknown, names: readonly string[] | null, width: number): number {
+  if (value === undefined) return width - 1;
+  if (typeof value === 'string') {
+    if (names === null) throw new ArgumentRangeError({ argument: 'labelColumn', expected: 'a column index, as the file has no header', received: describe(value) });
+    return names.indexOf(oneOf(value, 'labelColumn', names));
+  }
+  const index = nonNegativeInteger(value, 'labelColumn');
+  if (index >= width) throw new ArgumentRangeError({ argument: 'labelColumn', expected: `a column index from 0 to ${width - 1}`, received: describe(value) });
+  return index;
+}
+
+/** Numeric labels as they are; otherwise every distinct label is a class, numbered in sorted order. */
+function encodeLabels(labels: readonly string[]): { y: Float32Array; classes?: string[] } {
+  const numbers = labels.map(parseNumber);
+  if (!numbers.some(Number.isNaN)) return { y: Float32Array.from(numbers) };
+  const classes = [...new Set(labels.map((l) => l.trim()))].sort();
+  const index = new Map(classes.map((c, i) => [c, i]));
+  return { y: Float32Array.from(labels, (l) => index.get(l.trim()) as number), classes };
+}
+
+/** Reads a CSV file of numeric features and one label column (numbers or class names). */
+export function loadCsv(path: string, args?: LoadCsvArgs): CsvData {
+  const { labelColumn, header, delimiter } = csvArgs(args);
+  const text = readData(path).toString('utf8').replace(/^\uFEFF/, '');
+  const rows: Row[] = [];
+  text.split('\n').forEach((raw, i) => {
+    const line = raw.endsWith('\r') ? raw.slice(0, -1) : raw;
+    if (line.trim() !== '') rows.push({ line: i + 1, fields: splitFields(line, delimiter) });
+  });
+  const names = header ? (rows.shift()?.fields.map((f) => f.trim()) ?? null) : null;
+  const first = rows[0];
+  if (first === undefined) throw new MyelinError(`${path}: no data rows${header ? ' after the header' : ''}`);
+  const width = names?.length ?? first.fields.length;
+  if (width < 2) throw new MyelinError(`${path} line ${first.line}: expected at least 2 columns (features and a label) but found ${width}`);
+  const label = labelIndex(labelColumn, names, width);
+  const columnName = (j: number): string => (names === null ? `column ${j + 1}` : `column ${j + 1} ('${names[j]}')`);
+
+  const features = width - 1;
+  const x = new Float32Array(rows.length * features);
+  const labels: string[] = [];
+  rows.forEach(({ line, fields }, r) => {
+    if (fields.length !== width) throw new MyelinError(`${path} line ${line}: expected ${width} fields but found ${fields.length}`);
+    let k = r * features;
+    fields.forEach((field, j) => {
+      if (j === label) {
+        if (field.trim() === '') throw new MyelinError(`${path} line ${line}, ${columnName(j)}: expected a label but found an empty field`);
+        labels.push(field);
+        return;
+      }
+      const value = parseNumber(field);
+      if (Number.isNaN(value)) throw new MyelinError(`${path} line ${line}, ${columnName(j)}: expected a number but found '${field}'`);
+      x[k++] = value;
+    });
+  });
+  const { y, classes } = encodeLabels(labels);
+  return {
+    x: new Tensor(x, [rows.length, features]),
+    y: new Tensor(y, [rows.length, 1]),
+    ...(names === null ? {} : { columns: names.filter((_, j) => j !== label) }),
+    ...(classes === undefined ? {} : { classes }),
+  };
+}

@@ -1,0 +1,70 @@
+/**
+ * Dropout (Srivastava et al. 2014), inverted as in Keras: while training each value is kept
+ * with probability 1 - rate and scaled by 1 / (1 - rate), so inference is the identity. The mask
+ * comes from the seedable generator (fillDropoutMask) and stays in scratch for the backward.
+ */
+import { native } from '../backend';
+import { fillDropoutMask } from '../random';
+import { knownOptions, numberIn, plainObject } from '../validate';
+import { parseInputShape } from './dense';
+import { Layer, uniqueLayerName, type ParamSpec } from './layer';
+
+export interface DropoutConfig {
+  /** Fraction of the values to drop while training, in [0, 1). */
+  rate: number;
+  /** Features per sample, for the first layer of a model: [features]. */
+  inputShape?: readonly number[];
+  name?: string;
+}
+
+export class Dropout extends Layer {
+  readonly className = 'Dropout';
+  readonly rate: number;
+
+  constructor(config: DropoutConfig) {
+    const options = plainObject(config, 'dropout config');
+    knownOptions(options, 'dropout config', ['rate', 'inputShape', 'name']);
+    super(
+      options['name'] === undefined ? uniqueLayerName('dropout') : String(options['name']),
+      parseInputShape(options['inputShape'], 'inputShape'),
+    );
+    this.rate = numberIn(options['rate'], 'rate', { min: 0, max: 1, maxInclusive: false });
+  }
+
+  protected computeOutputUnits(inputUnits: number): number {
+    return inputUnits;
+  }
+
+  protected paramSpecs(): ParamSpec[] {
+    return [];
+  }
+
+  bindParams(): void {}
+
+  forward(x: Float32Array, y: Float32Array, n: number, training: boolean): void {
+    if (!training || this.rate === 0) {
+      y.set(x);
+      return;
+    }
+    const mask = this.scratch('mask', n * this.inputUnits);
+    fillDropoutMask(mask, this.rate);
+    native.multiplyElementwise(y, x, mask);
+  }
+
+  /** dx = dy * mask, the mask of the last training forward. */
+  backward(dy: Float32Array, dx: Float32Array | null, _x: Float32Array, _y: Float32Array, n: number): void {
+    if (dx === null) return;
+    if (this.rate === 0) dx.set(dy);
+    else native.multiplyElementwise(dx, dy, this.scratch('mask', n * this.inputUnits));
+  }
+
+  getConfig(): Record<string, unknown> {
+    const config: Record<string, unknown> = { name: this.name, rate: this.rate };
+    if (this.declaredInputUnits !== undefined) config['inputShape'] = [this.declaredInputUnits];
+    return config;
+  }
+}
+
+export function dropout(config: DropoutConfig): Dropout {
+  return new Dropout(config);
+}

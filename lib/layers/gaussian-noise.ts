@@ -1,0 +1,66 @@
+/**
+ * GaussianNoise (Keras): adds N(0, stddev^2) noise while training, a regularizer; the identity
+ * at inference. The noise comes from the seedable generator (fillNormal). dy passes through
+ * unchanged, since the noise does not depend on x.
+ */
+import { native } from '../backend';
+import { fillNormal } from '../random';
+import { knownOptions, numberIn, plainObject } from '../validate';
+import { parseInputShape } from './dense';
+import { Layer, uniqueLayerName, type ParamSpec } from './layer';
+
+export interface GaussianNoiseConfig {
+  /** Standard deviation of the noise, >= 0. */
+  stddev: number;
+  /** Features per sample, for the first layer of a model: [features]. */
+  inputShape?: readonly number[];
+  name?: string;
+}
+
+export class GaussianNoise extends Layer {
+  readonly className = 'GaussianNoise';
+  readonly stddev: number;
+
+  constructor(config: GaussianNoiseConfig) {
+    const options = plainObject(config, 'gaussianNoise config');
+    knownOptions(options, 'gaussianNoise config', ['stddev', 'inputShape', 'name']);
+    super(
+      options['name'] === undefined ? uniqueLayerName('gaussian_noise') : String(options['name']),
+      parseInputShape(options['inputShape'], 'inputShape'),
+    );
+    this.stddev = numberIn(options['stddev'], 'stddev', { min: 0, max: Infinity, maxInclusive: false });
+  }
+
+  protected computeOutputUnits(inputUnits: number): number {
+    return inputUnits;
+  }
+
+  protected paramSpecs(): ParamSpec[] {
+    return [];
+  }
+
+  bindParams(): void {}
+
+  forward(x: Float32Array, y: Float32Array, _n: number, training: boolean): void {
+    if (!training || this.stddev === 0) {
+      y.set(x);
+      return;
+    }
+    fillNormal(y, 0, this.stddev);
+    native.addElementwise(y, y, x);
+  }
+
+  backward(dy: Float32Array, dx: Float32Array | null): void {
+    dx?.set(dy);
+  }
+
+  getConfig(): Record<string, unknown> {
+    const config: Record<string, unknown> = { name: this.name, stddev: this.stddev };
+    if (this.declaredInputUnits !== undefined) config['inputShape'] = [this.declaredInputUnits];
+    return config;
+  }
+}
+
+export function gaussianNoise(config: GaussianNoiseConfig): GaussianNoise {
+  return new GaussianNoise(config);
+}

@@ -1,0 +1,42 @@
+/**
+ * Adadelta (Zeiler 2012), as keras.optimizers.Adadelta; epsilon inside both square roots:
+ *   Eg = rho Eg + (1 - rho) g^2;  d = -sqrt(Ed + epsilon) g / sqrt(Eg + epsilon)
+ *   Ed = rho Ed + (1 - rho) d^2;  p = p + learningRate * d
+ */
+import { native } from '../backend';
+import { numberIn } from '../validate';
+import { Optimizer, optimizerOptions, type OptimizerConfig } from './optimizer';
+
+export interface AdadeltaConfig extends OptimizerConfig {
+  rho?: number;
+  epsilon?: number;
+}
+
+export class Adadelta extends Optimizer {
+  readonly className = 'Adadelta';
+  readonly rho: number;
+  readonly epsilon: number;
+  private accumGrad: Float32Array | null = null;
+  private accumDelta: Float32Array | null = null;
+
+  constructor(config: AdadeltaConfig = {}) {
+    const options = optimizerOptions(config, 'adadelta', ['rho', 'epsilon']);
+    super(options, 0.001);
+    this.rho = numberIn(options['rho'] ?? 0.95, 'rho', { min: 0, max: 1, maxInclusive: false });
+    this.epsilon = numberIn(options['epsilon'] ?? 1e-7, 'epsilon', { min: 0, max: Infinity, minInclusive: false, maxInclusive: false });
+  }
+
+  protected update(params: Float32Array, grads: Float32Array, learningRate: number): void {
+    this.accumGrad = this.slot(this.accumGrad, params);
+    this.accumDelta = this.slot(this.accumDelta, params);
+    native.adadeltaStep(params, this.accumGrad, this.accumDelta, grads, learningRate, this.rho, this.epsilon);
+  }
+
+  getConfig(): Record<string, unknown> {
+    return { ...this.baseConfig(), rho: this.rho, epsilon: this.epsilon };
+  }
+}
+
+export function adadelta(config: AdadeltaConfig = {}): Adadelta {
+  return new Adadelta(config);
+}

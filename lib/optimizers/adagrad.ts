@@ -1,0 +1,39 @@
+/**
+ * Adagrad (Duchi et al. 2011), as keras.optimizers.Adagrad; epsilon inside the square root:
+ *   a = a + g^2;  p = p - learningRate * g / sqrt(a + epsilon),  a starting at initialAccumulatorValue
+ */
+import { native } from '../backend';
+import { numberIn } from '../validate';
+import { Optimizer, optimizerOptions, type OptimizerConfig } from './optimizer';
+
+export interface AdagradConfig extends OptimizerConfig {
+  initialAccumulatorValue?: number;
+  epsilon?: number;
+}
+
+export class Adagrad extends Optimizer {
+  readonly className = 'Adagrad';
+  readonly initialAccumulatorValue: number;
+  readonly epsilon: number;
+  private accumulator: Float32Array | null = null;
+
+  constructor(config: AdagradConfig = {}) {
+    const options = optimizerOptions(config, 'adagrad', ['initialAccumulatorValue', 'epsilon']);
+    super(options, 0.001);
+    this.initialAccumulatorValue = numberIn(options['initialAccumulatorValue'] ?? 0.1, 'initialAccumulatorValue', { min: 0, max: Infinity, maxInclusive: false });
+    this.epsilon = numberIn(options['epsilon'] ?? 1e-7, 'epsilon', { min: 0, max: Infinity, minInclusive: false, maxInclusive: false });
+  }
+
+  protected update(params: Float32Array, grads: Float32Array, learningRate: number): void {
+    this.accumulator = this.slot(this.accumulator, params, this.initialAccumulatorValue);
+    native.adagradStep(params, this.accumulator, grads, learningRate, this.epsilon);
+  }
+
+  getConfig(): Record<string, unknown> {
+    return { ...this.baseConfig(), initialAccumulatorValue: this.initialAccumulatorValue, epsilon: this.epsilon };
+  }
+}
+
+export function adagrad(config: AdagradConfig = {}): Adagrad {
+  return new Adagrad(config);
+}

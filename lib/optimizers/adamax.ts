@@ -1,0 +1,45 @@
+/**
+ * Adamax (Kingma & Ba 2015, section 7.1: Adam with the infinity norm), as keras.optimizers.Adamax;
+ * epsilon added to u:
+ *   m = beta1 m + (1 - beta1) g;  u = max(beta2 u, |g|);  p = p - learningRate m / ((1 - beta1^t) (u + epsilon))
+ */
+import { native } from '../backend';
+import { numberIn } from '../validate';
+import { Optimizer, optimizerOptions, type OptimizerConfig } from './optimizer';
+
+export interface AdamaxConfig extends OptimizerConfig {
+  beta1?: number;
+  beta2?: number;
+  epsilon?: number;
+}
+
+export class Adamax extends Optimizer {
+  readonly className = 'Adamax';
+  readonly beta1: number;
+  readonly beta2: number;
+  readonly epsilon: number;
+  private m: Float32Array | null = null;
+  private u: Float32Array | null = null;
+
+  constructor(config: AdamaxConfig = {}) {
+    const options = optimizerOptions(config, 'adamax', ['beta1', 'beta2', 'epsilon']);
+    super(options, 0.001);
+    this.beta1 = numberIn(options['beta1'] ?? 0.9, 'beta1', { min: 0, max: 1, maxInclusive: false });
+    this.beta2 = numberIn(options['beta2'] ?? 0.999, 'beta2', { min: 0, max: 1, maxInclusive: false });
+    this.epsilon = numberIn(options['epsilon'] ?? 1e-7, 'epsilon', { min: 0, max: Infinity, minInclusive: false, maxInclusive: false });
+  }
+
+  protected update(params: Float32Array, grads: Float32Array, learningRate: number): void {
+    this.m = this.slot(this.m, params);
+    this.u = this.slot(this.u, params);
+    native.adamaxStep(params, this.m, this.u, grads, learningRate, this.beta1, this.beta2, this.epsilon, this.iterations);
+  }
+
+  getConfig(): Record<string, unknown> {
+    return { ...this.baseConfig(), beta1: this.beta1, beta2: this.beta2, epsilon: this.epsilon };
+  }
+}
+
+export function adamax(config: AdamaxConfig = {}): Adamax {
+  return new Adamax(config);
+}

@@ -1,0 +1,50 @@
+/**
+ * Nadam (Dozat 2016: Adam with Nesterov momentum), as keras.optimizers.Nadam, with Keras's
+ * momentum schedule u_t = beta1 (1 - 0.5 * 0.96^t) and epsilon added to the bias-corrected
+ * sqrt(v_hat); see native/kernels/optimizers.h.
+ */
+import { native } from '../backend';
+import { numberIn } from '../validate';
+import { Optimizer, optimizerOptions, type OptimizerConfig } from './optimizer';
+
+export interface NadamConfig extends OptimizerConfig {
+  beta1?: number;
+  beta2?: number;
+  epsilon?: number;
+}
+
+export class Nadam extends Optimizer {
+  readonly className = 'Nadam';
+  readonly beta1: number;
+  readonly beta2: number;
+  readonly epsilon: number;
+  private m: Float32Array | null = null;
+  private v: Float32Array | null = null;
+  /** u_1 u_2 ... u_t over the steps taken (Keras's u_product). */
+  private uProduct = 1;
+
+  constructor(config: NadamConfig = {}) {
+    const options = optimizerOptions(config, 'nadam', ['beta1', 'beta2', 'epsilon']);
+    super(options, 0.001);
+    this.beta1 = numberIn(options['beta1'] ?? 0.9, 'beta1', { min: 0, max: 1, maxInclusive: false });
+    this.beta2 = numberIn(options['beta2'] ?? 0.999, 'beta2', { min: 0, max: 1, maxInclusive: false });
+    this.epsilon = numberIn(options['epsilon'] ?? 1e-7, 'epsilon', { min: 0, max: Infinity, minInclusive: false, maxInclusive: false });
+  }
+
+  protected update(params: Float32Array, grads: Float32Array, learningRate: number): void {
+    this.m = this.slot(this.m, params);
+    this.v = this.slot(this.v, params);
+    // A scalar of the step, kept here as Keras keeps it; the kernel gets it with the step. beta1
+    // as the kernel sees it (float32), so the product matches the kernel's u_t.
+    this.uProduct *= Math.fround(this.beta1) * (1 - 0.5 * 0.96 ** this.iterations);
+    native.nadamStep(params, this.m, this.v, grads, learningRate, this.beta1, this.beta2, this.epsilon, this.iterations, this.uProduct);
+  }
+
+  getConfig(): Record<string, unknown> {
+    return { ...this.baseConfig(), beta1: this.beta1, beta2: this.beta2, epsilon: this.epsilon };
+  }
+}
+
+export function nadam(config: NadamConfig = {}): Nadam {
+  return new Nadam(config);
+}

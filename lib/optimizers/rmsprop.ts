@@ -1,0 +1,52 @@
+/**
+ * RMSprop (Hinton, lecture 6e; centered as Graves 2013), as keras.optimizers.RMSprop; epsilon
+ * inside the square root:
+ *   v = rho v + (1 - rho) g^2;  centered: a = rho a + (1 - rho) g, den = v - a^2 + epsilon,
+ *   otherwise den = v + epsilon;  inc = learningRate * g / sqrt(den)
+ *   momentum > 0: mom = momentum mom + inc, p = p - mom;  otherwise p = p - inc
+ */
+import { native } from '../backend';
+import { boolean, numberIn } from '../validate';
+import { Optimizer, optimizerOptions, type OptimizerConfig } from './optimizer';
+
+export interface RmspropConfig extends OptimizerConfig {
+  rho?: number;
+  momentum?: number;
+  epsilon?: number;
+  centered?: boolean;
+}
+
+export class RMSprop extends Optimizer {
+  readonly className = 'RMSprop';
+  readonly rho: number;
+  readonly momentum: number;
+  readonly epsilon: number;
+  readonly centered: boolean;
+  private velocity: Float32Array | null = null;
+  private momentumSlot: Float32Array | null = null;
+  private average: Float32Array | null = null;
+
+  constructor(config: RmspropConfig = {}) {
+    const options = optimizerOptions(config, 'rmsprop', ['rho', 'momentum', 'epsilon', 'centered']);
+    super(options, 0.001);
+    this.rho = numberIn(options['rho'] ?? 0.9, 'rho', { min: 0, max: 1, maxInclusive: false });
+    this.momentum = numberIn(options['momentum'] ?? 0, 'momentum', { min: 0, max: 1 });
+    this.epsilon = numberIn(options['epsilon'] ?? 1e-7, 'epsilon', { min: 0, max: Infinity, minInclusive: false, maxInclusive: false });
+    this.centered = boolean(options['centered'] ?? false, 'centered');
+  }
+
+  protected update(params: Float32Array, grads: Float32Array, learningRate: number): void {
+    this.velocity = this.slot(this.velocity, params);
+    if (this.momentum !== 0) this.momentumSlot = this.slot(this.momentumSlot, params);
+    if (this.centered) this.average = this.slot(this.average, params);
+    native.rmspropStep(params, this.velocity, this.momentumSlot, this.average, grads, learningRate, this.rho, this.momentum, this.epsilon);
+  }
+
+  getConfig(): Record<string, unknown> {
+    return { ...this.baseConfig(), rho: this.rho, momentum: this.momentum, epsilon: this.epsilon, centered: this.centered };
+  }
+}
+
+export function rmsprop(config: RmspropConfig = {}): RMSprop {
+  return new RMSprop(config);
+}
