@@ -4,8 +4,7 @@
  *   Ed = rho Ed + (1 - rho) d^2;  p = p + learningRate * d
  */
 import { native } from '../backend';
-import { numberIn } from '../validate';
-import { Optimizer, optimizerOptions, type OptimizerConfig } from './optimizer';
+import { decayRate, epsilonOption, Optimizer, type OptimizerConfig, optimizerOptions } from './optimizer';
 
 export interface AdadeltaConfig extends OptimizerConfig {
   rho?: number;
@@ -22,8 +21,8 @@ export class Adadelta extends Optimizer {
   constructor(config: AdadeltaConfig = {}) {
     const options = optimizerOptions(config, 'adadelta', ['rho', 'epsilon']);
     super(options, 0.001);
-    this.rho = numberIn(options['rho'] ?? 0.95, 'rho', { min: 0, max: 1, maxInclusive: false });
-    this.epsilon = numberIn(options['epsilon'] ?? 1e-7, 'epsilon', { min: 0, max: Infinity, minInclusive: false, maxInclusive: false });
+    this.rho = decayRate(options, 'rho', 0.95);
+    this.epsilon = epsilonOption(options);
   }
 
   protected update(params: Float32Array, grads: Float32Array, learningRate: number): void {

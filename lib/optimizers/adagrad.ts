@@ -4,7 +4,7 @@
  */
 import { native } from '../backend';
 import { numberIn } from '../validate';
-import { Optimizer, optimizerOptions, type OptimizerConfig } from './optimizer';
+import { epsilonOption, Optimizer, type OptimizerConfig, optimizerOptions } from './optimizer';
 
 export interface AdagradConfig extends OptimizerConfig {
   initialAccumulatorValue?: number;
@@ -21,7 +21,7 @@ export class Adagrad extends Optimizer {
     const options = optimizerOptions(config, 'adagrad', ['initialAccumulatorValue', 'epsilon']);
     super(options, 0.001);
     this.initialAccumulatorValue = numberIn(options['initialAccumulatorValue'] ?? 0.1, 'initialAccumulatorValue', { min: 0, max: Infinity, maxInclusive: false });
-    this.epsilon = numberIn(options['epsilon'] ?? 1e-7, 'epsilon', { min: 0, max: Infinity, minInclusive: false, maxInclusive: false });
+    this.epsilon = epsilonOption(options);
   }
 
   protected update(params: Float32Array, grads: Float32Array, learningRate: number): void {

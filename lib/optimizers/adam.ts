@@ -5,8 +5,8 @@
  * weight decay, so both share AdamFamily.
  */
 import { native } from '../backend';
-import { boolean, numberIn } from '../validate';
-import { Optimizer, optimizerOptions, type OptimizerConfig } from './optimizer';
+import { boolean } from '../validate';
+import { decayRate, epsilonOption, Optimizer, type OptimizerConfig, optimizerOptions } from './optimizer';
 
 export interface AdamConfig extends OptimizerConfig {
   beta1?: number;
@@ -29,9 +29,9 @@ export abstract class AdamFamily extends Optimizer {
 
   protected constructor(options: Record<string, unknown>) {
     super(options, 0.001);
-    this.beta1 = numberIn(options['beta1'] ?? 0.9, 'beta1', { min: 0, max: 1, maxInclusive: false });
-    this.beta2 = numberIn(options['beta2'] ?? 0.999, 'beta2', { min: 0, max: 1, maxInclusive: false });
-    this.epsilon = numberIn(options['epsilon'] ?? 1e-7, 'epsilon', { min: 0, max: Infinity, minInclusive: false, maxInclusive: false });
+    this.beta1 = decayRate(options, 'beta1', 0.9);
+    this.beta2 = decayRate(options, 'beta2', 0.999);
+    this.epsilon = epsilonOption(options);
     this.amsgrad = boolean(options['amsgrad'] ?? false, 'amsgrad');
   }
 

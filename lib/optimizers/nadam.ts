@@ -4,8 +4,7 @@
  * sqrt(v_hat); see native/kernels/optimizers.h.
  */
 import { native } from '../backend';
-import { numberIn } from '../validate';
-import { Optimizer, optimizerOptions, type OptimizerConfig } from './optimizer';
+import { decayRate, epsilonOption, Optimizer, type OptimizerConfig, optimizerOptions } from './optimizer';
 
 export interface NadamConfig extends OptimizerConfig {
   beta1?: number;
@@ -26,9 +25,9 @@ export class Nadam extends Optimizer {
   constructor(config: NadamConfig = {}) {
     const options = optimizerOptions(config, 'nadam', ['beta1', 'beta2', 'epsilon']);
     super(options, 0.001);
-    this.beta1 = numberIn(options['beta1'] ?? 0.9, 'beta1', { min: 0, max: 1, maxInclusive: false });
-    this.beta2 = numberIn(options['beta2'] ?? 0.999, 'beta2', { min: 0, max: 1, maxInclusive: false });
-    this.epsilon = numberIn(options['epsilon'] ?? 1e-7, 'epsilon', { min: 0, max: Infinity, minInclusive: false, maxInclusive: false });
+    this.beta1 = decayRate(options, 'beta1', 0.9);
+    this.beta2 = decayRate(options, 'beta2', 0.999);
+    this.epsilon = epsilonOption(options);
   }
 
   protected update(params: Float32Array, grads: Float32Array, learningRate: number): void {

@@ -26,6 +26,16 @@ export interface OptimizerConfig {
 const COMMON_OPTIONS = ['learningRate', 'clipValue', 'clipNorm', 'globalClipNorm'] as const;
 const POSITIVE = { min: 0, max: Infinity, minInclusive: false, maxInclusive: false } as const;
 
+/** A decay rate (momentum, rho, beta1, beta2) in [0, 1), with its default. */
+export function decayRate(options: Record<string, unknown>, key: string, fallback: number): number {
+  return numberIn(options[key] ?? fallback, key, { min: 0, max: 1, maxInclusive: false });
+}
+
+/** The epsilon that keeps a denominator away from 0: > 0, Keras's 1e-7 by default. */
+export function epsilonOption(options: Record<string, unknown>): number {
+  return numberIn(options['epsilon'] ?? 1e-7, 'epsilon', POSITIVE);
+}
+
 /** The config object of an optimizer, checked for unknown options (its own and the common ones). */
 export function optimizerOptions(config: unknown, name: string, own: readonly string[]): Record<string, unknown> {
   const options = plainObject(config, `${name} config`);

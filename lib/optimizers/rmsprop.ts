@@ -7,7 +7,7 @@
  */
 import { native } from '../backend';
 import { boolean, numberIn } from '../validate';
-import { Optimizer, optimizerOptions, type OptimizerConfig } from './optimizer';
+import { decayRate, epsilonOption, Optimizer, type OptimizerConfig, optimizerOptions } from './optimizer';
 
 export interface RmspropConfig extends OptimizerConfig {
   rho?: number;
@@ -29,9 +29,9 @@ export class RMSprop extends Optimizer {
   constructor(config: RmspropConfig = {}) {
     const options = optimizerOptions(config, 'rmsprop', ['rho', 'momentum', 'epsilon', 'centered']);
     super(options, 0.001);
-    this.rho = numberIn(options['rho'] ?? 0.9, 'rho', { min: 0, max: 1, maxInclusive: false });
+    this.rho = decayRate(options, 'rho', 0.9);
     this.momentum = numberIn(options['momentum'] ?? 0, 'momentum', { min: 0, max: 1 });
-    this.epsilon = numberIn(options['epsilon'] ?? 1e-7, 'epsilon', { min: 0, max: Infinity, minInclusive: false, maxInclusive: false });
+    this.epsilon = epsilonOption(options);
     this.centered = boolean(options['centered'] ?? false, 'centered');
   }
 
