@@ -15,7 +15,7 @@
 //
 // Output: a table, or with --json one JSON object per line (fields name, kernel, bytes_per_array,
 // fits_l2, threads, isa, bytes_per_call, gbps, memcpy_gbps, ratio, reaches_70). The ISA path is
-// the active one (MYELIN_ISA=generic|avx2 forces one).
+// the active one (MYELIN_ISA=generic|avx2|avx512 forces one).
 #include <algorithm>
 #include <chrono>
 #include <cstdint>

@@ -36,8 +36,9 @@
 // past which t is +-1 in float anyway, so that z^3 never overflows into inf * 0 = NaN.
 //
 // Each call reads active_isa() once and sends all its work to that path's loops
-// (activations_internal.h): the generic ones below, compiled for baseline x86-64, or the AVX2+FMA
-// ones in activations_avx2.cc. Large arrays are cut into fixed chunks (whole rows for softmax)
+// (activations_internal.h): the generic ones below, compiled for baseline x86-64, the AVX2+FMA
+// ones in activations_avx2.cc, or the AVX-512 forwards in activations_avx512.cc with the AVX2
+// derivatives. Large arrays are cut into fixed chunks (whole rows for softmax)
 // that the thread pool runs independently, so a result never depends on the thread count. Small
 // calls, such as the one-row segments of the Dense GEMM epilogue, run inline without touching the
 // pool.
@@ -230,6 +231,29 @@ namespace {
 
 namespace ad = activation_detail;
 
+// One path's loops, picked once per call from active_isa(): a call never mixes paths.
+struct Paths {
+  void (*forward)(float*, const float*, std::int64_t, Activation, float);
+  void (*backward)(float*, const float*, const float*, std::int64_t, Activation, float);
+  void (*softmax_forward)(float*, const float*, std::int64_t, int);
+  void (*softmax_backward)(float*, const float*, const float*, std::int64_t, int);
+};
+
+Paths active_paths() {
+  switch (active_isa()) {
+    case Isa::avx512:  // derivatives: see activations_avx512.cc for why they stay on AVX2
+      return {ad::forward_avx512, ad::backward_avx2, ad::softmax_forward_avx512,
+              ad::softmax_backward_avx2};
+    case Isa::avx2:
+      return {ad::forward_avx2, ad::backward_avx2, ad::softmax_forward_avx2,
+              ad::softmax_backward_avx2};
+    case Isa::generic:
+      break;
+  }
+  return {ad::forward_generic, ad::backward_generic, ad::softmax_forward_generic,
+          ad::softmax_backward_generic};
+}
+
 // Whole rows per task, about kChunkFloats floats each.
 template <typename Body>
 void for_row_chunks(std::int64_t rows, int cols, const Body& body) {
@@ -255,19 +279,18 @@ void activation_forward(float* y, const float* z, int rows, int cols, Activation
                         float alpha) {
   const std::int64_t count = static_cast<std::int64_t>(rows) * cols;
   if (count <= 0) return;
-  const bool avx2 = isa_at_least(Isa::avx2);  // read once: a call never mixes paths
   if (act == Activation::linear) {
     if (y != z) std::copy(z, z + count, y);
     return;
   }
   if (act == Activation::softmax) {
-    const auto rows_fn = avx2 ? ad::softmax_forward_avx2 : ad::softmax_forward_generic;
+    const auto rows_fn = active_paths().softmax_forward;
     for_row_chunks(rows, cols, [=](std::int64_t begin, std::int64_t end) {
       rows_fn(y + begin * cols, z + begin * cols, end - begin, cols);
     });
     return;
   }
-  const auto chunk = avx2 ? ad::forward_avx2 : ad::forward_generic;
+  const auto chunk = active_paths().forward;
   for_chunks(count, [=](std::int64_t begin, std::int64_t end) {
     chunk(y + begin, z + begin, end - begin, act, alpha);
   });
@@ -277,20 +300,19 @@ void activation_backward(float* dz, const float* dy, const float* z, const float
                          int cols, Activation act, float alpha) {
   const std::int64_t count = static_cast<std::int64_t>(rows) * cols;
   if (count <= 0) return;
-  const bool avx2 = isa_at_least(Isa::avx2);  // read once: a call never mixes paths
   if (act == Activation::linear || act == Activation::sign) {
     if (dz != dy) std::copy(dy, dy + count, dz);
     return;
   }
   if (act == Activation::softmax) {
-    const auto rows_fn = avx2 ? ad::softmax_backward_avx2 : ad::softmax_backward_generic;
+    const auto rows_fn = active_paths().softmax_backward;
     for_row_chunks(rows, cols, [=](std::int64_t begin, std::int64_t end) {
       rows_fn(dz + begin * cols, dy + begin * cols, y + begin * cols, end - begin, cols);
     });
     return;
   }
   const float* v = activation_needs_input(act) ? z : y;
-  const auto chunk = avx2 ? ad::backward_avx2 : ad::backward_generic;
+  const auto chunk = active_paths().backward;
   for_chunks(count, [=](std::int64_t begin, std::int64_t end) {
     chunk(dz + begin, dy + begin, v + begin, end - begin, act, alpha);
   });

@@ -1,11 +1,12 @@
 // Internal contract between the activation dispatcher (activations.cc), which cuts the work into
 // fixed chunks and picks a path from active_isa(), and the per-ISA loops: the generic ones live
-// beside the dispatcher (baseline x86-64), the AVX2+FMA ones in activations_avx2.cc.
+// beside the dispatcher (baseline x86-64), the AVX2+FMA ones in activations_avx2.cc, the AVX-512
+// ones (forwards only) in activations_avx512.cc.
 // count = floats in the chunk; rows of cols floats for softmax. Formulas in activations.cc.
 //
-// Hazard: activations_avx2.cc includes this header and is compiled with -mavx2 -mfma. Any inline
-// function or template visible here could be emitted there as a weak symbol with AVX
-// instructions and be picked by the linker for baseline code. So this header holds only
+// Hazard: activations_avx2.cc and activations_avx512.cc include this header and are compiled with
+// -mavx2 -mfma (and -mavx512*). Any inline function or template visible here could be emitted
+// there as a weak symbol with AVX instructions and be picked by the linker for baseline code. So this header holds only
 // declarations; <cstdint> is included for the std::int64_t typedef alone (it defines no
 // functions), and activations.h holds only the enum and declarations.
 #pragma once
@@ -21,6 +22,7 @@ namespace activation_detail {
 // softmax works on rows); y == z is allowed.
 void forward_generic(float* y, const float* z, std::int64_t count, Activation act, float alpha);
 void forward_avx2(float* y, const float* z, std::int64_t count, Activation act, float alpha);
+void forward_avx512(float* y, const float* z, std::int64_t count, Activation act, float alpha);
 
 // dz from dy and v elementwise, where v is z when activation_needs_input(act) and y otherwise;
 // for every act but linear, sign (both copy dy) and softmax. dz == dy is allowed.
@@ -32,6 +34,7 @@ void backward_avx2(float* dz, const float* dy, const float* v, std::int64_t coun
 // Softmax over each of `rows` rows of cols (>= 1) floats; y == z and dz == dy are allowed.
 void softmax_forward_generic(float* y, const float* z, std::int64_t rows, int cols);
 void softmax_forward_avx2(float* y, const float* z, std::int64_t rows, int cols);
+void softmax_forward_avx512(float* y, const float* z, std::int64_t rows, int cols);
 void softmax_backward_generic(float* dz, const float* dy, const float* y, std::int64_t rows,
                               int cols);
 void softmax_backward_avx2(float* dz, const float* dy, const float* y, std::int64_t rows,

@@ -6,13 +6,15 @@ import { expectClose, VALUES } from '../helpers/compare';
 import { randomArray } from '../helpers/data';
 import { activationBackwardRef, activationRef } from '../helpers/reference';
 
-// [rows, cols, scale of z]: rows of 1, 3 and 7 values (below one vector), 8 and 64 (whole
-// vectors), 10, 33 and 257 (a tail after the 8-wide body); 16x10 is a classifier's softmax; the last two are past the 32768-float chunk, so the
-// elementwise kernels and the softmax rows run on the thread pool; scale 30 reaches the far
-// tails of exp (sigmoid down to 1e-13, tanh within 1e-26 of +-1).
+// [rows, cols, scale of z]: rows of 1, 3 and 7 values (below one vector), 8, 16 and 64 (whole
+// vectors), 10, 17, 33 and 257 (a tail after the 8- or 16-wide body); 16x10 is a classifier's
+// softmax, one block of 16 rows on the avx512 path, and 37x16 two blocks and 5 rows alone; the
+// last two are past the 32768-float chunk, so the elementwise kernels and the softmax rows run on
+// the thread pool; scale 30 reaches the far tails of exp (sigmoid down to 1e-13, tanh within
+// 1e-26 of +-1).
 const sizes: [number, number, number][] = [
   [1, 1, 4], [1, 7, 4], [9, 3, 4], [2, 8, 4], [5, 64, 4], [7, 33, 4], [3, 257, 4], [16, 10, 4],
-  [1, 33, 30],
+  [37, 16, 4], [3, 17, 4], [1, 33, 30],
   [7, 10001, 30], [7001, 10, 4],
 ];
 // 0 and both zeros, the kinks (+-1 of hardTanh, +-2.5 of hardSigmoid, 6 of relu6), tiny values
@@ -145,6 +147,29 @@ for (const isa of supportedIsas) {
           expectClose(dz, dzRef, VALUES, `${act} backward at offset ${offset}`);
           native.activationBackward(dy, dy, z, y, 1, n, code, alpha);
           expect(sameBits(dy, dz), `${act} backward in place at offset ${offset}`).to.equal(true);
+        }
+      }
+    });
+
+    it('gives a softmax row the same bits wherever it sits among the rows of a call', () => {
+      // The avx512 path takes rows of up to 16 floats 16 at a time and the last ones alone.
+      const code = activationCode('softmax');
+      for (const cols of [10, 16, 3]) {
+        const rows = 37;
+        const z = randomArray(rows * cols, 31 + cols, 30);
+        const dy = randomArray(rows * cols, 32 + cols);
+        const y = new Float32Array(rows * cols);
+        const dz = new Float32Array(rows * cols);
+        native.activationForward(y, z, rows, cols, code, 0);
+        native.activationBackward(dz, dy, null, y, rows, cols, code, 0);
+        for (let first = 1; first <= 16; first++) {
+          const part = (a: Float32Array): Float32Array => a.subarray(first * cols);
+          const yPart = new Float32Array((rows - first) * cols);
+          native.activationForward(yPart, part(z), rows - first, cols, code, 0);
+          expect(sameBits(yPart, part(y)), `forward, ${cols} columns, from row ${first}`).to.equal(true);
+          const dzPart = new Float32Array((rows - first) * cols);
+          native.activationBackward(dzPart, part(dy), null, part(y), rows - first, cols, code, 0);
+          expect(sameBits(dzPart, part(dz)), `backward, ${cols} columns, from row ${first}`).to.equal(true);
         }
       }
     });
