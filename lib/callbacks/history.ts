@@ -1,4 +1,8 @@
 /** History: what fit() returns, filled as a callback (the last one, unless passed in callbacks). */
+import { ArgumentTypeError } from '../errors';
+import { atomicWrite } from '../io/atomic-write';
+import { historyToSvg, type PlotOptions } from '../plot/history-chart';
+import { describe } from '../validate';
 import { Callback, type Logs } from './callback';
 
 export class History extends Callback {
@@ -16,6 +20,17 @@ export class History extends Callback {
   override onEpochEnd(epoch: number, logs: Logs): void {
     this.epoch.push(epoch);
     for (const [name, value] of Object.entries(logs)) (this.history[name] ??= []).push(value);
+  }
+
+  /** The curves as an SVG document: a panel per quantity (loss, each metric), training and validation per epoch. */
+  toSvg(options?: PlotOptions): string {
+    return historyToSvg(this, options);
+  }
+
+  /** Writes toSvg() to `path` (an .svg file), atomically: a failed write leaves any old file as it was. */
+  async plot(path: string, options?: PlotOptions): Promise<void> {
+    if (typeof path !== 'string' || path.length === 0) throw new ArgumentTypeError({ argument: 'path', expected: 'a file path (string)', received: describe(path) });
+    await atomicWrite(path, [Buffer.from(this.toSvg(options), 'utf8')]);
   }
 }
 

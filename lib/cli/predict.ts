@@ -1,0 +1,65 @@
+/**
+ * `myelin predict`: a saved model's outputs for every sample, as CSV (to --out, written
+ * atomically, or to stdout) or JSON. A model ending in softmax or sigmoid gets a 'class' column
+ * (the most likely class index; for one sigmoid output, 1 when it is >= 0.5) before its outputs.
+ */
+import { atomicWrite } from '../io/atomic-write';
+import { argmax } from '../metrics/metric';
+import type { Sequential } from '../models/sequential';
+import { loadFeatures, requireWritable, type DataOptions } from './data';
+import { requireWidth } from './width';
+import { openModel } from './model-file';
+import type { Output } from './output';
+
+export interface PredictOptions extends DataOptions {
+  model: string;
+  out?: string;
+  batchSize: number;
+}
+
+function outputActivation(model: Sequential): unknown {
+  return model.layers[model.layers.length - 1]?.getConfig()['activation'];
+}
+
+/** The number with the fewest digits that reads back as the same float32 (0.98676193, not 0.9867619276046753). */
+function shortestFloat32(value: number): number {
+  for (let digits = 1; digits < 9; digits++) {
+    const shorter = Number(value.toPrecision(digits));
+    if (Math.fround(shorter) === value) return shorter;
+  }
+  // Nine significant digits always round-trip a float32.
+  return Number(value.toPrecision(9));
+}
+
+/** The most likely class of each row of [n, c] outputs (for one sigmoid output: 1 when >= 0.5). */
+function classes(outputs: Float32Array, n: number, c: number): number[] {
+  return Array.from({ length: n }, (_, r) => (c === 1 ? ((outputs[r] as number) >= 0.5 ? 1 : 0) : argmax(outputs, r, c)));
+}
+
+export async function predict(options: PredictOptions, out: Output): Promise<void> {
+  if (options.out !== undefined) requireWritable(options.out, '--out');
+  const model = await openModel(options.model);
+  const x = loadFeatures(options);
+  requireWidth(model, x, options.model, options.data, options.labelColumn !== undefined);
+  const outputs = model.predict(x, { batchSize: options.batchSize });
+  const [n, c] = outputs.shape as [number, number];
+  const activation = outputActivation(model);
+  // Several sigmoid outputs are independent labels, not one class: no class column then.
+  const classify = (activation === 'softmax' && c > 1) || (activation === 'sigmoid' && c === 1);
+  const labelled = classify ? classes(outputs.data, n, c) : null;
+  const names = c === 1 ? ['output'] : Array.from({ length: c }, (_, j) => `output_${j}`);
+  const rows = outputs.toArray().map((values) => values.map(shortestFloat32));
+
+  if (options.out === undefined && out.json) {
+    out.result({ model: options.model, samples: n, predictions: rows.map((values, r) => ({ ...(labelled === null ? {} : { class: labelled[r] }), outputs: values })) }, []);
+    return;
+  }
+  const header = [...(labelled === null ? [] : ['class']), ...names].join(',');
+  const lines = rows.map((values, r) => [...(labelled === null ? [] : [String(labelled[r])]), ...values.map(String)].join(','));
+  if (options.out === undefined) {
+    out.result(null, [header, ...lines]);
+    return;
+  }
+  await atomicWrite(options.out, [Buffer.from([header, ...lines, ''].join('\n'), 'utf8')]);
+  out.result({ model: options.model, samples: n, out: options.out }, [`${n} predictions written to ${options.out}`]);
+}
