@@ -24,7 +24,8 @@ export interface Row {
   readonly kind: 'gemm' | 'training' | 'step' | 'inference';
   readonly trial: string;
   readonly shape: string;
-  readonly impl: Impl;
+  /** A runner's implementation, or the inference suite's peer (bench/peers/onnxruntime.ts). */
+  readonly impl: Impl | 'onnxruntime';
   readonly threads: number;
   readonly isa: string;
   readonly value: number;

@@ -69,7 +69,7 @@ async function main(): Promise<void> {
   if (options.only.includes('gemm')) runGemmSuite(gemmTrials, gemmRunners, myelin, reporter);
   if (options.only.includes('training')) await runTrainingSuite(trainingTrials, trainingRunners, myelin, reporter);
   if (options.only.includes('step')) await runStepSuite(stepTrial, stepThreads, myelin, reporter);
-  if (options.only.includes('inference')) runInferenceSuite(stepTrial, stepThreads, myelin, reporter);
+  if (options.only.includes('inference')) await runInferenceSuite(stepTrial, stepThreads, myelin, reporter);
   // A bench that could not measure myelin, or measured a wrong result, must not look green.
   if (reporter.failures > 0 || typeof myelin === 'string') process.exitCode = 1;
 }

@@ -11,6 +11,7 @@ import { positiveInteger } from './validate';
 export { Tensor, tensor1d, tensor2d, type LabelsLike, type TensorLike } from './tensor';
 export { Sequential, sequential, type BatchArgs, type CompileArgs } from './models/sequential';
 export type { FitArgs, History } from './models/fit';
+export type { ExportOnnxOptions } from './onnx/export';
 export type { CallbackParams, CustomCallbackArgs, Logs } from './callbacks';
 export * as callbacks from './callbacks';
 export type { ActivationName } from './activations';
@@ -28,6 +29,7 @@ export * as constraints from './constraints';
 export * as datasets from './data';
 export * as data from './data';
 export { crossValidate, type CrossValidateArgs, type CrossValidation } from './models/cross-validate';
+export { loadCheckpoint, loadModel, loadModelSync, modelFromJSON, type Checkpoint, type LoadOptions, type ModelJSON, type SaveOptions } from './io';
 export * from './errors';
 export { seed } from './random';
 

@@ -7,11 +7,19 @@
  * advance in place, so JS draws and native draws are one stream.
  */
 import { native } from './backend';
-import { ArgumentTypeError } from './errors';
-import { describe, nonNegativeInteger, numberIn } from './validate';
+import { ArgumentRangeError, ArgumentTypeError } from './errors';
+import { describe, FINITE, knownOptions, nonNegativeInteger, numberIn, plainObject } from './validate';
 
 /** The largest finite float32: the native fills take float parameters. */
 const FLOAT_MAX = 3.4028234663852886e38;
+
+/** A generator's state as plain JSON: getState() gives it, setState() takes it. */
+export interface RandomState {
+  /** xoshiro128** s0..s3, unsigned 32-bit integers, not all 0. */
+  readonly words: readonly number[];
+  /** The second value of a Box-Muller pair not yet drawn, or null. */
+  readonly spareNormal: number | null;
+}
 
 export class Random {
   /** xoshiro128** state s0..s3, shared with the native fills. */
@@ -34,6 +42,32 @@ export class Random {
     };
     for (let i = 0; i < 4; i++) this.state[i] = next();
     this.spareNormal = NaN;
+  }
+
+  /**
+   * Everything the next draws depend on: the four words and the waiting Box-Muller value (null
+   * when none waits). setState(getState()) later replays the same stream: a resumed run uses it.
+   */
+  getState(): RandomState {
+    return { words: Array.from(this.state), spareNormal: Number.isNaN(this.spareNormal) ? null : this.spareNormal };
+  }
+
+  setState(value: RandomState): void {
+    const options = plainObject(value, 'random state');
+    knownOptions(options, 'random state', ['words', 'spareNormal']);
+    const words = options['words'];
+    if (!Array.isArray(words) || words.length !== 4) {
+      throw new ArgumentTypeError({ argument: 'random state words', expected: 'an array of 4 unsigned 32-bit integers', received: describe(words) });
+    }
+    const checked = words.map((w: unknown, i) => integerIn(w, `random state words[${i}]`, 0, 4294967295));
+    // xoshiro's all-zero state is a fixed point: the generator would draw 0 forever.
+    if (checked.every((w) => w === 0)) {
+      throw new ArgumentRangeError({ argument: 'random state words', expected: 'words not all 0', received: '[0, 0, 0, 0]' });
+    }
+    const spare = options['spareNormal'] ?? null;
+    const spareNormal = spare === null ? NaN : numberIn(spare, 'random state spareNormal', FINITE);
+    this.state.set(checked);
+    this.spareNormal = spareNormal;
   }
 
   /** A uniform 32-bit unsigned integer. */
@@ -113,6 +147,13 @@ function floatArray(value: unknown, argument: string): void {
   if (!(value instanceof Float32Array)) {
     throw new ArgumentTypeError({ argument, expected: 'a Float32Array', received: describe(value) });
   }
+}
+
+function integerIn(value: unknown, argument: string, min: number, max: number): number {
+  const expected = `an integer in [${min}, ${max}]`;
+  if (typeof value !== 'number') throw new ArgumentTypeError({ argument, expected, received: describe(value) });
+  if (!Number.isInteger(value) || value < min || value > max) throw new ArgumentRangeError({ argument, expected, received: describe(value) });
+  return value;
 }
 
 function rotl(x: number, k: number): number {

@@ -6,7 +6,7 @@
  *   optimizers.adam({ learningRate: schedules.cosineDecay({ initialLearningRate: 1e-3, decaySteps: 1000 }) })
  */
 import { ArgumentRangeError, ArgumentTypeError } from './errors';
-import { boolean, describe, knownOptions, nonNegativeInteger, numberIn, plainObject, positiveInteger } from './validate';
+import { boolean, describe, knownOptions, nonNegativeInteger, numberIn, oneOf, plainObject, positiveInteger } from './validate';
 
 export interface LearningRateSchedule {
   /** The learning rate for the update applied after `step` earlier ones. */
@@ -134,4 +134,19 @@ function numberList(value: unknown, argument: string): number[] {
     throw new ArgumentTypeError({ argument, expected: 'an array of numbers', received: describe(value) });
   }
   return value as number[];
+}
+
+const scheduleFactories: Record<string, (config: never) => LearningRateSchedule> = {
+  ExponentialDecay: exponentialDecay,
+  StepDecay: stepDecay,
+  CosineDecay: cosineDecay,
+  PiecewiseConstantDecay: piecewiseConstant,
+};
+
+/** A schedule from its serialized form { className, config }, as an optimizer's getConfig() writes it. */
+export function scheduleFromConfig(value: unknown, argument: string): LearningRateSchedule {
+  const obj = plainObject(value, argument);
+  knownOptions(obj, argument, ['className', 'config']);
+  const className = oneOf(obj['className'], `${argument}.className`, Object.keys(scheduleFactories));
+  return (scheduleFactories[className] as (config: unknown) => LearningRateSchedule)(obj['config']);
 }

@@ -9,4 +9,5 @@ export { ReduceLROnPlateau, reduceLROnPlateau, type ReduceLROnPlateauConfig } fr
 export { LearningRateScheduler, learningRateScheduler, type LearningRateSchedulerConfig, type Schedule } from './lr-scheduler';
 export { TerminateOnNaN, terminateOnNaN } from './terminate-on-nan';
 export { CsvLogger, csvLogger, type CsvLoggerConfig } from './csv-logger';
+export { ModelCheckpoint, modelCheckpoint, type ModelCheckpointConfig } from './model-checkpoint';
 export type { MonitorMode } from './monitor';

@@ -72,3 +72,15 @@ export class TrainingError extends MyelinError {
 export class NativeLoadError extends MyelinError {
   override readonly name = 'NativeLoadError';
 }
+
+/** A model file that cannot be read: not a myelin model, damaged, or describing an impossible model. */
+export class ModelFormatError extends MyelinError {
+  override readonly name = 'ModelFormatError';
+  /** The file (or 'JSON' for modelFromJSON) the problem is in. */
+  readonly file: string;
+
+  constructor(file: string, problem: string, options?: { cause?: unknown }) {
+    super(`${file}: ${problem}`, options);
+    this.file = file;
+  }
+}

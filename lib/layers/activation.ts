@@ -10,7 +10,7 @@ import { native } from '../backend';
 import { ArgumentRangeError, ArgumentTypeError } from '../errors';
 import { describe, knownOptions, numberIn, plainObject } from '../validate';
 import { parseInputShape } from './dense';
-import { Layer, uniqueLayerName, type ParamSpec } from './layer';
+import { Layer, layerName, type ParamSpec } from './layer';
 
 export interface ActivationConfig {
   activation: ActivationName | 'silu';
@@ -41,7 +41,7 @@ export class Activation extends Layer {
   constructor(config: ActivationConfig, prefix = 'activation') {
     const options = plainObject(config, 'activation config');
     knownOptions(options, 'activation config', ['activation', 'alpha', 'inputShape', 'name']);
-    super(options['name'] === undefined ? uniqueLayerName(prefix) : String(options['name']), parseInputShape(options['inputShape'], 'inputShape'));
+    super(layerName(options['name'], prefix), parseInputShape(options['inputShape'], 'inputShape'));
     if (options['activation'] === undefined) {
       throw new ArgumentTypeError({ argument: 'activation', expected: `one of ${activationNames.map((a) => `'${a}'`).join(', ')}`, received: describe(undefined) });
     }

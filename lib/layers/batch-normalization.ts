@@ -9,7 +9,7 @@ import { native } from '../backend';
 import { getInitializer, type Initializer, type InitializerName } from '../initializers';
 import { boolean, knownOptions, numberIn, plainObject } from '../validate';
 import { parseInputShape } from './dense';
-import { Layer, uniqueLayerName, type ParamSpec } from './layer';
+import { Layer, serializedInitializer, layerName, type ParamSpec } from './layer';
 
 export interface BatchNormalizationConfig {
   /** Weight of the old moving statistics in each update, in [0, 1] (default 0.99). */
@@ -55,7 +55,7 @@ export class BatchNormalization extends Layer {
     const options = plainObject(config, 'batchNormalization config');
     knownOptions(options, 'batchNormalization config', batchNormalizationOptions);
     super(
-      options['name'] === undefined ? uniqueLayerName('batch_normalization') : String(options['name']),
+      layerName(options['name'], 'batch_normalization'),
       parseInputShape(options['inputShape'], 'inputShape'),
     );
     this.momentum = numberIn(options['momentum'] ?? 0.99, 'momentum', { min: 0, max: 1 });
@@ -122,10 +122,10 @@ export class BatchNormalization extends Layer {
       epsilon: this.epsilon,
       center: this.center,
       scale: this.scale,
-      betaInitializer: this.betaInitializer.className,
-      gammaInitializer: this.gammaInitializer.className,
-      movingMeanInitializer: this.movingMeanInitializer.className,
-      movingVarianceInitializer: this.movingVarianceInitializer.className,
+      betaInitializer: serializedInitializer(this.betaInitializer),
+      gammaInitializer: serializedInitializer(this.gammaInitializer),
+      movingMeanInitializer: serializedInitializer(this.movingMeanInitializer),
+      movingVarianceInitializer: serializedInitializer(this.movingVarianceInitializer),
     };
     if (this.declaredInputUnits !== undefined) config['inputShape'] = [this.declaredInputUnits];
     return config;

@@ -13,7 +13,7 @@ import { getInitializer, type Initializer, type InitializerName } from '../initi
 import { fillDropoutMask } from '../random';
 import { getRegularizer, type Regularizer, type RegularizerName } from '../regularizers';
 import { boolean, describe, knownOptions, numberIn, plainObject, positiveInteger } from '../validate';
-import { Layer, uniqueLayerName, type ParamSpec } from './layer';
+import { Layer, serialized, serializedInitializer, layerName, type ParamSpec } from './layer';
 
 export interface DenseConfig {
   units: number;
@@ -77,7 +77,7 @@ export class Dense extends Layer {
     const options = plainObject(config, 'dense config');
     knownOptions(options, 'dense config', denseOptions);
     super(
-      options['name'] === undefined ? uniqueLayerName('dense') : String(options['name']),
+      layerName(options['name'], 'dense'),
       parseInputShape(options['inputShape'], 'inputShape'),
     );
     this.units = positiveInteger(options['units'], 'units');
@@ -153,11 +153,11 @@ export class Dense extends Layer {
       units: this.units,
       activation: this.activation,
       useBias: this.useBias,
-      kernelInitializer: this.kernelInitializer.className,
-      biasInitializer: this.biasInitializer.className,
+      kernelInitializer: serializedInitializer(this.kernelInitializer),
+      biasInitializer: serializedInitializer(this.biasInitializer),
     };
     const rules = { kernelRegularizer: this.kernelRegularizer, biasRegularizer: this.biasRegularizer, activityRegularizer: this.activityRegularizer, kernelConstraint: this.kernelConstraint, biasConstraint: this.biasConstraint };
-    for (const [key, rule] of Object.entries(rules)) if (rule !== null) config[key] = { className: rule.className, config: rule.getConfig() };
+    for (const [key, rule] of Object.entries(rules)) if (rule !== null) config[key] = serialized(rule);
     if (this.dropConnect > 0) config['dropConnect'] = this.dropConnect;
     if (this.declaredInputUnits !== undefined) config['inputShape'] = [this.declaredInputUnits];
     return config;

@@ -7,7 +7,7 @@ import { native } from '../backend';
 import { fillDropoutMask } from '../random';
 import { knownOptions, numberIn, plainObject } from '../validate';
 import { parseInputShape } from './dense';
-import { Layer, uniqueLayerName, type ParamSpec } from './layer';
+import { Layer, layerName, type ParamSpec } from './layer';
 
 export interface DropoutConfig {
   /** Fraction of the values to drop while training, in [0, 1). */
@@ -25,7 +25,7 @@ export class Dropout extends Layer {
     const options = plainObject(config, 'dropout config');
     knownOptions(options, 'dropout config', ['rate', 'inputShape', 'name']);
     super(
-      options['name'] === undefined ? uniqueLayerName('dropout') : String(options['name']),
+      layerName(options['name'], 'dropout'),
       parseInputShape(options['inputShape'], 'inputShape'),
     );
     this.rate = numberIn(options['rate'], 'rate', { min: 0, max: 1, maxInclusive: false });

@@ -7,7 +7,7 @@ import { native } from '../backend';
 import { fillNormal } from '../random';
 import { knownOptions, numberIn, plainObject } from '../validate';
 import { parseInputShape } from './dense';
-import { Layer, uniqueLayerName, type ParamSpec } from './layer';
+import { Layer, layerName, type ParamSpec } from './layer';
 
 export interface GaussianNoiseConfig {
   /** Standard deviation of the noise, >= 0. */
@@ -25,7 +25,7 @@ export class GaussianNoise extends Layer {
     const options = plainObject(config, 'gaussianNoise config');
     knownOptions(options, 'gaussianNoise config', ['stddev', 'inputShape', 'name']);
     super(
-      options['name'] === undefined ? uniqueLayerName('gaussian_noise') : String(options['name']),
+      layerName(options['name'], 'gaussian_noise'),
       parseInputShape(options['inputShape'], 'inputShape'),
     );
     this.stddev = numberIn(options['stddev'], 'stddev', { min: 0, max: Infinity, maxInclusive: false });

@@ -6,8 +6,10 @@
  */
 import { BoundedCache } from '../bounded-cache';
 import type { Constraint } from '../constraints';
+import { ArgumentTypeError } from '../errors';
 import type { Initializer } from '../initializers';
 import type { Regularizer } from '../regularizers';
+import { describe } from '../validate';
 
 /** A parameter tensor a layer asks the model to place in the arena. */
 export interface ParamSpec {
@@ -28,13 +30,33 @@ export interface ParamSpec {
   readonly constraint?: Constraint | null;
 }
 
+/** The serialized form of an initializer, regularizer or constraint, as the get* resolvers read it back. */
+export function serialized(rule: { readonly className: string; getConfig(): Record<string, unknown> }): { className: string; config: Record<string, unknown> } {
+  return { className: rule.className, config: rule.getConfig() };
+}
+
+/** An initializer as a layer's config holds it: its name when it has no options ('zeros'), else serialized. */
+export function serializedInitializer(initializer: Initializer): string | { className: string; config: Record<string, unknown> } {
+  const config = initializer.getConfig();
+  return Object.keys(config).length === 0 ? initializer.className : { className: initializer.className, config };
+}
+
 const nameCounters = new Map<string, number>();
 
 /** A fresh name in TensorFlow.js's manner: dense_1, dense_2, ... */
-export function uniqueLayerName(prefix: string): string {
+function uniqueLayerName(prefix: string): string {
   const next = (nameCounters.get(prefix) ?? 0) + 1;
   nameCounters.set(prefix, next);
   return `${prefix}_${next}`;
+}
+
+/** The `name` option of a layer config: a non-empty string, or a fresh `prefix_N` when absent. */
+export function layerName(value: unknown, prefix: string): string {
+  if (value === undefined) return uniqueLayerName(prefix);
+  if (typeof value !== 'string' || value.length === 0) {
+    throw new ArgumentTypeError({ argument: 'name', expected: 'a non-empty string', received: describe(value) });
+  }
+  return value;
 }
 
 export abstract class Layer {

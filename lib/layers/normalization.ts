@@ -11,10 +11,10 @@ import type { Initializer } from '../initializers';
 import { toMatrix, type TensorLike } from '../tensor';
 import { describe, FINITE, finiteValues, knownOptions, numberIn, plainObject, type Interval } from '../validate';
 import { parseInputShape } from './dense';
-import { Layer, uniqueLayerName, type ParamSpec } from './layer';
+import { Layer, layerName, type ParamSpec } from './layer';
 
 /** Floor on the standard deviation: a constant feature passes as x - mean instead of dividing by 0. */
-const STDDEV_FLOOR = 1e-7;
+export const STDDEV_FLOOR = 1e-7;
 
 export interface NormalizationConfig {
   /** Per-feature mean (one number for all features); give variance with it. */
@@ -52,7 +52,7 @@ export class Normalization extends Layer {
     const options = plainObject(config, 'normalization config');
     knownOptions(options, 'normalization config', ['mean', 'variance', 'inputShape', 'name']);
     super(
-      options['name'] === undefined ? uniqueLayerName('normalization') : String(options['name']),
+      layerName(options['name'], 'normalization'),
       parseInputShape(options['inputShape'], 'inputShape'),
     );
     const [mean, variance] = [options['mean'], options['variance']];

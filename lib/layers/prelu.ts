@@ -8,7 +8,7 @@ import { native } from '../backend';
 import { getInitializer, type Initializer, type InitializerName } from '../initializers';
 import { knownOptions, plainObject } from '../validate';
 import { parseInputShape } from './dense';
-import { Layer, uniqueLayerName, type ParamSpec } from './layer';
+import { Layer, serializedInitializer, layerName, type ParamSpec } from './layer';
 
 export interface PReLUConfig {
   alphaInitializer?: InitializerName | Initializer;
@@ -26,7 +26,7 @@ export class PReLU extends Layer {
   constructor(config: PReLUConfig = {}) {
     const options = plainObject(config, 'prelu config');
     knownOptions(options, 'prelu config', ['alphaInitializer', 'inputShape', 'name']);
-    super(options['name'] === undefined ? uniqueLayerName('p_re_lu') : String(options['name']), parseInputShape(options['inputShape'], 'inputShape'));
+    super(layerName(options['name'], 'p_re_lu'), parseInputShape(options['inputShape'], 'inputShape'));
     this.alphaInitializer = getInitializer(options['alphaInitializer'] ?? 'zeros', 'alphaInitializer');
   }
 
@@ -53,7 +53,7 @@ export class PReLU extends Layer {
   }
 
   getConfig(): Record<string, unknown> {
-    const config: Record<string, unknown> = { name: this.name, alphaInitializer: this.alphaInitializer.className };
+    const config: Record<string, unknown> = { name: this.name, alphaInitializer: serializedInitializer(this.alphaInitializer) };
     if (this.declaredInputUnits !== undefined) config['inputShape'] = [this.declaredInputUnits];
     return config;
   }

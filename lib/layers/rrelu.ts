@@ -9,7 +9,7 @@ import { ArgumentRangeError } from '../errors';
 import { fillUniform } from '../random';
 import { describe, knownOptions, numberIn, plainObject } from '../validate';
 import { parseInputShape } from './dense';
-import { Layer, uniqueLayerName, type ParamSpec } from './layer';
+import { Layer, layerName, type ParamSpec } from './layer';
 
 export interface RReLUConfig {
   /** Smallest negative slope, >= 0; default 1/8 as torch. */
@@ -31,7 +31,7 @@ export class RReLU extends Layer {
   constructor(config: RReLUConfig = {}) {
     const options = plainObject(config, 'rrelu config');
     knownOptions(options, 'rrelu config', ['lower', 'upper', 'inputShape', 'name']);
-    super(options['name'] === undefined ? uniqueLayerName('r_re_lu') : String(options['name']), parseInputShape(options['inputShape'], 'inputShape'));
+    super(layerName(options['name'], 'r_re_lu'), parseInputShape(options['inputShape'], 'inputShape'));
     this.lower = options['lower'] === undefined ? 1 / 8 : numberIn(options['lower'], 'lower', { min: 0, max: Infinity, maxInclusive: false });
     this.upper = options['upper'] === undefined ? 1 / 3 : numberIn(options['upper'], 'upper', { min: 0, max: Infinity, maxInclusive: false });
     if (this.lower > this.upper) {

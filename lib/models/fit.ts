@@ -229,7 +229,12 @@ export async function fitLoop(model: Sequential, x: TensorLike, y: LabelsLike, a
   let lastLogs: Logs = {};
   for (let epoch = initialEpoch; epoch < epochs; epoch++) {
     const began = process.hrtime.bigint();
-    if (shuffle) globalRandom.shuffle(order);
+    // Each epoch's order is a shuffle of 0..n-1 drawn from the generator alone (not of the last
+    // epoch's order), so a run resumed from a checkpoint's generator state shuffles as the original did.
+    if (shuffle) {
+      for (let i = 0; i < samples; i++) order[i] = i;
+      globalRandom.shuffle(order);
+    }
     model.resetMetrics();
     await list.epochBegin(epoch, {});
     let lossSum = 0;

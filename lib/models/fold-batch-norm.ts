@@ -9,6 +9,7 @@
 import { Dense } from '../layers/dense';
 import { BatchNormalization } from '../layers/batch-normalization';
 import type { Layer } from '../layers/layer';
+import { globalRandom } from '../random';
 import { Sequential } from './sequential';
 
 /** A fresh, unbuilt copy of a layer from its config, as Keras's from_config(get_config()). */
@@ -61,6 +62,13 @@ export function foldBatchNorm(model: Sequential): Sequential {
     }
   }
   const folded = new Sequential(layers);
-  layers.forEach((layer, i) => (fills[i] as (w: Map<string, Float32Array>) => void)(folded.weightViews(layer)));
+  // The copy's arena draws initial values before they are overwritten: put the generator back,
+  // so folding (or exporting) never changes what the next fit() draws.
+  const state = globalRandom.getState();
+  try {
+    layers.forEach((layer, i) => (fills[i] as (w: Map<string, Float32Array>) => void)(folded.weightViews(layer)));
+  } finally {
+    globalRandom.setState(state);
+  }
   return folded;
 }

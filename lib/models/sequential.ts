@@ -12,6 +12,7 @@ import { Layer, type ParamSpec } from '../layers/layer';
 import { getLoss, type Loss, type LossIdentifier } from '../losses';
 import type { Metric, MetricName } from '../metrics';
 import { getMetrics } from '../metrics/resolve';
+import { exportOnnx as writeOnnx, exportOnnxSync as writeOnnxSync, type ExportOnnxOptions } from '../onnx/export';
 import { getOptimizer, type OptimizerName } from '../optimizers/by-name';
 import type { Optimizer } from '../optimizers/optimizer';
 import { Tensor, toLabels, toMatrix, type LabelsLike, type TensorLike } from '../tensor';
@@ -19,6 +20,9 @@ import { describe, finiteValues, knownOptions, plainObject, positiveInteger } fr
 import { ParameterArena } from './arena';
 import { fitLoop, type FitArgs, type History, type Logs } from './fit';
 import { foldBatchNorm } from './fold-batch-norm';
+import { saveModel, saveModelSync, type ModelJSON, type SaveOptions } from '../io';
+import { modelToJSON } from '../io/topology';
+import { getNamedWeights, orderedWeights } from './named-weights';
 import { formatSummary } from './summary';
 import { Workspace, WorkspaceCache } from './workspace';
 
@@ -371,9 +375,16 @@ export class Sequential {
     return arena.slots.map((s) => new Tensor(arena.view(s).slice(), s.spec.shape));
   }
 
-  /** Overwrites every weight, in the order and shapes of getWeights(); checks all before writing any. */
-  setWeights(weights: readonly TensorLike[]): void {
+  /**
+   * Overwrites every weight, in the order and shapes of getWeights(), or by name as
+   * getNamedWeights() gives them ({ 'dense_1/kernel': ..., ... }, every weight named once);
+   * checks all before writing any.
+   */
+  setWeights(weights: readonly TensorLike[] | Readonly<Record<string, TensorLike>>): void {
     const arena = this.requireArena();
+    if (!Array.isArray(weights) && typeof weights === 'object' && weights !== null && !ArrayBuffer.isView(weights) && !(weights instanceof Tensor)) {
+      weights = orderedWeights(this, weights);
+    }
     if (!Array.isArray(weights) || weights.length !== arena.slots.length) {
       throw new ArgumentTypeError({ argument: 'weights', expected: `an array of ${arena.slots.length} tensors, in the order of getWeights()`, received: describe(weights) });
     }
@@ -386,6 +397,40 @@ export class Sequential {
       return t.data;
     });
     arena.slots.forEach((slot, i) => arena.view(slot).set(values[i] as Float32Array));
+  }
+
+  /** Copies of every weight keyed Keras-style, 'layerName/weightName' ('dense_1/kernel'), in the order of getWeights(). */
+  getNamedWeights(): Record<string, Tensor> {
+    return getNamedWeights(this);
+  }
+
+  /**
+   * Writes the model to `path` in myelin's format (docs/format.md): topology, weights, compile
+   * config and, unless includeOptimizer is false, the optimizer's state. The write is atomic:
+   * on any failure the file at `path` is left as it was. loadModel(path) reads it back.
+   */
+  async save(path: string, options?: SaveOptions): Promise<void> {
+    await saveModel(this, path, options);
+  }
+
+  /** save, blocking. */
+  saveSync(path: string, options?: SaveOptions): void {
+    saveModelSync(this, path, options);
+  }
+
+  /** The topology and compile config as a plain object (no weights); modelFromJSON() rebuilds the model from it. */
+  toJSON(): ModelJSON {
+    return modelToJSON(this);
+  }
+
+  /** The parameter arena, made (and initialized) on first use; for lib/io and named weights. @internal */
+  parameterArena(): ParameterArena {
+    return this.requireArena();
+  }
+
+  /** What compile() was given, or null when not compiled; for lib/io. @internal */
+  compileArgs(): { readonly optimizer: Optimizer; readonly loss: Loss; readonly metricValues: readonly unknown[] } | null {
+    return this.compiled;
   }
 
   /** Each of a layer's weights by name, as views of the arena: writing them changes the model. @internal */
@@ -401,6 +446,20 @@ export class Sequential {
    */
   foldBatchNorm(): Sequential {
     return foldBatchNorm(this);
+  }
+
+  /**
+   * Writes the model as an ONNX file (opset 17) for inference in any ONNX runtime: input 'input'
+   * [N, features], output 'output' holding what predict() returns. Dropout and noise layers are
+   * dropped; a layer with no ONNX form is named in the error. The write is atomic.
+   */
+  async exportOnnx(path: string, options?: ExportOnnxOptions): Promise<void> {
+    await writeOnnx(this, path, options);
+  }
+
+  /** exportOnnx, blocking. */
+  exportOnnxSync(path: string, options?: ExportOnnxOptions): void {
+    writeOnnxSync(this, path, options);
   }
 
   countParams(): number {

@@ -15,8 +15,6 @@ export class Adadelta extends Optimizer {
   readonly className = 'Adadelta';
   readonly rho: number;
   readonly epsilon: number;
-  private accumGrad: Float32Array | null = null;
-  private accumDelta: Float32Array | null = null;
 
   constructor(config: AdadeltaConfig = {}) {
     const options = optimizerOptions(config, 'adadelta', ['rho', 'epsilon']);
@@ -26,9 +24,11 @@ export class Adadelta extends Optimizer {
   }
 
   protected update(params: Float32Array, grads: Float32Array, learningRate: number): void {
-    this.accumGrad = this.slot(this.accumGrad, params);
-    this.accumDelta = this.slot(this.accumDelta, params);
-    native.adadeltaStep(params, this.accumGrad, this.accumDelta, grads, learningRate, this.rho, this.epsilon);
+    native.adadeltaStep(params, this.slot('accumGrad', params), this.slot('accumDelta', params), grads, learningRate, this.rho, this.epsilon);
+  }
+
+  slotNames(): string[] {
+    return ['accumGrad', 'accumDelta'];
   }
 
   getConfig(): Record<string, unknown> {

@@ -15,7 +15,6 @@ export class Adagrad extends Optimizer {
   readonly className = 'Adagrad';
   readonly initialAccumulatorValue: number;
   readonly epsilon: number;
-  private accumulator: Float32Array | null = null;
 
   constructor(config: AdagradConfig = {}) {
     const options = optimizerOptions(config, 'adagrad', ['initialAccumulatorValue', 'epsilon']);
@@ -25,8 +24,11 @@ export class Adagrad extends Optimizer {
   }
 
   protected update(params: Float32Array, grads: Float32Array, learningRate: number): void {
-    this.accumulator = this.slot(this.accumulator, params, this.initialAccumulatorValue);
-    native.adagradStep(params, this.accumulator, grads, learningRate, this.epsilon);
+    native.adagradStep(params, this.slot('accumulator', params, this.initialAccumulatorValue), grads, learningRate, this.epsilon);
+  }
+
+  slotNames(): string[] {
+    return ['accumulator'];
   }
 
   getConfig(): Record<string, unknown> {

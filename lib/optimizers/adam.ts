@@ -23,9 +23,6 @@ export abstract class AdamFamily extends Optimizer {
   readonly beta2: number;
   readonly epsilon: number;
   readonly amsgrad: boolean;
-  private m: Float32Array | null = null;
-  private v: Float32Array | null = null;
-  private vHat: Float32Array | null = null;
 
   protected constructor(options: Record<string, unknown>) {
     super(options, 0.001);
@@ -38,10 +35,12 @@ export abstract class AdamFamily extends Optimizer {
   protected abstract decoupledWeightDecay(): number;
 
   protected update(params: Float32Array, grads: Float32Array, learningRate: number): void {
-    this.m = this.slot(this.m, params);
-    this.v = this.slot(this.v, params);
-    if (this.amsgrad) this.vHat = this.slot(this.vHat, params);
-    native.adamStep(params, this.m, this.v, this.vHat, grads, learningRate, this.beta1, this.beta2, this.epsilon, this.decoupledWeightDecay(), this.iterations);
+    const vHat = this.amsgrad ? this.slot('vHat', params) : null;
+    native.adamStep(params, this.slot('m', params), this.slot('v', params), vHat, grads, learningRate, this.beta1, this.beta2, this.epsilon, this.decoupledWeightDecay(), this.iterations);
+  }
+
+  slotNames(): string[] {
+    return this.amsgrad ? ['m', 'v', 'vHat'] : ['m', 'v'];
   }
 
   getConfig(): Record<string, unknown> {

@@ -17,8 +17,6 @@ export class Adamax extends Optimizer {
   readonly beta1: number;
   readonly beta2: number;
   readonly epsilon: number;
-  private m: Float32Array | null = null;
-  private u: Float32Array | null = null;
 
   constructor(config: AdamaxConfig = {}) {
     const options = optimizerOptions(config, 'adamax', ['beta1', 'beta2', 'epsilon']);
@@ -29,9 +27,11 @@ export class Adamax extends Optimizer {
   }
 
   protected update(params: Float32Array, grads: Float32Array, learningRate: number): void {
-    this.m = this.slot(this.m, params);
-    this.u = this.slot(this.u, params);
-    native.adamaxStep(params, this.m, this.u, grads, learningRate, this.beta1, this.beta2, this.epsilon, this.iterations);
+    native.adamaxStep(params, this.slot('m', params), this.slot('u', params), grads, learningRate, this.beta1, this.beta2, this.epsilon, this.iterations);
+  }
+
+  slotNames(): string[] {
+    return ['m', 'u'];
   }
 
   getConfig(): Record<string, unknown> {

@@ -17,8 +17,6 @@ export class Nadam extends Optimizer {
   readonly beta1: number;
   readonly beta2: number;
   readonly epsilon: number;
-  private m: Float32Array | null = null;
-  private v: Float32Array | null = null;
   /** u_1 u_2 ... u_t over the steps taken (Keras's u_product). */
   private uProduct = 1;
 
@@ -31,12 +29,22 @@ export class Nadam extends Optimizer {
   }
 
   protected update(params: Float32Array, grads: Float32Array, learningRate: number): void {
-    this.m = this.slot(this.m, params);
-    this.v = this.slot(this.v, params);
     // A scalar of the step, kept here as Keras keeps it; the kernel gets it with the step. beta1
     // as the kernel sees it (float32), so the product matches the kernel's u_t.
     this.uProduct *= Math.fround(this.beta1) * (1 - 0.5 * 0.96 ** this.iterations);
-    native.nadamStep(params, this.m, this.v, grads, learningRate, this.beta1, this.beta2, this.epsilon, this.iterations, this.uProduct);
+    native.nadamStep(params, this.slot('m', params), this.slot('v', params), grads, learningRate, this.beta1, this.beta2, this.epsilon, this.iterations, this.uProduct);
+  }
+
+  slotNames(): string[] {
+    return ['m', 'v'];
+  }
+
+  protected override scalars(): Record<string, number> {
+    return { uProduct: this.uProduct };
+  }
+
+  protected override restoreScalars(values: Record<string, number>): void {
+    this.uProduct = values['uProduct'] as number;
   }
 
   getConfig(): Record<string, unknown> {

@@ -7,7 +7,7 @@
 import { native } from '../backend';
 import { ArgumentRangeError, ArgumentTypeError } from '../errors';
 import type { LearningRateSchedule } from '../schedules';
-import { describe, knownOptions, numberIn, plainObject } from '../validate';
+import { describe, FINITE, knownOptions, nonNegativeInteger, numberIn, plainObject } from '../validate';
 
 /** A number, or a function of the step such as a schedule from `schedules`. */
 export type LearningRate = number | ((step: number) => number);
@@ -63,6 +63,8 @@ export abstract class Optimizer {
   readonly clipNorm: number | undefined;
   readonly globalClipNorm: number | undefined;
   private rate: LearningRate;
+  /** Slot arenas by name (m, v, velocity, ...), each the size of the parameter arena, made on first use. */
+  private readonly slots = new Map<string, Float32Array>();
 
   /** options: already checked by optimizerOptions; defaultLearningRate: Keras's for this optimizer. */
   protected constructor(options: Record<string, unknown>, defaultLearningRate: number) {
@@ -129,8 +131,71 @@ export abstract class Optimizer {
     return config;
   }
 
-  /** A slot arena the size of params filled with `initial`, kept while the arena's size stays the same. */
-  protected slot(existing: Float32Array | null, params: Float32Array, initial = 0): Float32Array {
-    return existing !== null && existing.length === params.length ? existing : new Float32Array(params.length).fill(initial);
+  /** The slot arena `name`, the size of params and filled with `initial` when made; kept while the arena's size stays the same. */
+  protected slot(name: string, params: Float32Array, initial = 0): Float32Array {
+    const existing = this.slots.get(name);
+    if (existing !== undefined && existing.length === params.length) return existing;
+    const made = new Float32Array(params.length).fill(initial);
+    this.slots.set(name, made);
+    return made;
   }
+
+  /** The slots this optimizer, as configured, makes on its first update, in a fixed order. */
+  abstract slotNames(): string[];
+
+  /** Numbers besides the slots that the next update depends on (Nadam's uProduct); none by default. */
+  protected scalars(): Record<string, number> {
+    return {};
+  }
+
+  /** Restores what scalars() gave; called only with its keys, each a finite number. */
+  protected restoreScalars(_values: Record<string, number>): void {}
+
+  /**
+   * What the next update depends on besides the config: the step count, the slot arenas made so
+   * far (the live arrays, by name, in slotNames() order) and scalars. A checkpoint saves it.
+   */
+  getState(): OptimizerState {
+    const slots = this.slotNames().flatMap((name) => {
+      const values = this.slots.get(name);
+      return values === undefined ? [] : [{ name, values }];
+    });
+    return { iterations: this.iterations, slots, scalars: this.scalars() };
+  }
+
+  /**
+   * Restores a getState() of an optimizer of the same class and config, for a parameter arena of
+   * `parameterCount` values; checks everything before changing anything.
+   */
+  setState(state: OptimizerState, parameterCount: number): void {
+    const iterations = nonNegativeInteger(state.iterations, 'optimizer state iterations');
+    const known = this.slotNames();
+    const seen = new Set<string>();
+    for (const { name, values } of state.slots) {
+      if (!known.includes(name) || seen.has(name)) {
+        throw new ArgumentRangeError({ argument: 'optimizer state slots', expected: `distinct slots among ${known.map((k) => `'${k}'`).join(', ') || 'none'} for ${this.className}`, received: `'${name}'` });
+      }
+      seen.add(name);
+      if (!(values instanceof Float32Array) || values.length !== parameterCount) {
+        throw new ArgumentRangeError({ argument: `optimizer slot '${name}'`, expected: `a Float32Array of ${parameterCount} values, one per parameter`, received: describe(values) });
+      }
+    }
+    const expectedScalars = Object.keys(this.scalars());
+    const given = Object.keys(state.scalars);
+    if (given.length !== expectedScalars.length || given.some((k) => !expectedScalars.includes(k))) {
+      throw new ArgumentRangeError({ argument: 'optimizer state scalars', expected: `the keys ${expectedScalars.join(', ') || '(none)'}`, received: `the keys ${given.join(', ') || '(none)'}` });
+    }
+    for (const [key, value] of Object.entries(state.scalars)) numberIn(value, `optimizer state scalars.${key}`, FINITE);
+    this.iterations = iterations;
+    this.slots.clear();
+    for (const { name, values } of state.slots) this.slots.set(name, values.slice());
+    this.restoreScalars({ ...state.scalars });
+  }
+}
+
+/** An optimizer's step count, slot arenas and scalars; see Optimizer#getState. */
+export interface OptimizerState {
+  readonly iterations: number;
+  readonly slots: readonly { readonly name: string; readonly values: Float32Array }[];
+  readonly scalars: Readonly<Record<string, number>>;
 }

@@ -22,9 +22,6 @@ export class RMSprop extends Optimizer {
   readonly momentum: number;
   readonly epsilon: number;
   readonly centered: boolean;
-  private velocity: Float32Array | null = null;
-  private momentumSlot: Float32Array | null = null;
-  private average: Float32Array | null = null;
 
   constructor(config: RmspropConfig = {}) {
     const options = optimizerOptions(config, 'rmsprop', ['rho', 'momentum', 'epsilon', 'centered']);
@@ -36,10 +33,13 @@ export class RMSprop extends Optimizer {
   }
 
   protected update(params: Float32Array, grads: Float32Array, learningRate: number): void {
-    this.velocity = this.slot(this.velocity, params);
-    if (this.momentum !== 0) this.momentumSlot = this.slot(this.momentumSlot, params);
-    if (this.centered) this.average = this.slot(this.average, params);
-    native.rmspropStep(params, this.velocity, this.momentumSlot, this.average, grads, learningRate, this.rho, this.momentum, this.epsilon);
+    const momentum = this.momentum !== 0 ? this.slot('momentum', params) : null;
+    const average = this.centered ? this.slot('average', params) : null;
+    native.rmspropStep(params, this.slot('velocity', params), momentum, average, grads, learningRate, this.rho, this.momentum, this.epsilon);
+  }
+
+  slotNames(): string[] {
+    return ['velocity', ...(this.momentum !== 0 ? ['momentum'] : []), ...(this.centered ? ['average'] : [])];
   }
 
   getConfig(): Record<string, unknown> {

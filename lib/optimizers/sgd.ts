@@ -16,7 +16,6 @@ export class SGD extends Optimizer {
   readonly className = 'SGD';
   readonly momentum: number;
   readonly nesterov: boolean;
-  private velocity: Float32Array | null = null;
 
   constructor(config: SgdConfig = {}) {
     const options = optimizerOptions(config, 'sgd', ['momentum', 'nesterov']);
@@ -26,8 +25,11 @@ export class SGD extends Optimizer {
   }
 
   protected update(params: Float32Array, grads: Float32Array, learningRate: number): void {
-    if (this.momentum !== 0) this.velocity = this.slot(this.velocity, params);
-    native.sgdStep(params, this.momentum !== 0 ? this.velocity : null, grads, learningRate, this.momentum, this.nesterov);
+    native.sgdStep(params, this.momentum !== 0 ? this.slot('velocity', params) : null, grads, learningRate, this.momentum, this.nesterov);
+  }
+
+  slotNames(): string[] {
+    return this.momentum !== 0 ? ['velocity'] : [];
   }
 
   getConfig(): Record<string, unknown> {

@@ -1,0 +1,158 @@
+/**
+ * Atomic replacement of a file: the bytes go to a temporary file in the same folder (so the
+ * rename stays on one file system), which is fsynced, renamed over the target, and the folder
+ * fsynced so the rename itself survives a crash. On any failure the temporary file is removed
+ * and the target is left as it was: a reader sees the old file or the new one, never a mix.
+ *
+ * The procedure is written once, as a generator of file operations; a sync and an async driver
+ * run it with node:fs or node:fs/promises (or, in tests, with operations that fail part-way).
+ */
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { promisify } from 'node:util';
+
+/** The file operations the writer uses. @internal */
+export interface FileOps {
+  /** Creates a new file (failing if it exists) and returns its descriptor. */
+  open(file: string): number;
+  /** Writes some of data; returns how many bytes. */
+  write(fd: number, data: Uint8Array): number;
+  fsync(fd: number): void;
+  close(fd: number): void;
+  rename(from: string, to: string): void;
+  unlink(file: string): void;
+  /** fsyncs a folder, where the system allows it. */
+  syncDirectory(dir: string): void;
+}
+
+/** FileOps whose operations return promises. @internal */
+export type AsyncFileOps = { [K in keyof FileOps]: (...args: Parameters<FileOps[K]>) => Promise<ReturnType<FileOps[K]>> };
+
+type Step = { [K in keyof FileOps]: { op: K; args: Parameters<FileOps[K]> } }[keyof FileOps];
+
+/** Folders cannot be opened or fsynced everywhere (Windows, some file systems): the rename is done regardless. */
+function ignoreDirectorySyncError(error: unknown): void {
+  const code = (error as { code?: unknown }).code;
+  if (code !== 'EISDIR' && code !== 'EINVAL' && code !== 'EPERM' && code !== 'EACCES' && code !== 'ENOTSUP') throw error;
+}
+
+export const nodeFileOps: FileOps = {
+  open: (file) => fs.openSync(file, 'wx', 0o644),
+  write: (fd, data) => fs.writeSync(fd, data),
+  fsync: (fd) => fs.fsyncSync(fd),
+  close: (fd) => fs.closeSync(fd),
+  rename: (from, to) => fs.renameSync(from, to),
+  unlink: (file) => fs.unlinkSync(file),
+  syncDirectory: (dir) => {
+    try {
+      const fd = fs.openSync(dir, 'r');
+      try {
+        fs.fsyncSync(fd);
+      } finally {
+        fs.closeSync(fd);
+      }
+    } catch (error) {
+      ignoreDirectorySyncError(error);
+    }
+  },
+};
+
+const openAsync = promisify(fs.open);
+const writeAsync = promisify(fs.write);
+const fsyncAsync = promisify(fs.fsync);
+const closeAsync = promisify(fs.close);
+
+export const nodeAsyncFileOps: AsyncFileOps = {
+  open: (file) => openAsync(file, 'wx', 0o644),
+  write: async (fd, data) => (await writeAsync(fd, data)).bytesWritten,
+  fsync: (fd) => fsyncAsync(fd),
+  close: (fd) => closeAsync(fd),
+  rename: (from, to) => fs.promises.rename(from, to),
+  unlink: (file) => fs.promises.unlink(file),
+  syncDirectory: async (dir) => {
+    try {
+      const handle = await fs.promises.open(dir, 'r');
+      try {
+        await handle.sync();
+      } finally {
+        await handle.close();
+      }
+    } catch (error) {
+      ignoreDirectorySyncError(error);
+    }
+  },
+};
+
+/** A name next to `target` that no other writer (process or call) picks. */
+function temporaryName(target: string): string {
+  const random = Math.floor(Math.random() * 0x100000000).toString(16).padStart(8, '0');
+  return path.join(path.dirname(target), `.${path.basename(target)}.${process.pid}.${random}.tmp`);
+}
+
+/** The procedure; each yield is one file operation, resumed with its result (or its error thrown in). */
+function* procedure(target: string, chunks: readonly Uint8Array[]): Generator<Step, void, unknown> {
+  const temporary = temporaryName(target);
+  const fd = (yield { op: 'open', args: [temporary] }) as number;
+  let open = true;
+  try {
+    for (const chunk of chunks) {
+      let written = 0;
+      while (written < chunk.length) written += (yield { op: 'write', args: [fd, chunk.subarray(written)] }) as number;
+    }
+    yield { op: 'fsync', args: [fd] };
+    open = false;
+    yield { op: 'close', args: [fd] };
+    yield { op: 'rename', args: [temporary, target] };
+  } catch (error) {
+    if (open) {
+      try {
+        yield { op: 'close', args: [fd] };
+      } catch {
+        // The first error is the one to report.
+      }
+    }
+    try {
+      yield { op: 'unlink', args: [temporary] };
+    } catch {
+      // Never created, or already gone: nothing to clean.
+    }
+    throw error;
+  }
+  yield { op: 'syncDirectory', args: [path.dirname(target)] };
+}
+
+function call(ops: FileOps | AsyncFileOps, step: Step): unknown {
+  return (ops[step.op] as (...args: unknown[]) => unknown)(...step.args);
+}
+
+/** Writes the chunks, in order, to `target` atomically (see the file header). */
+export function atomicWriteSync(target: string, chunks: readonly Uint8Array[], ops: FileOps = nodeFileOps): void {
+  const run = procedure(target, chunks);
+  let next = run.next();
+  while (next.done !== true) {
+    let result: unknown;
+    try {
+      result = call(ops, next.value);
+    } catch (error) {
+      next = run.throw(error);
+      continue;
+    }
+    next = run.next(result);
+  }
+}
+
+/** atomicWriteSync with non-blocking file operations. */
+export async function atomicWrite(target: string, chunks: readonly Uint8Array[], ops: AsyncFileOps = nodeAsyncFileOps): Promise<void> {
+  const run = procedure(target, chunks);
+  let next = run.next();
+  while (next.done !== true) {
+    let result: unknown;
+    try {
+      result = await call(ops, next.value);
+    } catch (error) {
+      next = run.throw(error);
+      continue;
+    }
+    next = run.next(result);
+  }
+}

@@ -1,0 +1,155 @@
+/**
+ * Fuzzing the model reader with fast-check: truncations, byte flips, preamble edits and header
+ * edits (JSON mutations re-sealed with a fresh checksum, so they get past it to the validation).
+ * Every case must load a valid model or throw ModelFormatError: never another error, a crash, a
+ * hang or an allocation beyond the file's size.
+ */
+import { expect } from 'chai';
+import fc from 'fast-check';
+
+import * as my from '../../lib/index';
+import { decodeContainer, encodeContainer } from '../../lib/io/container';
+import { crc32 } from '../../lib/io/crc32';
+import { decodeModel, encodeModel } from '../../lib/io/model-file';
+import { randomArray, randomClasses } from '../helpers/data';
+
+const FILE = 'fuzz.myelin';
+
+/** A small checkpoint with every section: topology with state (batch norm), compile config, Nadam's slots and scalar, training state. */
+function seedFile(): Buffer {
+  my.seed(11);
+  const model = my.sequential([
+    my.layers.dense({ inputShape: [3], units: 4, activation: 'relu', kernelRegularizer: 'l2' }),
+    my.layers.batchNormalization(),
+    my.layers.dense({ units: 2, activation: 'softmax' }),
+  ]);
+  model.compile({ optimizer: my.optimizers.nadam({ learningRate: my.schedules.stepDecay({ initialLearningRate: 0.1, dropEvery: 2, factor: 0.5 }) }), loss: 'sparseCategoricalCrossentropy', metrics: ['accuracy'] });
+  model.trainOnBatch(new my.Tensor(randomArray(15, 1), [5, 3]), Array.from(randomClasses(5, 2, 2)));
+  return Buffer.concat(encodeModel(model, { includeOptimizer: true }, { nextEpoch: 3, random: { words: [1, 2, 3, 4], spareNormal: 0.5 } }));
+}
+
+const SEED = seedFile();
+const { header: HEADER, body: BODY } = decodeContainer(SEED, FILE);
+
+/** Loads, or throws ModelFormatError; anything else fails the property with the case's error. */
+function loadsOrRefuses(bytes: Uint8Array): void {
+  try {
+    decodeModel(bytes, FILE, {});
+  } catch (error) {
+    if (!(error instanceof my.ModelFormatError)) throw error;
+    expect(error.message.startsWith(`${FILE}: `)).to.equal(true);
+  }
+}
+
+/** The bytes of a file with `header` and the seed's body, sealed with a correct checksum. */
+function reseal(header: unknown, body: Uint8Array = BODY): Buffer {
+  const floats = new Float32Array(Math.floor(body.length / 4));
+  new Uint8Array(floats.buffer).set(body.subarray(0, floats.length * 4));
+  return Buffer.concat(encodeContainer(header, [floats]));
+}
+
+type Json = null | boolean | number | string | Json[] | { [key: string]: Json };
+
+/** Every path into a JSON value: [] is the root. */
+function paths(value: Json, prefix: (string | number)[] = []): (string | number)[][] {
+  const here = [prefix];
+  if (Array.isArray(value)) return here.concat(...value.map((v, i) => paths(v, [...prefix, i])));
+  if (value !== null && typeof value === 'object') return here.concat(...Object.entries(value).map(([k, v]) => paths(v, [...prefix, k])));
+  return here;
+}
+
+type Edit = 'replace' | 'delete' | 'add';
+
+/** A copy of `root` with the value at `path` replaced, deleted, or given a new key / element. */
+function mutate(root: Json, path: (string | number)[], edit: Edit, value: Json): Json {
+  const copy = structuredClone(root) as Json;
+  if (path.length === 0) return edit === 'replace' ? value : copy;
+  let parent = copy as Record<string | number, Json>;
+  for (const key of path.slice(0, -1)) parent = parent[key] as Record<string | number, Json>;
+  const last = path[path.length - 1] as string | number;
+  const target = parent[last];
+  if (edit === 'replace') parent[last] = value;
+  else if (edit === 'delete') {
+    if (Array.isArray(parent)) parent.splice(last as number, 1);
+    else delete parent[last];
+  } else if (Array.isArray(target)) target.push(value);
+  else if (target !== null && typeof target === 'object') target['extra'] = value;
+  else parent[last] = [target ?? null, value];
+  return copy;
+}
+
+/** Values that probe the checks: boundaries, wrong kinds, huge sizes, names of real things. */
+const probe: fc.Arbitrary<Json> = fc.oneof(
+  fc.constantFrom<Json>(-1, 0, 1, 2, 3, 0.5, 1e9, 2 ** 31, 2 ** 32, 2 ** 53, -0, 1e308, '', 'Dense', 'BatchNormalization', 'Adam', 'kernel', 'dense_1', null, true, false, [], {}, [1], [1e9, 1e9]),
+  fc.jsonValue({ maxDepth: 2 }) as fc.Arbitrary<Json>,
+);
+
+const RUNS = { numRuns: 1000 };
+
+describe('the model reader under fuzzing', function () {
+  this.timeout(60_000);
+  const allPaths = paths(HEADER as Json);
+
+  it('loads the untouched file (the cases below start from a valid one)', () => {
+    expect(decodeModel(SEED, FILE, {}).model.layers).to.have.length(3);
+  });
+
+  it('refuses every truncation with ModelFormatError', () => {
+    fc.assert(fc.property(fc.nat(SEED.length - 1), (end) => {
+      expect(() => decodeModel(SEED.subarray(0, end), FILE, {})).to.throw(my.ModelFormatError);
+    }), RUNS);
+  });
+
+  it('refuses every byte flip with ModelFormatError', () => {
+    fc.assert(fc.property(fc.nat(SEED.length - 1), fc.integer({ min: 1, max: 255 }), (at, xor) => {
+      const bytes = Buffer.from(SEED);
+      bytes[at] = (bytes[at] as number) ^ xor;
+      expect(() => decodeModel(bytes, FILE, {})).to.throw(my.ModelFormatError);
+    }), RUNS);
+  });
+
+  it('survives preamble edits and appended or removed body bytes, checksum recomputed', () => {
+    fc.assert(fc.property(fc.nat(15), fc.integer({ min: 0, max: 255 }), fc.integer({ min: -12, max: 12 }), (at, byte, bodyDelta) => {
+      const body = bodyDelta >= 0 ? Buffer.concat([BODY, Buffer.alloc(bodyDelta * 4, 7)]) : BODY.subarray(0, BODY.length + bodyDelta * 4);
+      const bytes = reseal(HEADER, body);
+      bytes[at] = byte;
+      // The checksum covers the preamble: recompute it so the edit meets the preamble's own checks.
+      bytes.writeUInt32LE(crc32(bytes.subarray(0, bytes.length - 4)), bytes.length - 4);
+      loadsOrRefuses(bytes);
+    }), RUNS);
+  });
+
+  it('survives header edits re-sealed with a valid checksum: loads or throws ModelFormatError', () => {
+    fc.assert(fc.property(fc.nat(allPaths.length - 1), fc.constantFrom<Edit>('replace', 'delete', 'add'), probe, (index, edit, value) => {
+      loadsOrRefuses(reseal(mutate(HEADER as Json, allPaths[index] as (string | number)[], edit, value)));
+    }), { numRuns: 3000 });
+  });
+
+  it('survives two header edits at once', () => {
+    fc.assert(fc.property(fc.array(fc.tuple(fc.nat(allPaths.length - 1), fc.constantFrom<Edit>('replace', 'delete', 'add'), probe), { minLength: 2, maxLength: 2 }), (edits) => {
+      let header = HEADER as Json;
+      for (const [index, edit, value] of edits) {
+        const valid = paths(header);
+        header = mutate(header, valid[index % valid.length] as (string | number)[], edit, value);
+      }
+      loadsOrRefuses(reseal(header));
+    }), RUNS);
+  });
+
+  it('names the fault: a header claiming gigabytes, a wrong magic, a newer version', () => {
+    const huge = Buffer.from(SEED);
+    huge.writeUInt32LE(0xfffffff0, 12);
+    expect(() => decodeModel(huge, FILE, {})).to.throw(my.ModelFormatError, /^fuzz\.myelin: the header claims 4294967280 bytes, more than the limit/);
+    expect(() => decodeModel(Buffer.from('PK\x03\x04 a zip file'), FILE, {})).to.throw(my.ModelFormatError, /not a myelin model file/);
+    const newer = Buffer.from(SEED);
+    newer.writeUInt32LE(2, 8);
+    expect(() => decodeModel(newer, FILE, {})).to.throw(my.ModelFormatError, /format version 2, but this myelin reads version 1: upgrade/);
+    const flipped = Buffer.from(SEED);
+    flipped[SEED.length - 10] = (flipped[SEED.length - 10] as number) ^ 1;
+    expect(() => decodeModel(flipped, FILE, {})).to.throw(my.ModelFormatError, /damaged: the checksum/);
+    const units = mutate(HEADER as Json, ['topology', 0, 'config', 'units'], 'replace', 100000);
+    expect(() => decodeModel(reseal(units), FILE, {})).to.throw(my.ModelFormatError, /the topology has \d+ trainable/);
+    const shape = mutate(HEADER as Json, ['weights', 0, 'shape', 0], 'replace', 'x');
+    expect(() => decodeModel(reseal(shape), FILE, {})).to.throw(my.ModelFormatError, /header\.weights\[0\]\.shape\[0\] should be an integer/);
+  });
+});
