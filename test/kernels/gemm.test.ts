@@ -6,11 +6,12 @@ import { randomArray } from '../helpers/data';
 import { gemmRef } from '../helpers/reference';
 
 // [m, n, k]: 1, primes, 7, 33, 257, below and above every micro-tile (6x16 on AVX2) and cache
-// block (MC, KC a few hundred; NC a few thousand), and empty dimensions.
+// block (MC, KC a few hundred; NC a few thousand), and empty dimensions. 37x70x1024: A is 1024
+// wide, which the AVX-512 path packs (through its own packing) instead of reading in place.
 const shapes: [number, number, number][] = [
   [1, 1, 1], [7, 7, 7], [33, 33, 33], [1, 257, 33], [257, 1, 7], [5, 15, 17], [6, 16, 1],
   [7, 17, 300], [13, 47, 257], [100, 33, 1], [129, 65, 97], [300, 20, 10], [9, 10, 600],
-  [3, 4111, 5], [257, 257, 257], [0, 5, 3], [4, 0, 3], [4, 5, 0],
+  [3, 4111, 5], [257, 257, 257], [37, 70, 1024], [0, 5, 3], [4, 0, 3], [4, 5, 0],
 ];
 const scalars: [number, number][] = [[1, 0], [-0.5, 0.7], [2, 1]];
 const { supportedIsas, isa: defaultIsa, threads: defaultThreads, maxThreads } = native.backendInfo();

@@ -221,6 +221,41 @@ void run_case(const Case& t, Rng& rng, bool with_epilogue) {
   }
 }
 
+// The AVX-512 path reads A in place unless lda is a multiple of 1024 floats, where it packs A
+// (gemm.cc, kDirectAStrideBreak). Both must give the same bits: the same product with A stored
+// at its natural width and at a width padded to the next multiple of 1024 is compared bit for
+// bit.
+void a_path_identity_check(Case t, Rng& rng) {
+  t.pad_a = 0;
+  const int width = t.ta ? t.m : t.k;  // stored row width of A
+  Case padded = t;
+  padded.pad_a = (width / 1024 + 1) * 1024 - width;
+  std::vector<float> a(t.size_a()), a_padded(padded.size_a()), b(t.size_b()), c0(t.size_c());
+  fill(a, rng);
+  fill(b, rng);
+  fill(c0, rng);
+  const int stored_rows = t.ta ? t.k : t.m;
+  for (int r = 0; r < stored_rows; ++r) {
+    std::copy(a.begin() + static_cast<std::ptrdiff_t>(r) * width,
+              a.begin() + static_cast<std::ptrdiff_t>(r + 1) * width,
+              a_padded.begin() + static_cast<std::ptrdiff_t>(r) * padded.lda());
+  }
+  for (Isa isa : {Isa::generic, Isa::avx2, Isa::avx512}) {
+    if (!set_isa(isa)) continue;
+    set_num_threads(max_threads());
+    std::vector<float> c_direct = c0, c_packed = c0;
+    sgemm_strided(c_direct.data(), t.ldc(), a.data(), t.lda(), b.data(), t.ldb(), t.m, t.n, t.k,
+                  t.ta, t.tb, t.alpha, t.beta);
+    sgemm_strided(c_packed.data(), t.ldc(), a_padded.data(), padded.lda(), b.data(), t.ldb(),
+                  t.m, t.n, t.k, t.ta, t.tb, t.alpha, t.beta);
+    ++g_checks;
+    if (std::memcmp(c_direct.data(), c_packed.data(), c_direct.size() * sizeof(float)) != 0) {
+      fail("A read in place and A packed (lda a multiple of 1024) give different bits", t, isa,
+           max_threads());
+    }
+  }
+}
+
 // BLIS-style residual check: C t vs beta C0 t + alpha A (B t) in double, for a random vector t.
 void residual_check(const Case& t, Rng& rng) {
   const int m = t.m, n = t.n, k = t.k;
@@ -355,8 +390,8 @@ int main(int argc, char** argv) {
     }
   }
 
-  // Past the cache blocks: MC (252 avx512, 144 avx2, 128 generic), KC (256), NC (3072 avx512 and
-  // avx2, 2048 generic);
+  // Past the cache blocks: MC (252 avx512, 144 avx2, 128 generic), KC (512 avx512, 400 avx2,
+  // 256 generic), NC (3072 avx512 and avx2, 2048 generic);
   // the MLP training shapes (784-256-128-10 at batch 32 and 128) and inference at batch 1 and 8;
   // every transpose combination of each.
   const std::vector<std::vector<int>> special =
@@ -369,7 +404,7 @@ int main(int argc, char** argv) {
                     {32, 10, 128},  {128, 10, 32},  {32, 128, 10},  {2, 2, 1000},
                     {3, 100, 37},   {16, 300, 129}, {17, 40, 200},  {300, 11, 97},
                     {200, 40, 16},  {2, 3000, 200}, {11, 7, 4096},  {1, 1, 4096},
-                    {253, 65, 257}, {784, 256, 128},
+                    {253, 65, 257}, {784, 256, 128}, {20, 40, 1025}, {30, 33, 512},
                     // The avx512 path's narrow kernels (n <= 12, m >= 2: 16-row and 32-row
                     // tiles and their remainders, across 64-row blocks) and its small-m rules
                     // (m <= 3, m <= 6 below 128 columns, 15..16 rows below 256 columns).
@@ -402,6 +437,20 @@ int main(int argc, char** argv) {
     }
     set_padding(t, rng.below(6));
     run_case(t, rng, rng.below(3) == 0);
+  }
+
+  // Tiles of every row count, one and several k blocks (KC = 512 on avx512) and MC blocks, k
+  // not a multiple of 16 (the AVX-512 packing's steps), every transpose.
+  const std::vector<std::vector<int>> a_paths =
+      g_quick ? std::vector<std::vector<int>>{{40, 70, 300}}
+              : std::vector<std::vector<int>>{{40, 70, 300}, {29, 100, 1100}, {15, 33, 77},
+                                              {64, 64, 64}, {8, 128, 256}, {300, 40, 50}};
+  for (const auto& s : a_paths) {
+    for (int trans = 0; trans < 4; ++trans, ++index) {
+      a_path_identity_check(Case{s[0], s[1], s[2], (trans & 1) != 0, (trans & 2) != 0,
+                                 kAlphas[index % 2], kBetas[index % 3]},
+                            rng);
+    }
   }
 
   Case big1{1000, 1100, 700, false, false, 1.0f, 0.7f};

@@ -3,7 +3,8 @@
 //
 //   jc over n in steps of NC   (B panel KC x NC lives in L3)
 //     pc over k in equal steps of at most KC (pack B panel; the first applies beta, later add)
-//       ic over m in steps of MC (pack A block MC x KC, lives in L2)
+//       ic over m in steps of MC (pack A block MC x KC, lives in L2; or, on the AVX-512 path,
+//                                 read A in place: see kDirectAStrideBreak)
 //         macro-kernel: jr over NC by NR (B micro-panel in L1), ir over MC by MR -> micro-kernel
 //         on the last pc step the MC x NC block of C is final: call the epilogue on it
 //
@@ -42,17 +43,26 @@ namespace myelin {
 namespace {
 
 using gemm_detail::Blocksizes;
+using gemm_detail::DirectKernel;
 using gemm_detail::MicroKernel;
 
 struct Path {
   Blocksizes bs;
   MicroKernel ukr;
+  DirectKernel direct;  // nullptr: this ISA always packs A
+  void (*pack_a)(float* dst, const float* a, int lda, bool trans_a, int rows, int depth, int mr);
 };
 
 Path path_for(Isa isa) {
-  if (isa == Isa::avx512) return {gemm_detail::kBlocksAvx512, gemm_detail::ukr_avx512_14x32};
-  if (isa == Isa::avx2) return {gemm_detail::kBlocksAvx2, gemm_detail::ukr_avx2_6x16};
-  return {gemm_detail::kBlocksGeneric, gemm_detail::ukr_generic_4x8};
+  if (isa == Isa::avx512) {
+    return {gemm_detail::kBlocksAvx512, gemm_detail::ukr_avx512_14x32,
+            gemm_detail::ukr_avx512_14x32_direct, gemm_detail::pack_a_avx512};
+  }
+  if (isa == Isa::avx2) {
+    return {gemm_detail::kBlocksAvx2, gemm_detail::ukr_avx2_6x16, nullptr, gemm_detail::pack_a};
+  }
+  return {gemm_detail::kBlocksGeneric, gemm_detail::ukr_generic_4x8, nullptr,
+          gemm_detail::pack_a};
 }
 
 int round_up(int x, int multiple) { return (x + multiple - 1) / multiple * multiple; }
@@ -118,6 +128,19 @@ struct Problem {
 // Both read the same values, so the bits do not depend on the choice.
 constexpr int kDirectBMaxRows = 512;
 
+// A read in place (the micro-kernel's direct form, where the ISA has one) skips packing A: one
+// pass over the MC x KC block per B panel, which measured 7-30% of the time of the training and
+// small shapes on the AVX-512 path (square 64: 165 -> 207 GFLOP/s; batch-8 256 -> 128: 156 ->
+// 206; square 512: +4%). Except when lda is a multiple of 1024 floats (4 KiB, the period of the
+// L1's 64 sets of 64 B): then the 14 rows of a micro-panel fall in one set, evict each other and
+// the B micro-panel, and square 1024 and 2048 ran at 0.7-0.9x of packing. Transposed A is held
+// to the same rule (its steps of k are then a page apart: 0.97x at 1024).
+constexpr int kDirectAStrideBreak = 1024;
+
+bool reads_a_in_place(const Path& path, int lda) {
+  return path.direct != nullptr && lda % kDirectAStrideBreak != 0;
+}
+
 // Runs the whole loop nest on rows [row_begin, row_end) x cols [col_begin, col_end) of C.
 void gemm_region(const Problem& p, int row_begin, int row_end, int col_begin, int col_end) {
   const Blocksizes& bs = p.path.bs;
@@ -131,8 +154,11 @@ void gemm_region(const Problem& p, int row_begin, int row_end, int col_begin, in
   // block would pay a full pass over C for little work. This depends on k alone, so the
   // reduction order is the same for every region and thread count.
   const int kc_max = ceil_div(p.k, ceil_div(p.k, bs.kc));
-  float* packed_a = reserve(t_pack_a, static_cast<std::size_t>(kc_max) *
-                                          round_up(std::min(bs.mc, region_rows), bs.mr));
+  const bool direct_a = reads_a_in_place(p.path, p.lda);
+  float* packed_a =
+      direct_a ? nullptr
+               : reserve(t_pack_a, static_cast<std::size_t>(kc_max) *
+                                       round_up(std::min(bs.mc, region_rows), bs.mr));
   float* packed_b = reserve(t_pack_b, static_cast<std::size_t>(kc_max) *
                                           round_up(std::min(bs.nc, region_cols), bs.nr));
 
@@ -155,7 +181,7 @@ void gemm_region(const Problem& p, int row_begin, int row_end, int col_begin, in
       for (int ic = row_begin; ic < row_end; ic += bs.mc) {
         const int mc = std::min(bs.mc, row_end - ic);
         const float* a_block = p.trans_a ? p.a + pc * lda + ic : p.a + ic * lda + pc;
-        gemm_detail::pack_a(packed_a, a_block, p.lda, p.trans_a, mc, kc, bs.mr);
+        if (!direct_a) p.path.pack_a(packed_a, a_block, p.lda, p.trans_a, mc, kc, bs.mr);
 
         float* c_block = p.c + ic * ldc + jc;
         for (int jr = 0; jr < nc; jr += bs.nr) {
@@ -166,8 +192,15 @@ void gemm_region(const Problem& p, int row_begin, int row_end, int col_begin, in
           const int b_rs = in_place ? p.ldb : bs.nr;
           for (int ir = 0; ir < mc; ir += bs.mr) {
             const int rows = std::min(bs.mr, mc - ir);
-            p.path.ukr(c_block + ir * ldc + jr, packed_a + static_cast<std::ptrdiff_t>(ir) * kc,
-                       b_panel, b_rs, kc, p.ldc, rows, cols, p.alpha, beta);
+            float* c_tile = c_block + ir * ldc + jr;
+            if (direct_a) {
+              p.path.direct(c_tile, p.trans_a ? a_block + ir : a_block + ir * lda,
+                            p.trans_a ? 1 : p.lda, p.trans_a ? p.lda : 1, b_panel, b_rs, kc,
+                            p.ldc, rows, cols, p.alpha, beta);
+            } else {
+              p.path.ukr(c_tile, packed_a + static_cast<std::ptrdiff_t>(ir) * kc, b_panel, b_rs,
+                         kc, p.ldc, rows, cols, p.alpha, beta);
+            }
           }
         }
         if (last && p.epilogue != nullptr) {
@@ -333,9 +366,9 @@ struct Grid {
 };
 
 // Chooses tm x tn = threads regions minimizing the busiest thread's work: its micro-tiles
-// (padded to MR x NR) plus the packing it does, A once per NC panel and B once unless B is read
-// in place, each packed element weighted like a dozen FMAs.
-Grid choose_grid(int m, int n, bool trans_b, int threads, const Blocksizes& bs) {
+// (padded to MR x NR) plus the packing it does, A once per NC panel unless A is read in place
+// and B once unless B is read in place, each packed element weighted like a dozen FMAs.
+Grid choose_grid(int m, int n, bool packs_a, bool trans_b, int threads, const Blocksizes& bs) {
   Grid best{1, 1, m, n};
   double best_cost = -1.0;
   for (int tm = 1; tm <= threads; ++tm) {
@@ -346,8 +379,9 @@ Grid choose_grid(int m, int n, bool trans_b, int threads, const Blocksizes& bs) 
     if (ceil_div(m, rows) < tm || ceil_div(n, cols) < tn) continue;  // a region would be empty
     const double tiles = static_cast<double>(rows) * cols;
     const bool packs_b = trans_b || rows > kDirectBMaxRows;
-    const double packing =
-        12.0 * (static_cast<double>(rows) * ceil_div(cols, bs.nc) + (packs_b ? cols : 0));
+    const double packing = 12.0 * ((packs_a ? static_cast<double>(rows) * ceil_div(cols, bs.nc)
+                                            : 0.0) +
+                                   (packs_b ? cols : 0));
     const double cost = tiles + packing;
     if (best_cost < 0.0 || cost < best_cost) {
       best_cost = cost;
@@ -426,7 +460,8 @@ void sgemm_strided(float* c, int ldc, const float* a, int lda, const float* b, i
     gemm_region(p, 0, m, 0, n);
     return;
   }
-  const GridSplit split{&p, choose_grid(m, n, trans_b, threads, p.path.bs)};
+  const GridSplit split{
+      &p, choose_grid(m, n, !reads_a_in_place(p.path, lda), trans_b, threads, p.path.bs)};
   parallel_for(split.grid.tm * split.grid.tn, [&split](int task) {
     const Grid& grid = split.grid;
     const int row_begin = (task / grid.tn) * grid.rows;

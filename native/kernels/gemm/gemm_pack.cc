@@ -91,18 +91,23 @@ void pack_a(float* dst, const float* a, int lda, bool trans_a, int rows, int dep
 // dst is ceil(cols/nr) panels of (depth x nr); b is op(B) as described in gemm_internal.h.
 void pack_b(float* dst, const float* b, int ldb, bool trans_b, int depth, int cols, int nr) {
   const std::ptrdiff_t ld = ldb;
-  for (int j0 = 0; j0 < cols; j0 += nr) {
-    const int live = cols - j0 < nr ? cols - j0 : nr;
-    if (trans_b) {
-      // B is stored (n, k): columns of op(B) contiguous along k.
-      pack_k_contiguous(dst, b + j0 * ld, ld, live, depth, nr);
-    } else {
-      // B is stored (k, n): the nr values of one step of k are contiguous.
-      for (int p = 0; p < depth; ++p) {
-        copy_run(dst + static_cast<std::ptrdiff_t>(p) * nr, b + p * ld + j0, live, nr);
+  const std::ptrdiff_t panel = static_cast<std::ptrdiff_t>(depth) * nr;
+  if (!trans_b) {
+    // B is stored (k, n): the nr values of one step of k are contiguous. Row by row across all
+    // panels, so B is read in the order it lies (one stream the prefetcher follows, rather than
+    // nr floats of every row, ldb apart, once per panel): square 1024 on the AVX-512 path, whose
+    // B rows are 4 KiB apart, 0.96x -> 0.98x of OpenBLAS.
+    for (int p = 0; p < depth; ++p) {
+      float* out = dst + static_cast<std::ptrdiff_t>(p) * nr;
+      for (int j0 = 0; j0 < cols; j0 += nr, out += panel) {
+        copy_run(out, b + p * ld + j0, cols - j0 < nr ? cols - j0 : nr, nr);
       }
     }
-    dst += static_cast<std::ptrdiff_t>(depth) * nr;
+    return;
+  }
+  // B is stored (n, k): columns of op(B) contiguous along k.
+  for (int j0 = 0; j0 < cols; j0 += nr, dst += panel) {
+    pack_k_contiguous(dst, b + j0 * ld, ld, cols - j0 < nr ? cols - j0 : nr, depth, nr);
   }
 }
 

@@ -191,7 +191,10 @@ void sup_row_avx512(float* c, const float* a, int a_cs, const float* b, int ldb,
   if (n <= 16) {
     row_tiles<1, 4>(c, a, a_cs, b, ldb, k, cols, alpha, beta);
   } else {
-    row_tiles<4, 2>(c, a, a_cs, b, ldb, k, cols, alpha, beta);
+    // 128 columns (16 accumulators) per pass: each step of k reads 8 whole lines of a row of B,
+    // which streams from L2 faster than 4 (1x256x784: 41 -> 46 GFLOP/s, 1x128x256: 45 -> 75,
+    // measured in one process beside OpenBLAS's 42).
+    row_tiles<8, 2>(c, a, a_cs, b, ldb, k, cols, alpha, beta);
   }
 }
 
