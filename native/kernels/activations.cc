@@ -51,6 +51,7 @@
 #include "../runtime/cpu_features.h"
 #include "../runtime/chunked.h"
 #include "../runtime/thread_pool.h"
+#include "activation_constants.h"
 #include "activations_internal.h"
 
 namespace myelin {
@@ -58,13 +59,6 @@ namespace myelin {
 namespace activation_detail {
 
 namespace {
-
-constexpr float kSeluAlpha = 1.6732632423543772f;
-constexpr float kSeluScale = 1.0507009873554805f;
-constexpr float kSqrtHalf = 0.70710678118654752f;      // 1 / sqrt(2)
-constexpr float kInvSqrt2Pi = 0.39894228040143268f;    // 1 / sqrt(2 pi)
-constexpr float kSqrt2OverPi = 0.79788456080286536f;   // sqrt(2 / pi)
-constexpr float kGeluCubic = 0.044715f;
 
 // Written without branches on the sign of z so that large |z| neither overflows exp nor loses
 // the tail: exp(-|z|) is always in (0, 1].

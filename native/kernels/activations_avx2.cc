@@ -30,6 +30,7 @@
 // static. The only external symbols are the *_avx2 functions of activations_internal.h.
 #include <immintrin.h>
 
+#include "activation_constants.h"
 #include "activations_internal.h"
 
 namespace myelin {
@@ -50,6 +51,15 @@ static inline __m256 last_lanes(std::int64_t n) {
                                                 _mm256_set1_epi32(static_cast<int>(8 - n))));
 }
 
+// c[0] x^(N-1) + ... + c[N-1] by Horner's rule, one FMA a step (coefficients from
+// activation_constants.h).
+template <int N>
+static inline __m256 horner(__m256 x, const float (&c)[N]) {
+  __m256 p = _mm256_set1_ps(c[0]);
+  for (int i = 1; i < N; ++i) p = _mm256_fmadd_ps(p, x, _mm256_set1_ps(c[i]));
+  return p;
+}
+
 // exp(x) = 2^n e^r with |r| <= ln2/2, for x <= 0 (and NaN), the only arguments used here: returns
 // r and sets *pow2n = 2^n. Below -88 the result is 0 (exp(-88) = 6e-39); between -88 and -87.3 it
 // is 0 or the subnormal.
@@ -58,24 +68,16 @@ static inline __m256 exp_reduce(__m256 x, __m256* pow2n) {
   // t = round(x log2e) + 1.5 * 2^23 + 127: the low bits of t hold n + 127 in [0, 127], which
   // shifted into the exponent field give 2^n (0 for n = -127).
   const __m256 magic = _mm256_set1_ps(12583039.0f);
-  const __m256 t = _mm256_fmadd_ps(x, _mm256_set1_ps(1.44269504088896341f), magic);
+  const __m256 t = _mm256_fmadd_ps(x, _mm256_set1_ps(kLog2e), magic);
   const __m256 n = _mm256_sub_ps(t, magic);
   *pow2n = _mm256_castsi256_ps(_mm256_slli_epi32(_mm256_castps_si256(t), 23));
-  // ln2 split in two: n * 0.693359375 is exact for |n| <= 128.
-  const __m256 r = _mm256_fnmadd_ps(n, _mm256_set1_ps(0.693359375f), x);
-  return _mm256_fnmadd_ps(n, _mm256_set1_ps(-2.12194440e-4f), r);
+  // ln2 split in two (activation_constants.h): n * kLn2Hi is exact.
+  const __m256 r = _mm256_fnmadd_ps(n, _mm256_set1_ps(kLn2Hi), x);
+  return _mm256_fnmadd_ps(n, _mm256_set1_ps(kLn2Lo), r);
 }
 
 // q(r) with e^r = 1 + r q(r): the Cephes polynomial but its last step.
-static inline __m256 exp_poly(__m256 r) {
-  __m256 p = _mm256_set1_ps(1.9875691500e-4f);
-  p = _mm256_fmadd_ps(p, r, _mm256_set1_ps(1.3981999507e-3f));
-  p = _mm256_fmadd_ps(p, r, _mm256_set1_ps(8.3334519073e-3f));
-  p = _mm256_fmadd_ps(p, r, _mm256_set1_ps(4.1665795894e-2f));
-  p = _mm256_fmadd_ps(p, r, _mm256_set1_ps(1.6666665459e-1f));
-  p = _mm256_fmadd_ps(p, r, _mm256_set1_ps(5.0000001201e-1f));
-  return _mm256_fmadd_ps(p, r, _mm256_set1_ps(1.0f));
-}
+static inline __m256 exp_poly(__m256 r) { return horner(r, kExpPoly); }
 
 static inline __m256 exp_nonpositive_ps(__m256 x) {
   __m256 pow2n;
@@ -101,36 +103,18 @@ static inline __m256 log1p_unit_ps(__m256 e) {
       _mm256_blendv_ps(e, _mm256_mul_ps(_mm256_sub_ps(e, one), _mm256_set1_ps(0.5f)), big);
   const __m256 k = _mm256_and_ps(big, one);
   const __m256 x2 = _mm256_mul_ps(x, x);
-  __m256 p = _mm256_set1_ps(7.0376836292e-2f);
-  p = _mm256_fmadd_ps(p, x, _mm256_set1_ps(-1.1514610310e-1f));
-  p = _mm256_fmadd_ps(p, x, _mm256_set1_ps(1.1676998740e-1f));
-  p = _mm256_fmadd_ps(p, x, _mm256_set1_ps(-1.2420140846e-1f));
-  p = _mm256_fmadd_ps(p, x, _mm256_set1_ps(1.4249322787e-1f));
-  p = _mm256_fmadd_ps(p, x, _mm256_set1_ps(-1.6668057665e-1f));
-  p = _mm256_fmadd_ps(p, x, _mm256_set1_ps(2.0000714765e-1f));
-  p = _mm256_fmadd_ps(p, x, _mm256_set1_ps(-2.4999993993e-1f));
-  p = _mm256_fmadd_ps(p, x, _mm256_set1_ps(3.3333331174e-1f));
+  __m256 p = horner(x, kLog1pPoly);
   __m256 y = _mm256_mul_ps(_mm256_mul_ps(p, x), x2);
-  y = _mm256_fmadd_ps(k, _mm256_set1_ps(-2.12194440e-4f), y);
+  y = _mm256_fmadd_ps(k, _mm256_set1_ps(kLn2Lo), y);
   y = _mm256_fnmadd_ps(_mm256_set1_ps(0.5f), x2, y);
-  return _mm256_fmadd_ps(k, _mm256_set1_ps(0.693359375f), _mm256_add_ps(x, y));
+  return _mm256_fmadd_ps(k, _mm256_set1_ps(kLn2Hi), _mm256_add_ps(x, y));
 }
 
 static inline __m256 erf_ps(__m256 x) {
   const __m256 xc = _mm256_max_ps(_mm256_set1_ps(-4.0f), _mm256_min_ps(_mm256_set1_ps(4.0f), x));
   const __m256 x2 = _mm256_mul_ps(xc, xc);
-  __m256 p = _mm256_set1_ps(-2.72614225801306e-10f);
-  p = _mm256_fmadd_ps(p, x2, _mm256_set1_ps(2.77068142495902e-08f));
-  p = _mm256_fmadd_ps(p, x2, _mm256_set1_ps(-2.10102402082508e-06f));
-  p = _mm256_fmadd_ps(p, x2, _mm256_set1_ps(-5.69250639462346e-05f));
-  p = _mm256_fmadd_ps(p, x2, _mm256_set1_ps(-7.34990630326855e-04f));
-  p = _mm256_fmadd_ps(p, x2, _mm256_set1_ps(-2.95459980854025e-03f));
-  p = _mm256_fmadd_ps(p, x2, _mm256_set1_ps(-1.60960333262415e-02f));
-  __m256 q = _mm256_set1_ps(-1.45660718464996e-05f);
-  q = _mm256_fmadd_ps(q, x2, _mm256_set1_ps(-2.13374055278905e-04f));
-  q = _mm256_fmadd_ps(q, x2, _mm256_set1_ps(-1.68282697438203e-03f));
-  q = _mm256_fmadd_ps(q, x2, _mm256_set1_ps(-7.37332916720468e-03f));
-  q = _mm256_fmadd_ps(q, x2, _mm256_set1_ps(-1.42647390514189e-02f));
+  __m256 p = horner(x2, kErfP);
+  __m256 q = horner(x2, kErfQ);
   return _mm256_div_ps(_mm256_mul_ps(xc, p), q);
 }
 
@@ -143,21 +127,12 @@ static inline __m256 sigmoid_ps(__m256 z) {
 }
 
 static inline __m256 tanh_ps(__m256 x) {
-  const __m256 xc = _mm256_max_ps(_mm256_set1_ps(-7.99881172180175781f),
-                                  _mm256_min_ps(_mm256_set1_ps(7.99881172180175781f), x));
+  const __m256 xc = _mm256_max_ps(_mm256_set1_ps(-kTanhClamp),
+                                  _mm256_min_ps(_mm256_set1_ps(kTanhClamp), x));
   const __m256 x2 = _mm256_mul_ps(xc, xc);
-  __m256 p = _mm256_set1_ps(-2.76076847742355e-16f);
-  p = _mm256_fmadd_ps(p, x2, _mm256_set1_ps(2.00018790482477e-13f));
-  p = _mm256_fmadd_ps(p, x2, _mm256_set1_ps(-8.60467152213735e-11f));
-  p = _mm256_fmadd_ps(p, x2, _mm256_set1_ps(5.12229709037114e-08f));
-  p = _mm256_fmadd_ps(p, x2, _mm256_set1_ps(1.48572235717979e-05f));
-  p = _mm256_fmadd_ps(p, x2, _mm256_set1_ps(6.37261928875436e-04f));
-  p = _mm256_fmadd_ps(p, x2, _mm256_set1_ps(4.89352455891786e-03f));
+  __m256 p = horner(x2, kTanhP);
   p = _mm256_mul_ps(p, xc);
-  __m256 q = _mm256_set1_ps(1.19825839466702e-06f);
-  q = _mm256_fmadd_ps(q, x2, _mm256_set1_ps(1.18534705686654e-04f));
-  q = _mm256_fmadd_ps(q, x2, _mm256_set1_ps(2.26843463243900e-03f));
-  q = _mm256_fmadd_ps(q, x2, _mm256_set1_ps(4.89352518554385e-03f));
+  __m256 q = horner(x2, kTanhQ);
   const __m256 tiny = _mm256_cmp_ps(_mm256_andnot_ps(_mm256_set1_ps(-0.0f), x),
                                     _mm256_set1_ps(0.0004f), _CMP_LT_OQ);
   return _mm256_blendv_ps(_mm256_div_ps(p, q), x, tiny);
@@ -324,9 +299,6 @@ static inline __m256 elu_grad_ps(__m256 dy, __m256 y, __m256 alpha) {
   return _mm256_blendv_ps(_mm256_mul_ps(dy, _mm256_add_ps(y, alpha)), dy, positive(y));
 }
 
-constexpr float kSeluAlpha = 1.6732632423543772f;
-constexpr float kSeluScale = 1.0507009873554805f;
-
 static inline __m256 selu_ps(__m256 z, __m256) {
   return _mm256_mul_ps(splat(kSeluScale), elu_ps(z, splat(kSeluAlpha)));
 }
@@ -335,11 +307,6 @@ static inline __m256 selu_grad_ps(__m256 dy, __m256 y, __m256) {
   const __m256 negative = _mm256_mul_ps(dy, _mm256_add_ps(y, splat(kSeluScale * kSeluAlpha)));
   return _mm256_blendv_ps(negative, _mm256_mul_ps(dy, splat(kSeluScale)), positive(y));
 }
-
-constexpr float kSqrtHalf = 0.70710678118654752f;     // 1 / sqrt(2)
-constexpr float kInvSqrt2Pi = 0.39894228040143268f;   // 1 / sqrt(2 pi)
-constexpr float kSqrt2OverPi = 0.79788456080286536f;  // sqrt(2 / pi)
-constexpr float kGeluCubic = 0.044715f;
 
 // Phi(z) = 0.5 (1 + erf(z / sqrt 2)).
 static inline __m256 normal_cdf(__m256 z) {

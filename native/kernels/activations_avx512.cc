@@ -33,6 +33,7 @@
 // static. The only external symbols are the *_avx512 functions of activations_internal.h.
 #include <immintrin.h>
 
+#include "activation_constants.h"
 #include "activations_internal.h"
 
 // GCC 12's AVX-512 intrinsics pass _mm512_undefined_ps(), a self-initialized variable, as the
@@ -46,6 +47,15 @@ namespace activation_detail {
 namespace {
 
 static inline __m512 splat(float v) { return _mm512_set1_ps(v); }
+
+// c[0] x^(N-1) + ... + c[N-1] by Horner's rule, one FMA a step (coefficients from
+// activation_constants.h).
+template <int N>
+static inline __m512 horner(__m512 x, const float (&c)[N]) {
+  __m512 p = splat(c[0]);
+  for (int i = 1; i < N; ++i) p = _mm512_fmadd_ps(p, x, splat(c[i]));
+  return p;
+}
 
 // Lanes [0, n) set, n in [0, 16].
 static inline __mmask16 first_lanes(std::int64_t n) {
@@ -89,18 +99,12 @@ static inline __m512 exp_nonpositive_ps(__m512 x) {
 static inline __m512 expm1_nonpositive_ps(__m512 x) {
   x = _mm512_max_ps(splat(-88.0f), x);
   const __m512 magic = splat(12583039.0f);
-  const __m512 t = _mm512_fmadd_ps(x, splat(1.44269504088896341f), magic);
+  const __m512 t = _mm512_fmadd_ps(x, splat(kLog2e), magic);
   const __m512 n = _mm512_sub_ps(t, magic);
   const __m512 pow2n = _mm512_castsi512_ps(_mm512_slli_epi32(_mm512_castps_si512(t), 23));
-  __m512 r = _mm512_fnmadd_ps(n, splat(0.693359375f), x);
-  r = _mm512_fnmadd_ps(n, splat(-2.12194440e-4f), r);
-  __m512 p = splat(1.9875691500e-4f);
-  p = _mm512_fmadd_ps(p, r, splat(1.3981999507e-3f));
-  p = _mm512_fmadd_ps(p, r, splat(8.3334519073e-3f));
-  p = _mm512_fmadd_ps(p, r, splat(4.1665795894e-2f));
-  p = _mm512_fmadd_ps(p, r, splat(1.6666665459e-1f));
-  p = _mm512_fmadd_ps(p, r, splat(5.0000001201e-1f));
-  p = _mm512_fmadd_ps(p, r, splat(1.0f));
+  __m512 r = _mm512_fnmadd_ps(n, splat(kLn2Hi), x);
+  r = _mm512_fnmadd_ps(n, splat(kLn2Lo), r);
+  __m512 p = horner(r, kExpPoly);
   return _mm512_fmadd_ps(_mm512_mul_ps(r, p), pow2n, _mm512_sub_ps(pow2n, splat(1.0f)));
 }
 
@@ -110,36 +114,18 @@ static inline __m512 log1p_unit_ps(__m512 e) {
   const __m512 x = _mm512_mask_mul_ps(e, big, _mm512_sub_ps(e, splat(1.0f)), splat(0.5f));
   const __m512 k = _mm512_maskz_mov_ps(big, splat(1.0f));
   const __m512 x2 = _mm512_mul_ps(x, x);
-  __m512 p = splat(7.0376836292e-2f);
-  p = _mm512_fmadd_ps(p, x, splat(-1.1514610310e-1f));
-  p = _mm512_fmadd_ps(p, x, splat(1.1676998740e-1f));
-  p = _mm512_fmadd_ps(p, x, splat(-1.2420140846e-1f));
-  p = _mm512_fmadd_ps(p, x, splat(1.4249322787e-1f));
-  p = _mm512_fmadd_ps(p, x, splat(-1.6668057665e-1f));
-  p = _mm512_fmadd_ps(p, x, splat(2.0000714765e-1f));
-  p = _mm512_fmadd_ps(p, x, splat(-2.4999993993e-1f));
-  p = _mm512_fmadd_ps(p, x, splat(3.3333331174e-1f));
+  __m512 p = horner(x, kLog1pPoly);
   __m512 y = _mm512_mul_ps(_mm512_mul_ps(p, x), x2);
-  y = _mm512_fmadd_ps(k, splat(-2.12194440e-4f), y);
+  y = _mm512_fmadd_ps(k, splat(kLn2Lo), y);
   y = _mm512_fnmadd_ps(splat(0.5f), x2, y);
-  return _mm512_fmadd_ps(k, splat(0.693359375f), _mm512_add_ps(x, y));
+  return _mm512_fmadd_ps(k, splat(kLn2Hi), _mm512_add_ps(x, y));
 }
 
 static inline __m512 erf_ps(__m512 x) {
   const __m512 xc = _mm512_max_ps(splat(-4.0f), _mm512_min_ps(splat(4.0f), x));
   const __m512 x2 = _mm512_mul_ps(xc, xc);
-  __m512 p = splat(-2.72614225801306e-10f);
-  p = _mm512_fmadd_ps(p, x2, splat(2.77068142495902e-08f));
-  p = _mm512_fmadd_ps(p, x2, splat(-2.10102402082508e-06f));
-  p = _mm512_fmadd_ps(p, x2, splat(-5.69250639462346e-05f));
-  p = _mm512_fmadd_ps(p, x2, splat(-7.34990630326855e-04f));
-  p = _mm512_fmadd_ps(p, x2, splat(-2.95459980854025e-03f));
-  p = _mm512_fmadd_ps(p, x2, splat(-1.60960333262415e-02f));
-  __m512 q = splat(-1.45660718464996e-05f);
-  q = _mm512_fmadd_ps(q, x2, splat(-2.13374055278905e-04f));
-  q = _mm512_fmadd_ps(q, x2, splat(-1.68282697438203e-03f));
-  q = _mm512_fmadd_ps(q, x2, splat(-7.37332916720468e-03f));
-  q = _mm512_fmadd_ps(q, x2, splat(-1.42647390514189e-02f));
+  __m512 p = horner(x2, kErfP);
+  __m512 q = horner(x2, kErfQ);
   return _mm512_div_ps(_mm512_mul_ps(xc, p), q);
 }
 
@@ -151,21 +137,12 @@ static inline __m512 sigmoid_ps(__m512 z) {
 }
 
 static inline __m512 tanh_ps(__m512 x) {
-  const __m512 xc = _mm512_max_ps(splat(-7.99881172180175781f),
-                                  _mm512_min_ps(splat(7.99881172180175781f), x));
+  const __m512 xc = _mm512_max_ps(splat(-kTanhClamp),
+                                  _mm512_min_ps(splat(kTanhClamp), x));
   const __m512 x2 = _mm512_mul_ps(xc, xc);
-  __m512 p = splat(-2.76076847742355e-16f);
-  p = _mm512_fmadd_ps(p, x2, splat(2.00018790482477e-13f));
-  p = _mm512_fmadd_ps(p, x2, splat(-8.60467152213735e-11f));
-  p = _mm512_fmadd_ps(p, x2, splat(5.12229709037114e-08f));
-  p = _mm512_fmadd_ps(p, x2, splat(1.48572235717979e-05f));
-  p = _mm512_fmadd_ps(p, x2, splat(6.37261928875436e-04f));
-  p = _mm512_fmadd_ps(p, x2, splat(4.89352455891786e-03f));
+  __m512 p = horner(x2, kTanhP);
   p = _mm512_mul_ps(p, xc);
-  __m512 q = splat(1.19825839466702e-06f);
-  q = _mm512_fmadd_ps(q, x2, splat(1.18534705686654e-04f));
-  q = _mm512_fmadd_ps(q, x2, splat(2.26843463243900e-03f));
-  q = _mm512_fmadd_ps(q, x2, splat(4.89352518554385e-03f));
+  __m512 q = horner(x2, kTanhQ);
   const __mmask16 tiny = _mm512_cmp_ps_mask(_mm512_abs_ps(x), splat(0.0004f), _CMP_LT_OQ);
   return _mm512_mask_mov_ps(_mm512_div_ps(p, q), tiny, x);
 }
@@ -255,17 +232,9 @@ static inline __m512 elu_ps(__m512 z, __m512 alpha) {
   return _mm512_mask_mov_ps(negative, positive(z), z);
 }
 
-constexpr float kSeluAlpha = 1.6732632423543772f;
-constexpr float kSeluScale = 1.0507009873554805f;
-
 static inline __m512 selu_ps(__m512 z, __m512) {
   return _mm512_mul_ps(splat(kSeluScale), elu_ps(z, splat(kSeluAlpha)));
 }
-
-constexpr float kSqrtHalf = 0.70710678118654752f;     // 1 / sqrt(2)
-constexpr float kInvSqrt2Pi = 0.39894228040143268f;   // 1 / sqrt(2 pi)
-constexpr float kSqrt2OverPi = 0.79788456080286536f;  // sqrt(2 / pi)
-constexpr float kGeluCubic = 0.044715f;
 
 // Phi(z) = 0.5 (1 + erf(z / sqrt 2)).
 static inline __m512 normal_cdf(__m512 z) {
