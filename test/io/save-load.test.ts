@@ -155,6 +155,17 @@ describe('named weights', () => {
     expect(() => model.setWeights({ ...named, 'd/bias': [[1, 2]] })).to.throw(my.ShapeError, /3 values/);
     expect(model.getWeights().map((w) => Array.from(w.data))).to.deep.equal(before);
   });
+
+  it('refuses a weight array of the wrong length, shape or values without writing anything', () => {
+    my.seed(4);
+    const model = my.sequential([my.layers.dense({ inputShape: [2], units: 3, name: 'd' })]);
+    const before = model.getWeights();
+    const [kernel, bias] = before as [my.Tensor, my.Tensor];
+    expect(() => model.setWeights([kernel])).to.throw(my.ArgumentTypeError, /Expected an array of 2 tensors, in the order of getWeights\(\) for weights/);
+    expect(() => model.setWeights([bias, kernel])).to.throw(my.ShapeError, /Expected 6 values \(shape \[2, 3\]\) for d\/kernel for weights\[0\] but received shape \[3\]/);
+    expect(() => model.setWeights([kernel, [[1, NaN, 3]]])).to.throw(my.ArgumentRangeError, /finite numbers for weights\[1\] but received NaN/);
+    expect(model.getWeights().map((w) => Array.from(w.data))).to.deep.equal(before.map((w) => Array.from(w.data)));
+  });
 });
 
 describe('model.toJSON() and modelFromJSON()', () => {
