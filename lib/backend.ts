@@ -38,13 +38,24 @@ export interface NativeBackendInfo {
 
 type F32 = Float32Array;
 
+/** Kernel calls recorded to run later as one unit (native/binding/program.h); opaque to JS. */
+export interface NativeProgram {
+  readonly __nativeProgram: unique symbol;
+}
+
+/** How a program's run ended, and the scalars its kernels returned (NaN where it did not get to). */
+export interface ProgramResult {
+  readonly outcome: 'completed' | 'stopped' | 'cancelled';
+  readonly scalars: Float64Array;
+}
+
 interface NativeBinding {
   backendInfo(): NativeBackendInfo;
   setNumThreads(n: number): void;
   setIsa(isa: string): void;
   fmaPeakGflops(threads: number, milliseconds: number): number;
   sgemm(c: F32, a: F32, b: F32, m: number, n: number, k: number, transA: boolean, transB: boolean, alpha: number, beta: number): void;
-  /** z receives the pre-activation; required when the activation's derivative reads it (activationNeedsInput). */
+  /** z receives the pre-activation, for a backward whose activation's derivative reads it (activationNeedsInput); null at inference. */
   denseForward(y: F32, z: F32 | null, x: F32, w: F32, b: F32 | null, n: number, k: number, m: number, act: ActivationCode, alpha: number): void;
   denseBackward(dx: F32 | null, dw: F32, db: F32 | null, dy: F32, x: F32, w: F32, z: F32 | null, y: F32, n: number, k: number, m: number, act: ActivationCode, alpha: number): void;
   activationForward(y: F32, z: F32, rows: number, cols: number, act: ActivationCode, alpha: number): void;
@@ -83,7 +94,7 @@ interface NativeBinding {
   nadamStep(params: F32, m: F32, v: F32, grads: F32, learningRate: number, beta1: number, beta2: number, epsilon: number, step: number, uProduct: number): void;
   // -- clipping, regularizers, constraints (native/binding/regularization_binding.cc) --
   /** Bounds of 0 are off; clipNorm and globalClipNorm are never both set. */
-  clipGradients(grads: F32, segments: Uint32Array, gradSquares: number, clipNorm: number, globalClipNorm: number, clipValue: number): void;
+  clipGradients(grads: F32, segments: Uint32Array, clipNorm: number, globalClipNorm: number, clipValue: number): void;
   /** Returns scale * (l1 sum|v| + l2 sum v^2); adds its gradient into grads unless null. */
   regularize(grads: F32 | null, values: F32, l1: number, l2: number, scale: number): number;
   minMaxNorm(w: F32, rows: number, cols: number, axis: number, minValue: number, maxValue: number, rate: number): void;
@@ -98,6 +109,17 @@ interface NativeBinding {
   standardizeForward(y: F32, x: F32, mean: F32, variance: F32, epsilon: number, n: number, units: number): void;
   standardizeBackward(dx: F32, dy: F32, variance: F32, epsilon: number, n: number, units: number): void;
   multiplyElementwise(out: F32, a: F32, b: F32): void;
+  // -- data (native/binding/data_binding.cc) --
+  copy(dst: F32, src: F32): void;
+  // -- programs (native/binding/program.cc): see lib/program.ts --
+  recordBegin(): void;
+  recordEnd(): NativeProgram;
+  guardFinite(index: number): void;
+  runProgram(program: NativeProgram): ProgramResult;
+  runProgramAsync(program: NativeProgram): Promise<ProgramResult>;
+  cancelProgram(program: NativeProgram): void;
+  /** Async runs so far, running now, and the most that ever ran at once. */
+  programStats(): { runs: number; running: number; mostAtOnce: number };
   addElementwise(out: F32, a: F32, b: F32): void;
 }
 

@@ -78,13 +78,29 @@ export function minMaxNorm(config: { minValue?: number; maxValue?: number; rate?
   return new NormConstraint('MinMaxNorm', { minValue, maxValue, rate, axis }, axis, minValue, maxValue, rate);
 }
 
+class NonNeg implements Constraint {
+  readonly className = 'NonNeg';
+
+  getConfig(): Record<string, unknown> {
+    return {};
+  }
+
+  apply(view: Float32Array): void {
+    native.nonNeg(view);
+  }
+}
+
 /** Weights below 0 set to 0. */
 export function nonNeg(): Constraint {
-  return {
-    className: 'NonNeg',
-    getConfig: () => ({}),
-    apply: (view) => native.nonNeg(view),
-  };
+  return new NonNeg();
+}
+
+/**
+ * Whether a constraint is one of these, whose work is a native call: a model with only such
+ * constraints can record its training steps and run them off the main thread (lib/program.ts).
+ */
+export function isBuiltInConstraint(value: Constraint | null | undefined): boolean {
+  return value instanceof NormConstraint || value instanceof NonNeg;
 }
 
 const byName = { maxNorm, nonNeg, unitNorm, minMaxNorm } as const;

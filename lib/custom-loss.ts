@@ -24,6 +24,7 @@ const allFinite = (values: F32): boolean => Number.isFinite(native.sumOfSquares(
 
 class CustomLoss extends Loss {
   readonly name: string;
+  override readonly native = false;
   private readonly forward: CustomLossConfig['forward'];
   private readonly gradient: CustomLossConfig['gradient'];
   private readonly perSample = floatBuffers();

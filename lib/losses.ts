@@ -61,6 +61,8 @@ export abstract class Loss {
   readonly sparse: boolean = false;
   /** The activation this loss can absorb, with the fused kernel that does it. */
   readonly fusion: LossFusion | null = null;
+  /** Whether onOutputs is native calls only, so that a training step can be recorded (lib/program.ts). */
+  readonly native: boolean = true;
 
   /** The loss of outputs pred (n, c), weighted by `weights` (n values, or null for 1); writes dL/dpred unless dpred is null. */
   abstract onOutputs(dpred: F32 | null, pred: F32, labels: F32, weights: F32 | null, n: number, c: number): number;

@@ -34,6 +34,14 @@ class L1L2 implements Regularizer {
   }
 }
 
+/**
+ * Whether a regularizer is one of these, whose work is a native call: a model with only such
+ * regularizers can record its training steps and run them off the main thread (lib/program.ts).
+ */
+export function isBuiltInRegularizer(value: Regularizer | null | undefined): boolean {
+  return value instanceof L1L2;
+}
+
 function coefficients(config: unknown, name: string, known: readonly ('l1' | 'l2')[]): { l1: number; l2: number } {
   const options = plainObject(config, `${name} config`);
   knownOptions(options, `${name} config`, known);

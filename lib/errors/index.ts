@@ -68,6 +68,15 @@ export class TrainingError extends MyelinError {
   override readonly name = 'TrainingError';
 }
 
+/**
+ * The call was stopped through its AbortSignal; `cause` is the signal's reason. Named and coded
+ * as Node's own APIs name theirs, so `err.name === 'AbortError'` checks work alike.
+ */
+export class AbortError extends MyelinError {
+  override readonly name = 'AbortError';
+  readonly code = 'ABORT_ERR';
+}
+
 /** The native addon could not be loaded; the message lists what was tried and how to fix it. */
 export class NativeLoadError extends MyelinError {
   override readonly name = 'NativeLoadError';

@@ -123,7 +123,7 @@ export class Dense extends Layer {
   forward(x: Float32Array, y: Float32Array, n: number, training: boolean): void {
     this.droppedKernel = training && this.dropConnect > 0 ? this.dropKernel() : null;
     const kernel = this.droppedKernel ?? this.kernel;
-    native.denseForward(y, this.preActivation(n), x, kernel, this.bias, n, this.inputUnits, this.units, this.appliedActivation, defaultAlpha(this.activation));
+    native.denseForward(y, training ? this.preActivation(n) : null, x, kernel, this.bias, n, this.inputUnits, this.units, this.appliedActivation, defaultAlpha(this.activation));
   }
 
   backward(dy: Float32Array, dx: Float32Array | null, x: Float32Array, y: Float32Array, n: number): void {

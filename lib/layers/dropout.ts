@@ -43,7 +43,7 @@ export class Dropout extends Layer {
 
   forward(x: Float32Array, y: Float32Array, n: number, training: boolean): void {
     if (!training || this.rate === 0) {
-      y.set(x);
+      native.copy(y, x);
       return;
     }
     const mask = this.scratch('mask', n * this.inputUnits);
@@ -54,7 +54,7 @@ export class Dropout extends Layer {
   /** dx = dy * mask, the mask of the last training forward. */
   backward(dy: Float32Array, dx: Float32Array | null, _x: Float32Array, _y: Float32Array, n: number): void {
     if (dx === null) return;
-    if (this.rate === 0) dx.set(dy);
+    if (this.rate === 0) native.copy(dx, dy);
     else native.multiplyElementwise(dx, dy, this.scratch('mask', n * this.inputUnits));
   }
 

@@ -43,7 +43,7 @@ export class GaussianNoise extends Layer {
 
   forward(x: Float32Array, y: Float32Array, _n: number, training: boolean): void {
     if (!training || this.stddev === 0) {
-      y.set(x);
+      native.copy(y, x);
       return;
     }
     fillNormal(y, 0, this.stddev);
@@ -51,7 +51,7 @@ export class GaussianNoise extends Layer {
   }
 
   backward(dy: Float32Array, dx: Float32Array | null): void {
-    dx?.set(dy);
+    if (dx !== null) native.copy(dx, dy);
   }
 
   getConfig(): Record<string, unknown> {

@@ -5,9 +5,9 @@
  * copying one buffer. Non-trainable state (a batch normalization's moving mean and variance)
  * lives in a third array, `state`, which no optimizer and no gradient touches.
  */
-import type { Constraint } from '../constraints';
+import { type Constraint, isBuiltInConstraint } from '../constraints';
 import type { Layer, ParamSpec } from '../layers/layer';
-import type { Regularizer } from '../regularizers';
+import { isBuiltInRegularizer, type Regularizer } from '../regularizers';
 
 export interface ParamSlot {
   readonly layer: Layer;
@@ -73,16 +73,20 @@ export class ParameterArena {
   }
 
   /**
-   * Adds the weight regularizers' penalties to the gradient arena (when `withGradients`) and
-   * returns their sum, which the model adds to the loss.
+   * Adds the weight regularizers' gradients to the gradient arena (when `withGradients`) and
+   * returns their penalties, which the model adds to the loss, as the kernels returned them
+   * (values, or scalar indices while a program is recorded: see lib/program.ts).
    */
-  regularize(withGradients: boolean): number {
-    let penalty = 0;
-    for (const slot of this.regularized) {
+  regularize(withGradients: boolean): number[] {
+    return this.regularized.map((slot) => {
       const grads = withGradients ? this.grads.subarray(slot.offset, slot.offset + slot.size) : null;
-      penalty += (slot.spec.regularizer as Regularizer).apply(this.view(slot), grads, 1);
-    }
-    return penalty;
+      return (slot.spec.regularizer as Regularizer).apply(this.view(slot), grads, 1);
+    });
+  }
+
+  /** Whether every regularizer and constraint is a built-in one, whose work is native (recordable). */
+  get native(): boolean {
+    return this.regularized.every((s) => isBuiltInRegularizer(s.spec.regularizer)) && this.constrained.every((s) => isBuiltInConstraint(s.spec.constraint));
   }
 
   /** Projects every constrained weight onto its constraint; after each optimizer step. */

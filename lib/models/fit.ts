@@ -1,7 +1,8 @@
 /**
  * model.fit(): epochs of shuffled mini-batches, sample and class weights, validation, callbacks
- * and progress. Batches (with their weights) are gathered into buffers made once per call;
- * between batches the loop yields to the event loop, so a server stays responsive while it trains.
+ * and progress. Batches (with their weights) are gathered into buffers made once per call; each
+ * step's native work (and each validation batch's) runs off the main thread (lib/program.ts), so a
+ * server stays responsive while it trains. An AbortSignal stops it between two steps.
  */
 import { native } from '../backend';
 import type { Callback, CustomCallbackArgs, Logs } from '../callbacks';
@@ -9,6 +10,7 @@ import type { History } from '../callbacks/history';
 import { CallbackList, checkCallbacks } from '../callbacks/list';
 import { ArgumentRangeError, ArgumentTypeError, ShapeError, TrainingError } from '../errors';
 import { argmax } from '../metrics/metric';
+import { abortError, signalOption } from '../program';
 import { ProgressReporter } from '../progress';
 import { globalRandom } from '../random';
 import { Tensor, toLabels, type LabelsLike, type TensorLike } from '../tensor';
@@ -52,9 +54,14 @@ export interface FitArgs {
    * 1. Multiplies sampleWeight when both are given.
    */
   classWeight?: Record<number, number>;
+  /**
+   * Stops training between two steps: fit then rejects with an AbortError, and the weights are
+   * those of the last step completed.
+   */
+  signal?: AbortSignal;
 }
 
-const fitOptions = ['epochs', 'batchSize', 'shuffle', 'validationSplit', 'validationData', 'verbose', 'callbacks', 'initialEpoch', 'sampleWeight', 'classWeight'];
+const fitOptions = ['epochs', 'batchSize', 'shuffle', 'validationSplit', 'validationData', 'verbose', 'callbacks', 'initialEpoch', 'sampleWeight', 'classWeight', 'signal'];
 
 interface Part {
   readonly x: Tensor;
@@ -150,11 +157,6 @@ function withClassWeights(part: Part, classWeight: unknown): Float32Array | null
   return out;
 }
 
-/** Lets timers and I/O run between batches. */
-function yieldToEventLoop(): Promise<void> {
-  return new Promise((resolve) => setImmediate(resolve));
-}
-
 /** One step's buffers, made once per fit: its rows of the data, or views of the gather buffers
  * and the slice of the shuffled order that fills them. */
 interface Batch {
@@ -211,6 +213,10 @@ export async function fitLoop(model: Sequential, x: TensorLike, y: LabelsLike, a
   const batchSize = positiveInteger(options['batchSize'] ?? 32, 'batchSize');
   const shuffle = boolean(options['shuffle'] ?? true, 'shuffle');
   const verbose = verboseOption(options['verbose']);
+  const signal = signalOption(options['signal']);
+  const stopIfAborted = (): void => {
+    if (signal?.aborted === true) throw abortError('fit()', signal);
+  };
   const callbacks = checkCallbacks(options['callbacks']);
   const data = splitData(model, x, y, options);
   const train: Part = { x: data.x, y: data.y, weights: withClassWeights(data, options['classWeight']) };
@@ -225,6 +231,7 @@ export async function fitLoop(model: Sequential, x: TensorLike, y: LabelsLike, a
   const list = new CallbackList(callbacks, model, { epochs, initialEpoch, batchSize, samples, steps, verbose });
 
   model.stopTraining = false;
+  stopIfAborted();
   await list.trainBegin({});
   let lastLogs: Logs = {};
   for (let epoch = initialEpoch; epoch < epochs; epoch++) {
@@ -242,13 +249,14 @@ export async function fitLoop(model: Sequential, x: TensorLike, y: LabelsLike, a
     let running: Logs = {};
     for (let step = 0; step < steps; step++) {
       const { n, input, labels, weights, order: picked } = batches[step] as Batch;
+      stopIfAborted();
       await list.batchBegin(step, { batch: step, size: n });
       if (picked !== null) {
         native.gatherRows(input, train.x.data, picked, inputCols);
         native.gatherRows(labels, train.y.data, picked, labelCols);
         if (weights !== null) native.gatherRows(weights, train.weights as Float32Array, picked, 1);
       }
-      const { loss, predictions } = model.runBatch(input, labels, weights, n, true);
+      const { loss, predictions } = await model.runBatchAsync(input, labels, weights, n, true);
       lossSum += loss * n;
       seen += n;
       running = { loss: lossSum / seen, ...model.batchMetrics(predictions, labels, n) };
@@ -262,12 +270,12 @@ export async function fitLoop(model: Sequential, x: TensorLike, y: LabelsLike, a
       }
       progress?.batchEnd(epoch, step + 1, running);
       if (model.stopTraining) break;
-      await yieldToEventLoop();
     }
     const logs: Logs = { ...running };
     if (data.validation !== null) {
       const { x: vx, y: vy, weights: vw } = data.validation;
-      for (const [name, value] of Object.entries(model.evaluateTensors(vx, vy, batchSize, vw))) logs[`val_${name}`] = value;
+      stopIfAborted();
+      for (const [name, value] of Object.entries(await model.evaluateTensorsAsync(vx, vy, batchSize, vw))) logs[`val_${name}`] = value;
     }
     await list.epochEnd(epoch, logs);
     progress?.epochEnd(epoch, logs, Number(process.hrtime.bigint() - began) / 1e9);

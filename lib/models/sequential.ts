@@ -23,6 +23,7 @@ import { foldBatchNorm } from './fold-batch-norm';
 import { saveModel, saveModelSync, type ModelJSON, type SaveOptions } from '../io';
 import { modelToJSON } from '../io/topology';
 import { getNamedWeights, orderedWeights } from './named-weights';
+import { record, runOffThread, Scalars, signalOption } from '../program';
 import { formatSummary } from './summary';
 import { Workspace, WorkspaceCache } from './workspace';
 
@@ -39,6 +40,11 @@ export interface BatchArgs {
   batchSize?: number;
 }
 
+export interface PredictAsyncArgs extends BatchArgs {
+  /** Aborts the call while it waits or runs; it then rejects with an AbortError. */
+  signal?: AbortSignal;
+}
+
 interface Compiled {
   readonly optimizer: Optimizer;
   readonly loss: Loss;
@@ -51,6 +57,14 @@ interface Compiled {
   /** The output activation is applied inside the loss kernel (softmax/sigmoid cross-entropy). */
   readonly fused: boolean;
   readonly workspaces: WorkspaceCache;
+}
+
+/** One batch of an evaluation: its rows of input, labels and sample weights. */
+interface EvaluationBatch {
+  readonly input: Float32Array;
+  readonly labels: Float32Array;
+  readonly weights: Float32Array | null;
+  readonly n: number;
 }
 
 /** The outcome of one batch: its loss and the predictions it was computed from. */
@@ -70,7 +84,11 @@ export class Sequential {
   private compiled: Compiled | null = null;
   /** predict()'s buffers while the model is not compiled. */
   private inferenceWorkspaces: WorkspaceCache | null = null;
+  /** predictAsync()'s buffers: its programs run one at a time, so they share them. */
+  private asyncWorkspaces: WorkspaceCache | null = null;
   private fitting = false;
+  /** A program of fit() is queued or running: the weights and fit's buffers are not the main thread's. */
+  private fitProgramPending = false;
 
   constructor(layers: readonly Layer[] = []) {
     if (!Array.isArray(layers)) {
@@ -81,6 +99,7 @@ export class Sequential {
 
   /** Appends a layer and builds it; the first layer must declare its inputShape. */
   add(layer: Layer): void {
+    if (this.fitting) throw new ModelStateError('add() cannot run while fit() is training this model: wait for fit to finish.');
     if (!(layer instanceof Layer)) {
       throw new ArgumentTypeError({ argument: 'layer', expected: 'a layer, e.g. layers.dense({ units: 10 })', received: describe(layer) });
     }
@@ -127,6 +146,7 @@ export class Sequential {
   }
 
   compile(args: CompileArgs): void {
+    if (this.fitting) throw new ModelStateError('compile() cannot run while fit() is training this model: wait for fit to finish.');
     const options = plainObject(args, 'compile args');
     knownOptions(options, 'compile args', ['optimizer', 'loss', 'metrics']);
     if (this.layers.length === 0) throw new ModelStateError('Cannot compile a model with no layers: add one with model.add(layers.dense({ ... })).');
@@ -200,11 +220,15 @@ export class Sequential {
     return t;
   }
 
-  /** Runs the layers on n rows of input; returns the last layer's output (logits when fused). */
-  private forward(ws: Workspace, input: Float32Array, n: number, training: boolean): Float32Array {
+  /**
+   * Runs the layers on n rows of input; returns the last layer's output (logits when fused),
+   * written into `output` when given (a prediction's rows) or into the workspace.
+   */
+  private forward(ws: Workspace, input: Float32Array, n: number, training: boolean, output?: Float32Array): Float32Array {
     let x = input;
+    const last = this.layers.length - 1;
     this.layers.forEach((layer, i) => {
-      const y = ws.outputs[i] as Float32Array;
+      const y = i === last && output !== undefined ? output : (ws.outputs[i] as Float32Array);
       layer.forward(x, y, n, training);
       x = y;
     });
@@ -212,11 +236,13 @@ export class Sequential {
   }
 
   /**
-   * One batch through the model and its loss; with `backward`, also fills the gradient arena.
-   * input and labels are validated rows; n is the batch size.
+   * The native work of one batch: forward, loss and, with `backward`, the gradient arena; with
+   * `step` too, one optimizer step, unless the loss or the gradient is not finite: then the weights
+   * stay as they were and the loss is not finite. Written once for both modes of `s` (run now, or
+   * recorded to run off the main thread); returns what reads the result once the work has run.
    */
-  private lossAndGradients(input: Float32Array, labels: Float32Array, weights: Float32Array | null, n: number, backward: boolean): BatchResult {
-    const { loss, fused, workspaces } = this.requireCompiled();
+  private batchWork(input: Float32Array, labels: Float32Array, weights: Float32Array | null, n: number, backward: boolean, step: boolean, s: Scalars): () => BatchResult {
+    const { loss, fused, workspaces, optimizer } = this.requireCompiled();
     const arena = this.requireArena();
     const ws = workspaces.get(n);
     const out = this.forward(ws, input, n, backward);
@@ -224,40 +250,86 @@ export class Sequential {
     const dOut = backward ? (ws.grads[last] as Float32Array) : null;
     const c = this.outputUnits;
     const predictions = fused ? (ws.probs as Float32Array) : out;
-    const value = fused ? loss.fusion!.kernel(predictions, dOut, out, labels, weights, n, c) : loss.onOutputs(dOut, out, labels, weights, n, c);
-    if (!Number.isFinite(value)) return { loss: value, predictions };
+    const value = s.add(fused ? loss.fusion!.kernel(predictions, dOut, out, labels, weights, n, c) : loss.onOutputs(dOut, out, labels, weights, n, c));
     // Regularization penalties join the loss, as in Keras: activity penalties per layer output,
     // divided by the batch size; weight penalties once per batch.
-    let penalty = 0;
-    for (let i = last; i >= 0; i--) {
-      const layer = this.layers[i] as Layer;
-      const dOutput = backward ? (ws.grads[i] as Float32Array) : null;
-      if (layer.activityRegularizer !== null) penalty += layer.activityRegularizer.apply(ws.outputs[i] as Float32Array, dOutput, 1 / n);
-      if (dOutput === null) continue;
-      const layerInput = i > 0 ? (ws.outputs[i - 1] as Float32Array) : input;
-      const dInput = i > 0 ? (ws.grads[i - 1] as Float32Array) : null;
-      layer.backward(dOutput, dInput, layerInput, ws.outputs[i] as Float32Array, n);
+    const penalties: number[] = [];
+    let gradSquares = -1;
+    let undoCount: (() => void) | null = null;
+    if (s.guard(value)) {
+      for (let i = last; i >= 0; i--) {
+        const layer = this.layers[i] as Layer;
+        const dOutput = backward ? (ws.grads[i] as Float32Array) : null;
+        if (layer.activityRegularizer !== null) penalties.push(s.add(layer.activityRegularizer.apply(ws.outputs[i] as Float32Array, dOutput, 1 / n)));
+        if (dOutput === null) continue;
+        const layerInput = i > 0 ? (ws.outputs[i - 1] as Float32Array) : input;
+        const dInput = i > 0 ? (ws.grads[i - 1] as Float32Array) : null;
+        layer.backward(dOutput, dInput, layerInput, ws.outputs[i] as Float32Array, n);
+      }
+      for (const penalty of arena.regularize(backward)) penalties.push(s.add(penalty));
+      if (step) {
+        // A finite loss can still overflow a float32 gradient; such a step would poison every weight.
+        gradSquares = s.add(native.sumOfSquares(arena.grads));
+        if (s.guard(gradSquares)) {
+          undoCount = optimizer.countersRestorer();
+          optimizer.applyGradients(arena.params, arena.grads, arena.segments);
+          arena.applyConstraints();
+        }
+      }
     }
-    penalty += arena.regularize(backward);
-    return { loss: value + penalty, predictions };
+    return () => {
+      const lossValue = s.value(value);
+      const gradValue = step && Number.isFinite(lossValue) ? s.value(gradSquares) : 0;
+      if (!Number.isFinite(lossValue) || !Number.isFinite(gradValue)) {
+        // A recorded step counted its update before the program stopped short of it.
+        undoCount?.();
+        return { loss: Number.isFinite(lossValue) ? gradValue : lossValue, predictions };
+      }
+      return { loss: penalties.reduce((sum, p) => sum + s.value(p), lossValue), predictions };
+    };
   }
 
   /**
-   * One batch: its loss and predictions; with `train`, also one optimizer step, unless the loss
-   * or the gradient is not finite: then the weights stay as they were and the loss returned is
-   * not finite. weights: one per sample (sampleWeight, classWeight), or null for all ones.
+   * One batch, now: its loss and predictions; with `train`, also one optimizer step (see
+   * batchWork). weights: one per sample (sampleWeight, classWeight), or null for all ones.
    * @internal
    */
   runBatch(input: Float32Array, labels: Float32Array, weights: Float32Array | null, n: number, train: boolean): BatchResult {
-    const result = this.lossAndGradients(input, labels, weights, n, train);
-    if (!train || !Number.isFinite(result.loss)) return result;
-    const arena = this.requireArena();
-    // A finite loss can still overflow a float32 gradient; such a step would poison every weight.
-    const gradSquares = native.sumOfSquares(arena.grads);
-    if (!Number.isFinite(gradSquares)) return { loss: gradSquares, predictions: result.predictions };
-    this.requireCompiled().optimizer.applyGradients(arena.params, arena.grads, arena.segments, gradSquares);
-    arena.applyConstraints();
-    return result;
+    return this.batchWork(input, labels, weights, n, train, train, new Scalars(false))();
+  }
+
+  /**
+   * runBatch, with its native work off the main thread (after the programs queued before it).
+   * A model with a part written in JavaScript (a custom loss, regularizer or constraint) runs the
+   * batch on the main thread instead, and then yields to the event loop. @internal
+   */
+  async runBatchAsync(input: Float32Array, labels: Float32Array, weights: Float32Array | null, n: number, train: boolean): Promise<BatchResult> {
+    if (!this.requireCompiled().loss.native || !this.requireArena().native) {
+      const result = this.runBatch(input, labels, weights, n, train);
+      await new Promise((resolve) => setImmediate(resolve));
+      return result;
+    }
+    const s = new Scalars(true);
+    let finish!: () => BatchResult;
+    const program = record(() => {
+      finish = this.batchWork(input, labels, weights, n, train, train, s);
+    });
+    this.fitProgramPending = true;
+    try {
+      s.settle(await runOffThread(program, { call: 'fit()', interruptible: false }));
+    } finally {
+      this.fitProgramPending = false;
+    }
+    return finish();
+  }
+
+  /** Refuses a synchronous call that would read or write what a queued or running program of fit() uses. */
+  private expectIdle(call: string): void {
+    if (!this.fitProgramPending) return;
+    throw new ModelStateError(
+      `${call} cannot run now: a training step of fit() is updating this model's weights on another thread. ` +
+        'Use await model.predictAsync(x), which runs between steps, or call it from a fit callback (onBatchEnd, onEpochEnd), which runs between steps too.',
+    );
   }
 
   /**
@@ -265,9 +337,10 @@ export class Sequential {
    * arena's layout (the order of getWeights()); no weight changes. For gradient checks.
    */
   computeGradients(x: TensorLike, y: LabelsLike): { loss: number; grads: Float32Array } {
+    this.expectIdle('computeGradients()');
     const xs = this.checkInputs(x);
     const n = xs.shape[0] as number;
-    const { loss } = this.lossAndGradients(xs.data, this.checkLabels(y, n).data, null, n, true);
+    const { loss } = this.batchWork(xs.data, this.checkLabels(y, n).data, null, n, true, false, new Scalars(false))();
     return { loss, grads: this.requireArena().grads.slice() };
   }
 
@@ -283,9 +356,10 @@ export class Sequential {
 
   /**
    * Loss and metrics over a whole validated set, in batches: the loss averaged by sample (weighted
-   * by `weights` as in training, when given), the metrics accumulated over every batch. @internal
+   * by `weights` as in training, when given), the metrics accumulated over every batch. Yields each
+   * batch to be run (now or off the main thread) and takes its result.
    */
-  evaluateTensors(x: Tensor, y: Tensor, batchSize: number, weights: Float32Array | null = null): Logs {
+  private *evaluation(x: Tensor, y: Tensor, batchSize: number, weights: Float32Array | null): Generator<EvaluationBatch, Logs, BatchResult> {
     const { evalMetrics } = this.requireCompiled();
     const samples = x.shape[0] as number;
     const k = this.inputUnits;
@@ -296,11 +370,31 @@ export class Sequential {
     for (let start = 0; start < samples; start += batchSize) {
       const n = Math.min(batchSize, samples - start);
       const labels = y.data.subarray(start * labelCols, (start + n) * labelCols);
-      const { loss, predictions } = this.runBatch(x.data.subarray(start * k, (start + n) * k), labels, weights?.subarray(start, start + n) ?? null, n, false);
+      const { loss, predictions } = yield { input: x.data.subarray(start * k, (start + n) * k), labels, weights: weights?.subarray(start, start + n) ?? null, n };
       lossSum += loss * n;
       results = accumulate(evalMetrics, predictions, labels, n, this.outputUnits);
     }
     return { loss: lossSum / samples, ...results };
+  }
+
+  /** The evaluation, now. @internal */
+  evaluateTensors(x: Tensor, y: Tensor, batchSize: number, weights: Float32Array | null = null): Logs {
+    const batches = this.evaluation(x, y, batchSize, weights);
+    for (let next = batches.next(); ; ) {
+      if (next.done === true) return next.value;
+      const { input, labels, weights: w, n } = next.value;
+      next = batches.next(this.runBatch(input, labels, w, n, false));
+    }
+  }
+
+  /** The evaluation, each batch's native work off the main thread. @internal */
+  async evaluateTensorsAsync(x: Tensor, y: Tensor, batchSize: number, weights: Float32Array | null = null): Promise<Logs> {
+    const batches = this.evaluation(x, y, batchSize, weights);
+    for (let next = batches.next(); ; ) {
+      if (next.done === true) return next.value;
+      const { input, labels, weights: w, n } = next.value;
+      next = batches.next(await this.runBatchAsync(input, labels, w, n, false));
+    }
   }
 
   private batchSizeOption(args: unknown, defaultSize: number): number {
@@ -328,6 +422,7 @@ export class Sequential {
   /** Loss and metrics on a labelled set, e.g. { loss: 0.12, accuracy: 0.97 }. */
   evaluate(x: TensorLike, y: LabelsLike, args?: BatchArgs): Logs {
     this.requireCompiled();
+    this.expectIdle('evaluate()');
     const batchSize = this.batchSizeOption(args, DEFAULT_PREDICT_BATCH);
     const xs = this.checkInputs(x);
     return this.evaluateTensors(xs, this.checkLabels(y, xs.shape[0] as number), batchSize);
@@ -335,26 +430,55 @@ export class Sequential {
 
   /** Outputs for a batch of samples, as a new [n, outputUnits] tensor. */
   predict(x: TensorLike, args?: BatchArgs): Tensor {
-    // Prediction needs no loss: an uncompiled model predicts with workspaces of its own.
-    const fused = this.compiled?.fused ?? false;
-    const workspaces = this.compiled?.workspaces ?? (this.inferenceWorkspaces ??= new WorkspaceCache((n) => new Workspace(this.layers.map((l) => l.outputUnits), n, false)));
+    this.expectIdle('predict()');
     const batchSize = this.batchSizeOption(args, DEFAULT_PREDICT_BATCH);
     const xs = this.checkInputs(x);
+    // Prediction needs no loss: an uncompiled model predicts with workspaces of its own.
+    const workspaces = this.compiled?.workspaces ?? (this.inferenceWorkspaces ??= this.inferenceWorkspaceCache());
+    const result = new Float32Array((xs.shape[0] as number) * this.outputUnits);
+    this.predictInto(result, xs, batchSize, workspaces);
+    return new Tensor(result, [xs.shape[0] as number, this.outputUnits]);
+  }
+
+  /**
+   * predict(), with its native work on a libuv thread: the event loop stays free meanwhile. Calls
+   * run one at a time in the order made (see lib/program.ts), each on the weights as they are
+   * when it runs: during fit(), between two training steps. `signal` aborts a call that waits or
+   * runs (it rejects with an AbortError). x must not change until the promise settles.
+   */
+  async predictAsync(x: TensorLike, args?: PredictAsyncArgs): Promise<Tensor> {
+    const options = args === undefined ? {} : plainObject(args, 'args');
+    knownOptions(options, 'args', ['batchSize', 'signal']);
+    const signal = signalOption(options['signal']);
+    const batchSize = options['batchSize'] === undefined ? DEFAULT_PREDICT_BATCH : positiveInteger(options['batchSize'], 'batchSize');
+    const xs = this.checkInputs(x);
+    const workspaces = (this.asyncWorkspaces ??= this.inferenceWorkspaceCache());
+    const result = new Float32Array((xs.shape[0] as number) * this.outputUnits);
+    const program = record(() => this.predictInto(result, xs, batchSize, workspaces));
+    await runOffThread(program, { call: 'predictAsync()', signal, interruptible: true });
+    return new Tensor(result, [xs.shape[0] as number, this.outputUnits]);
+  }
+
+  private inferenceWorkspaceCache(): WorkspaceCache {
+    return new WorkspaceCache((n) => new Workspace(this.layers.map((l) => l.outputUnits), n, false));
+  }
+
+  /** The outputs for xs, batch by batch, into result: native calls only, so it can be recorded. */
+  private predictInto(result: Float32Array, xs: Tensor, batchSize: number, workspaces: WorkspaceCache): void {
     this.requireArena();
+    const fused = this.compiled?.fused ?? false;
     const samples = xs.shape[0] as number;
     const k = this.inputUnits;
     const c = this.outputUnits;
-    const result = new Float32Array(samples * c);
     const last = this.layers[this.layers.length - 1] as Dense;
     for (let start = 0; start < samples; start += batchSize) {
       const n = Math.min(batchSize, samples - start);
-      const ws = workspaces.get(n);
-      const out = this.forward(ws, xs.data.subarray(start * k, (start + n) * k), n, false);
       const rows = result.subarray(start * c, (start + n) * c);
-      if (fused) native.activationForward(rows, out, n, c, activationCode(last.activation), 0);
-      else rows.set(out);
+      const input = xs.data.subarray(start * k, (start + n) * k);
+      // A fused model's last layer leaves logits; its activation is then applied into the rows.
+      if (fused) native.activationForward(rows, this.forward(workspaces.get(n), input, n, false), n, c, activationCode(last.activation), 0);
+      else this.forward(workspaces.get(n), input, n, false, rows);
     }
-    return new Tensor(result, [samples, c]);
   }
 
   /** One optimizer step on one batch; returns its loss (before the step). */
@@ -371,6 +495,7 @@ export class Sequential {
    * BatchNormalization: gamma, beta, moving mean, moving variance), as in TensorFlow.js.
    */
   getWeights(): Tensor[] {
+    this.expectIdle('getWeights()');
     const arena = this.requireArena();
     return arena.slots.map((s) => new Tensor(arena.view(s).slice(), s.spec.shape));
   }
@@ -381,6 +506,7 @@ export class Sequential {
    * checks all before writing any.
    */
   setWeights(weights: readonly TensorLike[] | Readonly<Record<string, TensorLike>>): void {
+    this.expectIdle('setWeights()');
     const arena = this.requireArena();
     if (!Array.isArray(weights) && typeof weights === 'object' && weights !== null && !ArrayBuffer.isView(weights) && !(weights instanceof Tensor)) {
       weights = orderedWeights(this, weights);
@@ -401,6 +527,7 @@ export class Sequential {
 
   /** Copies of every weight keyed Keras-style, 'layerName/weightName' ('dense_1/kernel'), in the order of getWeights(). */
   getNamedWeights(): Record<string, Tensor> {
+    this.expectIdle('getNamedWeights()');
     return getNamedWeights(this);
   }
 
@@ -410,11 +537,13 @@ export class Sequential {
    * on any failure the file at `path` is left as it was. loadModel(path) reads it back.
    */
   async save(path: string, options?: SaveOptions): Promise<void> {
+    this.expectIdle('save()');
     await saveModel(this, path, options);
   }
 
   /** save, blocking. */
   saveSync(path: string, options?: SaveOptions): void {
+    this.expectIdle('saveSync()');
     saveModelSync(this, path, options);
   }
 
@@ -445,6 +574,7 @@ export class Sequential {
    * result is not compiled: predict() works at once, compile it to evaluate or train it.
    */
   foldBatchNorm(): Sequential {
+    this.expectIdle('foldBatchNorm()');
     return foldBatchNorm(this);
   }
 
@@ -454,11 +584,13 @@ export class Sequential {
    * dropped; a layer with no ONNX form is named in the error. The write is atomic.
    */
   async exportOnnx(path: string, options?: ExportOnnxOptions): Promise<void> {
+    this.expectIdle('exportOnnx()');
     await writeOnnx(this, path, options);
   }
 
   /** exportOnnx, blocking. */
   exportOnnxSync(path: string, options?: ExportOnnxOptions): void {
+    this.expectIdle('exportOnnxSync()');
     writeOnnxSync(this, path, options);
   }
 

@@ -102,11 +102,11 @@ export abstract class Optimizer {
   /**
    * One step: clips grads in place as configured, then updates params. Both arenas have the
    * model's layout; segments are the arena's tensor boundaries (tensor i is
-   * [segments[i], segments[i + 1])) and gradSquares the sum of squares of grads, already computed.
+   * [segments[i], segments[i + 1])).
    */
-  applyGradients(params: Float32Array, grads: Float32Array, segments: Uint32Array, gradSquares: number): void {
+  applyGradients(params: Float32Array, grads: Float32Array, segments: Uint32Array): void {
     if (this.clipValue !== undefined || this.clipNorm !== undefined || this.globalClipNorm !== undefined) {
-      native.clipGradients(grads, segments, gradSquares, this.clipNorm ?? 0, this.globalClipNorm ?? 0, this.clipValue ?? 0);
+      native.clipGradients(grads, segments, this.clipNorm ?? 0, this.globalClipNorm ?? 0, this.clipValue ?? 0);
     }
     const learningRate = this.currentLearningRate();
     this.iterations += 1;
@@ -150,6 +150,19 @@ export abstract class Optimizer {
 
   /** Restores what scalars() gave; called only with its keys, each a finite number. */
   protected restoreScalars(_values: Record<string, number>): void {}
+
+  /**
+   * What puts the step count and scalars back as they are now: a recorded step counts its update
+   * when recorded, and must uncount it if its program stops short of it (lib/program.ts). @internal
+   */
+  countersRestorer(): () => void {
+    const iterations = this.iterations;
+    const scalars = this.scalars();
+    return () => {
+      this.iterations = iterations;
+      this.restoreScalars(scalars);
+    };
+  }
 
   /**
    * What the next update depends on besides the config: the step count, the slot arenas made so

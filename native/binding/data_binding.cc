@@ -1,11 +1,14 @@
-// Binding for batch assembly: gathering rows of a data set by index.
+// Bindings for moving data: gathering rows of a data set by index (batch assembly), copying.
 #include <napi.h>
 
+#include <cstring>
 #include <string>
+#include <vector>
 
 #include "../kernels/gather.h"
 #include "args.h"
 #include "bindings.h"
+#include "program.h"
 
 namespace myelin::binding {
 
@@ -32,14 +35,29 @@ Napi::Value gather_rows_binding(const Napi::CallbackInfo& info) {
                                            std::to_string(order.data[r]));
     }
   }
-  gather_rows(dst.data, src.data, order.data, static_cast<int>(order.length), cols);
-  return env.Undefined();
+  // A recorded gather runs later: it takes the indices as checked, not as JS may leave them.
+  std::vector<std::uint32_t> rows_checked(order.data, order.data + order.length);
+  return dispatch(info, [=, rows_checked = std::move(rows_checked)] {
+    gather_rows(dst.data, src.data, rows_checked.data(), static_cast<int>(rows_checked.size()), cols);
+  });
+}
+
+// copy(dst, src): dst = src, two Float32Arrays of one length (a layer that passes its input on).
+Napi::Value copy_binding(const Napi::CallbackInfo& info) {
+  expect_arg_count(info, 2, "copy");
+  const FloatSpan dst = float_array(info, 0, "dst");
+  const FloatSpan src = float_array(info, 1, "src");
+  expect_length(info.Env(), dst, src.length, 1, "dst (as long as src)");
+  return dispatch(info, [=] {
+    std::memcpy(dst.data, src.data, static_cast<std::size_t>(src.length) * sizeof(float));
+  });
 }
 
 }  // namespace
 
 void register_data(Napi::Env env, Napi::Object exports) {
   exports.Set("gatherRows", Napi::Function::New(env, gather_rows_binding, "gatherRows"));
+  exports.Set("copy", Napi::Function::New(env, copy_binding, "copy"));
 }
 
 }  // namespace myelin::binding

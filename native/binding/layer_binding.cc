@@ -10,6 +10,7 @@
 #include "../kernels/random.h"
 #include "args.h"
 #include "bindings.h"
+#include "program.h"
 
 namespace myelin::binding {
 
@@ -49,8 +50,7 @@ Napi::Value random_fill_uniform_binding(const Napi::CallbackInfo& info) {
                                                 std::to_string(low) + " and high " +
                                                 std::to_string(high));
   }
-  fill_uniform(dst.data, state, low, high, dst.length);
-  return info.Env().Undefined();
+  return dispatch(info, [=] { fill_uniform(dst.data, state, low, high, dst.length); });
 }
 
 // randomFillNormal(state, dst, mean, stddev): dst ~ N(mean, stddev^2), stddev >= 0.
@@ -64,8 +64,7 @@ Napi::Value random_fill_normal_binding(const Napi::CallbackInfo& info) {
     throw Napi::RangeError::New(info.Env(),
                                 "Expected stddev >= 0 but received " + std::to_string(stddev));
   }
-  fill_normal(dst.data, state, mean, stddev, dst.length);
-  return info.Env().Undefined();
+  return dispatch(info, [=] { fill_normal(dst.data, state, mean, stddev, dst.length); });
 }
 
 // randomFillDropoutMask(state, dst, rate): dst[i] = 1 / (1 - rate) with probability 1 - rate, else
@@ -79,8 +78,7 @@ Napi::Value random_fill_dropout_mask_binding(const Napi::CallbackInfo& info) {
     throw Napi::RangeError::New(info.Env(),
                                 "Expected rate in [0, 1) but received " + std::to_string(rate));
   }
-  fill_dropout_mask(dst.data, state, rate, dst.length);
-  return info.Env().Undefined();
+  return dispatch(info, [=] { fill_dropout_mask(dst.data, state, rate, dst.length); });
 }
 
 // Throws RangeError unless the span, when given, holds exactly `count` floats.
@@ -129,9 +127,7 @@ Napi::Value batch_norm_forward_train_binding(const Napi::CallbackInfo& info) {
   expect_length(env, moving_var, 1, units, "movingVar (units)");
   expect_optional_length(env, gamma, units, "gamma (units)");
   expect_optional_length(env, beta, units, "beta (units)");
-  batch_norm_forward_train(y.data, xhat.data, inv_std.data, moving_mean.data, moving_var.data,
-                           x.data, gamma.data, beta.data, momentum, epsilon, n, units);
-  return env.Undefined();
+  return dispatch(info, [=] { batch_norm_forward_train(y.data, xhat.data, inv_std.data, moving_mean.data, moving_var.data, x.data, gamma.data, beta.data, momentum, epsilon, n, units); });
 }
 
 // batchNormForwardInfer(y, x, gamma?, beta?, movingMean, movingVar, epsilon, n, units).
@@ -153,9 +149,7 @@ Napi::Value batch_norm_forward_infer_binding(const Napi::CallbackInfo& info) {
   expect_length(env, moving_var, 1, units, "movingVar (units)");
   expect_optional_length(env, gamma, units, "gamma (units)");
   expect_optional_length(env, beta, units, "beta (units)");
-  batch_norm_forward_infer(y.data, x.data, gamma.data, beta.data, moving_mean.data, moving_var.data,
-                           epsilon, n, units);
-  return env.Undefined();
+  return dispatch(info, [=] { batch_norm_forward_infer(y.data, x.data, gamma.data, beta.data, moving_mean.data, moving_var.data, epsilon, n, units); });
 }
 
 // batchNormBackward(dx?, dgamma?, dbeta?, dy, xhat, invStd, gamma?, n, units): overwrites.
@@ -178,9 +172,7 @@ Napi::Value batch_norm_backward_binding(const Napi::CallbackInfo& info) {
   expect_optional_length(env, dgamma, units, "dgamma (units)");
   expect_optional_length(env, dbeta, units, "dbeta (units)");
   expect_optional_length(env, gamma, units, "gamma (units)");
-  batch_norm_backward(dx.data, dgamma.data, dbeta.data, dy.data, xhat.data, inv_std.data,
-                      gamma.data, n, units);
-  return env.Undefined();
+  return dispatch(info, [=] { batch_norm_backward(dx.data, dgamma.data, dbeta.data, dy.data, xhat.data, inv_std.data, gamma.data, n, units); });
 }
 
 // standardizeForward(y, x, mean, variance, epsilon, n, units).
@@ -198,8 +190,7 @@ Napi::Value standardize_forward_binding(const Napi::CallbackInfo& info) {
   expect_length(env, y, n, units, "y (n x units)");
   expect_length(env, mean, 1, units, "mean (units)");
   expect_length(env, variance, 1, units, "variance (units)");
-  standardize_forward(y.data, x.data, mean.data, variance.data, epsilon, n, units);
-  return env.Undefined();
+  return dispatch(info, [=] { standardize_forward(y.data, x.data, mean.data, variance.data, epsilon, n, units); });
 }
 
 // standardizeBackward(dx, dy, variance, epsilon, n, units).
@@ -215,8 +206,7 @@ Napi::Value standardize_backward_binding(const Napi::CallbackInfo& info) {
   expect_length(env, dy, n, units, "dy (n x units)");
   expect_length(env, dx, n, units, "dx (n x units)");
   expect_length(env, variance, 1, units, "variance (units)");
-  standardize_backward(dx.data, dy.data, variance.data, epsilon, n, units);
-  return env.Undefined();
+  return dispatch(info, [=] { standardize_backward(dx.data, dy.data, variance.data, epsilon, n, units); });
 }
 
 // multiplyElementwise(out, a, b) / addElementwise(out, a, b): out = a op b, equal lengths.
@@ -232,8 +222,7 @@ Napi::Value elementwise_binding(const Napi::CallbackInfo& info) {
                         std::to_string(out.length) + ", " + std::to_string(a.length) + " and " +
                         std::to_string(b.length));
   }
-  Kernel(out.data, a.data, b.data, out.length);
-  return info.Env().Undefined();
+  return dispatch(info, [=] { Kernel(out.data, a.data, b.data, out.length); });
 }
 
 }  // namespace

@@ -2,34 +2,55 @@
 #include <napi.h>
 
 #include <cmath>
+#include <limits>
 #include <sstream>
 #include <string>
 
 #include "../kernels/losses.h"
 #include "args.h"
 #include "bindings.h"
+#include "program.h"
 
 namespace myelin::binding {
 
 namespace {
 
+// labels are (n, c) targets, or (n) class indices for the sparse variants.
+enum class Labels { dense, sparse };
+
 // Class indices must be integers in [0, classes): the kernels index rows with them.
-void expect_class_indices(const Napi::Env& env, const FloatSpan& labels, int classes) {
+// The index of the first label that is not a class index below `classes`, or -1.
+std::int64_t first_bad_class_index(const FloatSpan& labels, int classes) {
   for (std::int64_t i = 0; i < labels.length; ++i) {
     const float label = labels.data[i];
     if (!(label >= 0.0f) || label >= static_cast<float>(classes) || std::floor(label) != label) {
-      throw Napi::RangeError::New(env, "Expected class indices (integers from 0 to " +
-                                           std::to_string(classes - 1) + ") in labels but labels[" +
-                                           std::to_string(i) + "] is " + std::to_string(label));
+      return i;
     }
   }
+  return -1;
+}
+
+void expect_class_indices(const Napi::Env& env, const FloatSpan& labels, int classes) {
+  const std::int64_t i = first_bad_class_index(labels, classes);
+  if (i >= 0) {
+    throw Napi::RangeError::New(env, "Expected class indices (integers from 0 to " +
+                                         std::to_string(classes - 1) + ") in labels but labels[" +
+                                         std::to_string(i) + "] is " +
+                                         std::to_string(labels.data[i]));
+  }
+}
+
+// A recorded loss runs after its labels were checked, and JS may have changed them meanwhile: a
+// sparse kernel indexes rows by them, so it checks them again and reports NaN rather than read
+// out of bounds.
+bool labels_still_valid(const FloatSpan& labels, int classes, Labels kind) {
+  return kind == Labels::dense || first_bad_class_index(labels, classes) < 0;
 }
 
 // The loss kernels share one calling convention:
 //   fused (from logits):  fn(probs, dlogits | null, logits, labels, weights | null, n, c, labelSmoothing)
 //   on outputs:           fn(dpred | null, pred, labels, weights | null, n, c[, parameter])
-// labels are (n, c) targets, or (n) class indices for the sparse variants; weights are (n).
-enum class Labels { dense, sparse };
+// weights are (n).
 
 using FusedLoss = double (*)(float*, float*, const float*, const float*, const float*, int, int,
                              double);
@@ -97,8 +118,10 @@ Napi::Value fused_loss(const Napi::CallbackInfo& info, const char* name, FusedLo
   expect_length(env, logits, n, c, "logits (n x c)");
   check_labels(env, labels, n, c, kind);
   check_weights(env, weights, n);
-  return Napi::Number::New(
-      env, fn(probs.data, dlogits.data, logits.data, labels.data, weights.data, n, c, smoothing));
+  return dispatch_scalar(info, [=] {
+    if (!labels_still_valid(labels, c, kind)) return std::numeric_limits<double>::quiet_NaN();
+    return fn(probs.data, dlogits.data, logits.data, labels.data, weights.data, n, c, smoothing);
+  });
 }
 
 // The buffers every loss on outputs takes, checked; the parameter (if any) is argument 6.
@@ -139,9 +162,10 @@ void register_losses(Napi::Env env, Napi::Object exports) {
     exports.Set(name, Napi::Function::New(
                           env, [name, fn](const Napi::CallbackInfo& info) {
                             const OutputArgs a = output_args(info, 6, name, Labels::dense);
-                            return Napi::Number::New(info.Env(), fn(a.dpred.data, a.pred.data,
-                                                                    a.labels.data, a.weights.data,
-                                                                    a.n, a.c));
+                            return dispatch_scalar(info, [=] {
+                              return fn(a.dpred.data, a.pred.data, a.labels.data, a.weights.data,
+                                        a.n, a.c);
+                            });
                           },
                           name));
   };
@@ -158,9 +182,13 @@ void register_losses(Napi::Env env, Napi::Object exports) {
                           env, [name, fn, kind, p](const Napi::CallbackInfo& info) {
                             const OutputArgs a = output_args(info, 7, name, kind);
                             const double value = parameter(info, 6, p);
-                            return Napi::Number::New(info.Env(), fn(a.dpred.data, a.pred.data,
-                                                                    a.labels.data, a.weights.data,
-                                                                    a.n, a.c, value));
+                            return dispatch_scalar(info, [=] {
+                              if (!labels_still_valid(a.labels, a.c, kind)) {
+                                return std::numeric_limits<double>::quiet_NaN();
+                              }
+                              return fn(a.dpred.data, a.pred.data, a.labels.data, a.weights.data,
+                                        a.n, a.c, value);
+                            });
                           },
                           name));
   };

@@ -7,6 +7,7 @@
 #include "../kernels/parametric_activations.h"
 #include "args.h"
 #include "bindings.h"
+#include "program.h"
 
 namespace myelin::binding {
 
@@ -62,14 +63,15 @@ Napi::Value dense_forward_binding(const Napi::CallbackInfo& info) {
   const int m = dimension(info, 7, "m");
   const Activation act = activation_arg(info, 8);
   const float alpha = alpha_arg(info, 9);
-  const FloatSpan z = input_arg(info, 1, act, n, m, "z (n x m)", "denseForward");
+  // z is kept for a backward only: inference passes null whatever the activation.
+  const FloatSpan z = optional_float_array(info, 1, "z");
   Napi::Env env = info.Env();
+  if (z.present) expect_length(env, z, n, m, "z (n x m)");
   expect_length(env, y, n, m, "y (n x m)");
   expect_length(env, x, n, k, "x (n x k)");
   expect_length(env, w, k, m, "w (k x m)");
   if (b.present) expect_length(env, b, 1, m, "b (m)");
-  dense_forward(y.data, z.data, x.data, w.data, b.data, n, k, m, act, alpha);
-  return env.Undefined();
+  return dispatch(info, [=] { dense_forward(y.data, z.data, x.data, w.data, b.data, n, k, m, act, alpha); });
 }
 
 // denseBackward(dx | null, dw, db | null, dy, x, w, z | null, y, n, k, m, activation, alpha)
@@ -96,9 +98,7 @@ Napi::Value dense_backward_binding(const Napi::CallbackInfo& info) {
   expect_length(env, x, n, k, "x (n x k)");
   expect_length(env, w, k, m, "w (k x m)");
   expect_length(env, y, n, m, "y (n x m)");
-  dense_backward(dx.data, dw.data, db.data, dy.data, x.data, w.data, z.data, y.data, n, k, m, act,
-                 alpha);
-  return env.Undefined();
+  return dispatch(info, [=] { dense_backward(dx.data, dw.data, db.data, dy.data, x.data, w.data, z.data, y.data, n, k, m, act, alpha); });
 }
 
 // activationForward(y, z, rows, cols, activation, alpha)
@@ -113,8 +113,7 @@ Napi::Value activation_forward_binding(const Napi::CallbackInfo& info) {
   Napi::Env env = info.Env();
   expect_length(env, y, rows, cols, "y (rows x cols)");
   expect_length(env, z, rows, cols, "z (rows x cols)");
-  activation_forward(y.data, z.data, rows, cols, act, alpha);
-  return env.Undefined();
+  return dispatch(info, [=] { activation_forward(y.data, z.data, rows, cols, act, alpha); });
 }
 
 // activationBackward(dz, dy, z | null, y, rows, cols, activation, alpha)
@@ -132,8 +131,7 @@ Napi::Value activation_backward_binding(const Napi::CallbackInfo& info) {
   expect_length(env, dz, rows, cols, "dz (rows x cols)");
   expect_length(env, dy, rows, cols, "dy (rows x cols)");
   expect_length(env, y, rows, cols, "y (rows x cols)");
-  activation_backward(dz.data, dy.data, z.data, y.data, rows, cols, act, alpha);
-  return env.Undefined();
+  return dispatch(info, [=] { activation_backward(dz.data, dy.data, z.data, y.data, rows, cols, act, alpha); });
 }
 
 // preluForward(y, z, alpha, n, m)
@@ -148,8 +146,7 @@ Napi::Value prelu_forward_binding(const Napi::CallbackInfo& info) {
   expect_length(env, y, n, m, "y (n x m)");
   expect_length(env, z, n, m, "z (n x m)");
   expect_length(env, alpha, 1, m, "alpha (m)");
-  prelu_forward(y.data, z.data, alpha.data, n, m);
-  return env.Undefined();
+  return dispatch(info, [=] { prelu_forward(y.data, z.data, alpha.data, n, m); });
 }
 
 // preluBackward(dz | null, dalpha | null, dy, z, alpha, n, m)
@@ -168,8 +165,7 @@ Napi::Value prelu_backward_binding(const Napi::CallbackInfo& info) {
   expect_length(env, dy, n, m, "dy (n x m)");
   expect_length(env, z, n, m, "z (n x m)");
   expect_length(env, alpha, 1, m, "alpha (m)");
-  prelu_backward(dz.data, dalpha.data, dy.data, z.data, alpha.data, n, m);
-  return env.Undefined();
+  return dispatch(info, [=] { prelu_backward(dz.data, dalpha.data, dy.data, z.data, alpha.data, n, m); });
 }
 
 }  // namespace

@@ -9,6 +9,7 @@
 #include "../kernels/reductions.h"
 #include "args.h"
 #include "bindings.h"
+#include "program.h"
 
 namespace myelin::binding {
 
@@ -69,8 +70,7 @@ Napi::Value sgd_step_binding(const Napi::CallbackInfo& info) {
   const bool nesterov = boolean(info, 5, "nesterov");
   float* velocity =
       optional_slot(info, 1, "velocity", params, momentum != 0.0f, "momentum is not 0");
-  sgd_step(params.data, velocity, grads.data, params.length, lr, momentum, nesterov);
-  return info.Env().Undefined();
+  return dispatch(info, [=] { sgd_step(params.data, velocity, grads.data, params.length, lr, momentum, nesterov); });
 }
 
 // adagradStep(params, accumulator, grads, lr, epsilon)
@@ -79,9 +79,9 @@ Napi::Value adagrad_step_binding(const Napi::CallbackInfo& info) {
   const FloatSpan params = float_array(info, 0, "params");
   const FloatSpan accumulator = slot(info, 1, "accumulator", params);
   const FloatSpan grads = slot(info, 2, "grads", params);
-  adagrad_step(params.data, accumulator.data, grads.data, params.length,
-               number(info, 3, "learningRate"), number(info, 4, "epsilon"));
-  return info.Env().Undefined();
+  const float lr = number(info, 3, "learningRate");
+  const float epsilon = number(info, 4, "epsilon");
+  return dispatch(info, [=] { adagrad_step(params.data, accumulator.data, grads.data, params.length, lr, epsilon); });
 }
 
 // adadeltaStep(params, accumGrad, accumDelta, grads, lr, rho, epsilon)
@@ -91,10 +91,10 @@ Napi::Value adadelta_step_binding(const Napi::CallbackInfo& info) {
   const FloatSpan accum_grad = slot(info, 1, "accumGrad", params);
   const FloatSpan accum_delta = slot(info, 2, "accumDelta", params);
   const FloatSpan grads = slot(info, 3, "grads", params);
-  adadelta_step(params.data, accum_grad.data, accum_delta.data, grads.data, params.length,
-                number(info, 4, "learningRate"), decay_rate(info, 5, "rho"),
-                number(info, 6, "epsilon"));
-  return info.Env().Undefined();
+  const float lr = number(info, 4, "learningRate");
+  const float rho = decay_rate(info, 5, "rho");
+  const float epsilon = number(info, 6, "epsilon");
+  return dispatch(info, [=] { adadelta_step(params.data, accum_grad.data, accum_delta.data, grads.data, params.length, lr, rho, epsilon); });
 }
 
 // rmspropStep(params, velocity, momentumSlot | null, average | null, grads, lr, rho, momentum,
@@ -112,9 +112,7 @@ Napi::Value rmsprop_step_binding(const Napi::CallbackInfo& info) {
                              "momentum is not 0");
   const bool centered = optional_float_array(info, 3, "average").present;
   float* average = optional_slot(info, 3, "average", params, centered, "centered");
-  rmsprop_step(params.data, velocity.data, mom, average, grads.data, params.length, lr, rho,
-               momentum, epsilon);
-  return info.Env().Undefined();
+  return dispatch(info, [=] { rmsprop_step(params.data, velocity.data, mom, average, grads.data, params.length, lr, rho, momentum, epsilon); });
 }
 
 // adamStep(params, m, v, vHat | null, grads, lr, beta1, beta2, epsilon, weightDecay, step);
@@ -132,9 +130,8 @@ Napi::Value adam_step_binding(const Napi::CallbackInfo& info) {
   const float beta2 = decay_rate(info, 7, "beta2");
   const float epsilon = number(info, 8, "epsilon");
   const float weight_decay = number(info, 9, "weightDecay");
-  adam_step(params.data, m.data, v.data, v_hat, grads.data, params.length, lr, beta1, beta2,
-            epsilon, weight_decay, step_number(info, 10));
-  return info.Env().Undefined();
+  const std::int64_t step = step_number(info, 10);
+  return dispatch(info, [=] { adam_step(params.data, m.data, v.data, v_hat, grads.data, params.length, lr, beta1, beta2, epsilon, weight_decay, step); });
 }
 
 // adamaxStep(params, m, u, grads, lr, beta1, beta2, epsilon, step)
@@ -144,10 +141,12 @@ Napi::Value adamax_step_binding(const Napi::CallbackInfo& info) {
   const FloatSpan m = slot(info, 1, "m", params);
   const FloatSpan u = slot(info, 2, "u", params);
   const FloatSpan grads = slot(info, 3, "grads", params);
-  adamax_step(params.data, m.data, u.data, grads.data, params.length,
-              number(info, 4, "learningRate"), decay_rate(info, 5, "beta1"),
-              decay_rate(info, 6, "beta2"), number(info, 7, "epsilon"), step_number(info, 8));
-  return info.Env().Undefined();
+  const float lr = number(info, 4, "learningRate");
+  const float beta1 = decay_rate(info, 5, "beta1");
+  const float beta2 = decay_rate(info, 6, "beta2");
+  const float epsilon = number(info, 7, "epsilon");
+  const std::int64_t step = step_number(info, 8);
+  return dispatch(info, [=] { adamax_step(params.data, m.data, u.data, grads.data, params.length, lr, beta1, beta2, epsilon, step); });
 }
 
 // nadamStep(params, m, v, grads, lr, beta1, beta2, epsilon, step, uProduct)
@@ -167,16 +166,14 @@ Napi::Value nadam_step_binding(const Napi::CallbackInfo& info) {
     throw Napi::RangeError::New(info.Env(), "Expected a number in [0, 1) for uProduct but received " +
                                                 std::to_string(u_product));
   }
-  nadam_step(params.data, m.data, v.data, grads.data, params.length, lr, beta1, beta2, epsilon,
-             step, u_product);
-  return info.Env().Undefined();
+  return dispatch(info, [=] { nadam_step(params.data, m.data, v.data, grads.data, params.length, lr, beta1, beta2, epsilon, step, u_product); });
 }
 
 // sumOfSquares(values) -> number; not finite when any value is not
 Napi::Value sum_of_squares_binding(const Napi::CallbackInfo& info) {
   expect_arg_count(info, 1, "sumOfSquares");
   const FloatSpan values = float_array(info, 0, "values");
-  return Napi::Number::New(info.Env(), sum_of_squares(values.data, values.length));
+  return dispatch_scalar(info, [=] { return sum_of_squares(values.data, values.length); });
 }
 
 }  // namespace

@@ -2,12 +2,14 @@
 #include <napi.h>
 
 #include <string>
+#include <vector>
 
 #include "../kernels/clipping.h"
 #include "../kernels/constraints.h"
 #include "../kernels/regularizers.h"
 #include "args.h"
 #include "bindings.h"
+#include "program.h"
 
 namespace myelin::binding {
 
@@ -23,20 +25,15 @@ float non_negative(const Napi::CallbackInfo& info, std::size_t index, const char
   return static_cast<float>(value);
 }
 
-// clipGradients(grads, segments, gradSquares, clipNorm, globalClipNorm, clipValue); a bound of 0
-// is off. gradSquares may be NaN or infinite (it is the norm that clipping must carry through).
+// clipGradients(grads, segments, clipNorm, globalClipNorm, clipValue); a bound of 0 is off.
 Napi::Value clip_gradients_binding(const Napi::CallbackInfo& info) {
-  expect_arg_count(info, 6, "clipGradients");
+  expect_arg_count(info, 5, "clipGradients");
   Napi::Env env = info.Env();
   const FloatSpan grads = float_array(info, 0, "grads");
   const IndexSpan segments = index_array(info, 1, "segments");
-  if (!info[2].IsNumber()) {
-    throw Napi::TypeError::New(env, "Expected a number for gradSquares");
-  }
-  const double grad_squares = info[2].As<Napi::Number>().DoubleValue();
-  const float clip_norm = non_negative(info, 3, "clipNorm");
-  const float global_clip_norm = non_negative(info, 4, "globalClipNorm");
-  const float clip_value = non_negative(info, 5, "clipValue");
+  const float clip_norm = non_negative(info, 2, "clipNorm");
+  const float global_clip_norm = non_negative(info, 3, "globalClipNorm");
+  const float clip_value = non_negative(info, 4, "clipValue");
   if (clip_norm > 0.0f && global_clip_norm > 0.0f) {
     throw Napi::RangeError::New(env, "Expected at most one of clipNorm and globalClipNorm");
   }
@@ -52,9 +49,12 @@ Napi::Value clip_gradients_binding(const Napi::CallbackInfo& info) {
                                            std::to_string(i - 1) + "]");
     }
   }
-  clip_gradients(grads.data, segments.data, segments.length - 1, grad_squares, clip_norm,
-                 global_clip_norm, clip_value);
-  return env.Undefined();
+  // A recorded clip runs later: it takes the segments as checked, not as JS may leave them.
+  std::vector<std::uint32_t> bounds(segments.data, segments.data + segments.length);
+  return dispatch(info, [=, bounds = std::move(bounds)] {
+    clip_gradients(grads.data, bounds.data(), static_cast<std::int64_t>(bounds.size()) - 1,
+                   clip_norm, global_clip_norm, clip_value);
+  });
 }
 
 // regularize(grads | null, values, l1, l2, scale) -> penalty; grads accumulates the gradient
@@ -66,8 +66,9 @@ Napi::Value regularize_binding(const Napi::CallbackInfo& info) {
   const float l1 = non_negative(info, 2, "l1");
   const float l2 = non_negative(info, 3, "l2");
   const float scale = static_cast<float>(finite_number(info, 4, "scale"));
-  return Napi::Number::New(info.Env(), regularize_accum(grads.present ? grads.data : nullptr,
-                                                        values.data, values.length, l1, l2, scale));
+  return dispatch_scalar(info, [=] {
+    return regularize_accum(grads.present ? grads.data : nullptr, values.data, values.length, l1, l2, scale);
+  });
 }
 
 // minMaxNorm(w, rows, cols, axis, minValue, maxValue, rate)
@@ -88,16 +89,14 @@ Napi::Value min_max_norm_binding(const Napi::CallbackInfo& info) {
   if (min_value > max_value || rate > 1.0f) {
     throw Napi::RangeError::New(env, "Expected minValue <= maxValue and rate in [0, 1]");
   }
-  min_max_norm(w.data, rows, cols, axis, min_value, max_value, rate);
-  return env.Undefined();
+  return dispatch(info, [=] { min_max_norm(w.data, rows, cols, axis, min_value, max_value, rate); });
 }
 
 // nonNeg(w)
 Napi::Value non_neg_binding(const Napi::CallbackInfo& info) {
   expect_arg_count(info, 1, "nonNeg");
   const FloatSpan w = float_array(info, 0, "w");
-  non_neg(w.data, w.length);
-  return info.Env().Undefined();
+  return dispatch(info, [=] { non_neg(w.data, w.length); });
 }
 
 }  // namespace

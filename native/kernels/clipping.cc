@@ -1,5 +1,5 @@
-// Gradient clipping: the norms come from sum_of_squares (reductions.cc) per tensor, or from the
-// caller's sum for the global norm, then one elementwise pass scales and clamps each range in
+// Gradient clipping: the norms come from sum_of_squares (reductions.cc), per tensor or over the
+// whole arena, then one elementwise pass scales and clamps each range in
 // fixed chunks, through the loop of the ISA path read once per call (arena_internal.h).
 #include "clipping.h"
 
@@ -45,8 +45,7 @@ void scale_clamp(ChunkFn chunk, float* x, std::int64_t count, float scale, float
 }  // namespace
 
 void clip_gradients(float* grads, const std::uint32_t* segments, std::int64_t segment_count,
-                    double grad_squares, float clip_norm, float global_clip_norm,
-                    float clip_value) {
+                    float clip_norm, float global_clip_norm, float clip_value) {
   const ChunkFn chunk = isa_at_least(Isa::avx2) ? arena_detail::scale_clamp_chunk_avx2
                                                 : arena_detail::scale_clamp_chunk_generic;
   const float limit = clip_value > 0.0f ? clip_value : std::numeric_limits<float>::infinity();
@@ -58,8 +57,10 @@ void clip_gradients(float* grads, const std::uint32_t* segments, std::int64_t se
     }
     return;
   }
-  const float scale = global_clip_norm > 0.0f ? norm_scale(grad_squares, global_clip_norm) : 1.0f;
-  scale_clamp(chunk, grads, segments[segment_count], scale, limit);
+  const std::int64_t count = segments[segment_count];
+  const float scale =
+      global_clip_norm > 0.0f ? norm_scale(sum_of_squares(grads, count), global_clip_norm) : 1.0f;
+  scale_clamp(chunk, grads, count, scale, limit);
 }
 
 }  // namespace myelin

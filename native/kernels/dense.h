@@ -8,8 +8,7 @@
 namespace myelin {
 
 // y = act(z), z = x w + b. x is (N,K), w is (K,M), b is (M) or null, y is (N,M). z (N,M) receives
-// the pre-activation when not null; it must be given when activation_needs_input(act), for the
-// backward. alpha as in activation_forward.
+// the pre-activation when not null; a backward with activation_needs_input(act) needs it. alpha as in activation_forward.
 void dense_forward(float* y, float* z, const float* x, const float* w, const float* b, int n, int k,
                    int m, Activation act, float alpha);
 

@@ -12,7 +12,7 @@ const segments = Uint32Array.of(0, P);
 
 function step(optimizer: my.optimizers.Optimizer, params: Float32Array, seed: number): void {
   const grads = randomArray(P, seed);
-  optimizer.applyGradients(params, grads, segments, grads.reduce((s, g) => s + g * g, 0));
+  optimizer.applyGradients(params, grads, segments);
 }
 
 const every: (() => my.optimizers.Optimizer)[] = [

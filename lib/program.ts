@@ -1,0 +1,156 @@
+/**
+ * Native work off the main thread. A model records the kernel calls of a training step or a
+ * prediction into a program (each call's arguments checked as it is recorded, the arrays pinned),
+ * then runs the program on a libuv thread: the event loop stays free while the kernels work.
+ *
+ * Programs run one at a time, in the order they were submitted, process-wide. Each uses the whole
+ * native thread pool (MYELIN_NUM_THREADS threads: the libuv thread running it and the pool's
+ * helpers), so two at once would only split the same cores; and at most one of libuv's threads
+ * (UV_THREADPOOL_SIZE, 4 by default) is ever busy with myelin, the rest stay free for fs, dns and
+ * zlib. A program waiting its turn reads the weights when it runs: a prediction queued while fit
+ * trains sees the weights between two steps, never half a step.
+ */
+import { native, type NativeProgram, type ProgramResult } from './backend';
+import { AbortError, ArgumentTypeError } from './errors';
+import { describe } from './validate';
+
+export type { NativeProgram, ProgramResult };
+
+/** Records the kernel calls `body` makes into a program instead of running them. */
+export function record(body: () => void): NativeProgram {
+  native.recordBegin();
+  try {
+    body();
+  } catch (error) {
+    native.recordEnd();
+    throw error;
+  }
+  return native.recordEnd();
+}
+
+/**
+ * The scalar results (losses, penalties, norms) of work written once for two modes: run now, where
+ * a kernel returns its value, or recorded, where it returns the index of the program's scalar that
+ * will hold the value, and a guard becomes a check inside the program.
+ */
+export class Scalars {
+  private readonly returned: number[] = [];
+  private values: Float64Array | null = null;
+
+  constructor(readonly recording: boolean) {}
+
+  /** Keeps what a scalar kernel returned; value(handle) reads the result. */
+  add(returned: number): number {
+    return this.returned.push(returned) - 1;
+  }
+
+  /**
+   * Whether the work goes on past a value that must be finite. Recorded, it always does: the
+   * program stops there by itself when the value is not finite.
+   */
+  guard(handle: number): boolean {
+    const returned = this.returned[handle] as number;
+    if (!this.recording) return Number.isFinite(returned);
+    native.guardFinite(returned);
+    return true;
+  }
+
+  /** Takes the scalars of the recorded program's run. */
+  settle(result: ProgramResult): void {
+    this.values = result.scalars;
+  }
+
+  /** The result; NaN for a kernel that a stopped program did not reach. */
+  value(handle: number): number {
+    const returned = this.returned[handle] as number;
+    return this.recording ? (this.values?.[returned] ?? NaN) : returned;
+  }
+}
+
+/** The error an aborted call rejects with; `call` names it, e.g. 'predictAsync()'. */
+export function abortError(call: string, signal: AbortSignal): AbortError {
+  return new AbortError(`${call} was aborted through its AbortSignal.`, { cause: signal.reason });
+}
+
+/** An optional `signal` option: undefined or an AbortSignal. */
+export function signalOption(value: unknown): AbortSignal | undefined {
+  if (value === undefined || value instanceof AbortSignal) return value;
+  throw new ArgumentTypeError({ argument: 'signal', expected: 'an AbortSignal (e.g. AbortSignal.timeout(1000) or an AbortController().signal)', received: describe(value) });
+}
+
+export interface RunOptions {
+  /** What the caller is, for the AbortError's message, e.g. 'predictAsync()'. */
+  readonly call: string;
+  readonly signal?: AbortSignal | undefined;
+  /**
+   * Whether an abort may stop the program between two of its kernel calls once it runs (a
+   * prediction: its output is dropped). A training step is never cut: its caller stops between steps.
+   */
+  readonly interruptible: boolean;
+}
+
+interface Job extends RunOptions {
+  readonly program: NativeProgram;
+  readonly resolve: (result: ProgramResult) => void;
+  readonly reject: (error: unknown) => void;
+  onAbort: (() => void) | null;
+}
+
+class ProgramQueue {
+  private readonly waiting: Job[] = [];
+  private running: Job | null = null;
+
+  run(program: NativeProgram, options: RunOptions): Promise<ProgramResult> {
+    const { signal } = options;
+    if (signal?.aborted === true) return Promise.reject(abortError(options.call, signal));
+    return new Promise((resolve, reject) => {
+      const job: Job = { ...options, program, resolve, reject, onAbort: null };
+      if (signal !== undefined) {
+        job.onAbort = () => this.abort(job);
+        signal.addEventListener('abort', job.onAbort, { once: true });
+      }
+      this.waiting.push(job);
+      this.next();
+    });
+  }
+
+  private abort(job: Job): void {
+    const index = this.waiting.indexOf(job);
+    if (index >= 0) {
+      this.waiting.splice(index, 1);
+      this.settle(job, () => job.reject(abortError(job.call, job.signal as AbortSignal)));
+    } else if (this.running === job && job.interruptible) {
+      native.cancelProgram(job.program);
+    }
+  }
+
+  private next(): void {
+    if (this.running !== null) return;
+    const job = this.waiting.shift();
+    if (job === undefined) return;
+    this.running = job;
+    native.runProgramAsync(job.program).then(
+      (result) => this.finish(job, () => (result.outcome === 'cancelled' ? job.reject(abortError(job.call, job.signal as AbortSignal)) : job.resolve(result))),
+      (error: unknown) => this.finish(job, () => job.reject(error)),
+    );
+  }
+
+  private finish(job: Job, settle: () => void): void {
+    this.running = null;
+    this.settle(job, settle);
+    this.next();
+  }
+
+  private settle(job: Job, settle: () => void): void {
+    if (job.onAbort !== null) job.signal?.removeEventListener('abort', job.onAbort);
+    settle();
+  }
+}
+
+/** The one queue of the process (see the top of this file). */
+const queue = new ProgramQueue();
+
+/** Runs a recorded program off the main thread, after those submitted before it. */
+export function runOffThread(program: NativeProgram, options: RunOptions): Promise<ProgramResult> {
+  return queue.run(program, options);
+}

@@ -1,0 +1,277 @@
+// Programs (see program.h): recording, running on this thread or a libuv thread, cancelling.
+//
+// recordBegin()                 starts recording on this thread
+// recordEnd() -> program        stops; the program is an External that JS passes back
+// guardFinite(index)            (recorded) stops the program unless scalar `index` is finite
+// runProgram(program) -> result runs it on this thread
+// runProgramAsync(program) -> Promise<result>   runs it on a libuv thread
+// cancelProgram(program)        a running program stops before its next kernel call
+// programStats() -> { runs, running, mostAtOnce }   async runs so far, now, and at most at once
+// result: { outcome: 'completed' | 'stopped' | 'cancelled', scalars: Float64Array }
+//
+// A program runs once. Its pins are released (on the main thread) as soon as it has run, so the
+// arrays it borrowed do not wait for the garbage collector to collect the program.
+#include "program.h"
+
+#include <atomic>
+#include <cmath>
+#include <limits>
+#include <string>
+#include <unordered_set>
+#include <utility>
+#include <vector>
+
+#include "args.h"
+#include "bindings.h"
+
+namespace myelin::binding {
+
+namespace {
+
+enum class Outcome { completed, stopped, cancelled };
+
+const char* outcome_name(Outcome outcome) {
+  switch (outcome) {
+    case Outcome::completed: return "completed";
+    case Outcome::stopped: return "stopped";
+    case Outcome::cancelled: return "cancelled";
+  }
+  return "completed";
+}
+
+class Program;
+
+// Programs alive on this thread: an External passed back from JS is trusted only if it is one.
+thread_local std::unordered_set<const Program*> t_live;
+// The program being recorded on this thread, if any.
+thread_local Program* t_recording = nullptr;
+
+class Program {
+ public:
+  // An op returns false to stop the program (a guard that failed).
+  using Op = std::function<bool(std::vector<double>& scalars)>;
+
+  Program() { t_live.insert(this); }
+  ~Program() { t_live.erase(this); }
+  Program(const Program&) = delete;
+  Program& operator=(const Program&) = delete;
+
+  void append(const Napi::CallbackInfo& info, Op op) {
+    for (std::size_t i = 0; i < info.Length(); ++i) {
+      if (info[i].IsTypedArray()) pins_.push_back(Napi::Persistent(info[i]));
+    }
+    ops_.push_back(std::move(op));
+  }
+
+  int add_scalar() {
+    scalars_.push_back(std::numeric_limits<double>::quiet_NaN());
+    return static_cast<int>(scalars_.size()) - 1;
+  }
+
+  int scalar_count() const { return static_cast<int>(scalars_.size()); }
+
+  // False if it has run (or is running) already. Main thread.
+  bool claim() { return !std::exchange(claimed_, true); }
+
+  // Any thread; the program's arrays are pinned and the main thread does not touch it meanwhile.
+  Outcome run() {
+    for (const Op& op : ops_) {
+      if (cancelled_.load(std::memory_order_relaxed)) return Outcome::cancelled;
+      if (!op(scalars_)) return Outcome::stopped;
+    }
+    return Outcome::completed;
+  }
+
+  void cancel() { cancelled_.store(true, std::memory_order_relaxed); }
+
+  // Main thread, after the run: unpins the arrays.
+  void release() {
+    ops_.clear();
+    pins_.clear();
+  }
+
+  Napi::Object result(Napi::Env env, Outcome outcome) const {
+    Napi::Float64Array scalars = Napi::Float64Array::New(env, scalars_.size());
+    std::copy(scalars_.begin(), scalars_.end(), scalars.Data());
+    Napi::Object out = Napi::Object::New(env);
+    out.Set("outcome", outcome_name(outcome));
+    out.Set("scalars", scalars);
+    return out;
+  }
+
+ private:
+  std::vector<Op> ops_;
+  std::vector<Napi::Reference<Napi::Value>> pins_;
+  std::vector<double> scalars_;
+  std::atomic<bool> cancelled_{false};
+  bool claimed_ = false;
+};
+
+Program& recording(const Napi::Env& env, const char* function) {
+  if (t_recording == nullptr) {
+    throw Napi::Error::New(env, std::string(function) + " needs a program being recorded (recordBegin)");
+  }
+  return *t_recording;
+}
+
+Program& program_arg(const Napi::CallbackInfo& info, const char* function) {
+  expect_arg_count(info, 1, function);
+  if (info[0].IsExternal()) {
+    auto* program = info[0].As<Napi::External<Program>>().Data();
+    if (t_live.count(program) != 0) return *program;
+  }
+  throw Napi::TypeError::New(info.Env(), std::string(function) +
+                                             " expects a program made by recordEnd on this thread");
+}
+
+Program& claimed_program(const Napi::CallbackInfo& info, const char* function) {
+  Program& program = program_arg(info, function);
+  if (!program.claim()) {
+    throw Napi::Error::New(info.Env(), std::string(function) + ": this program has run already");
+  }
+  return program;
+}
+
+Napi::Value record_begin(const Napi::CallbackInfo& info) {
+  expect_arg_count(info, 0, "recordBegin");
+  if (t_recording != nullptr) {
+    throw Napi::Error::New(info.Env(), "recordBegin: a program is being recorded already");
+  }
+  t_recording = new Program();
+  return info.Env().Undefined();
+}
+
+Napi::Value record_end(const Napi::CallbackInfo& info) {
+  expect_arg_count(info, 0, "recordEnd");
+  Program* program = &recording(info.Env(), "recordEnd");
+  t_recording = nullptr;
+  return Napi::External<Program>::New(info.Env(), program,
+                                      [](Napi::Env, Program* done) { delete done; });
+}
+
+// guardFinite(index)
+Napi::Value guard_finite(const Napi::CallbackInfo& info) {
+  expect_arg_count(info, 1, "guardFinite");
+  Program& program = recording(info.Env(), "guardFinite");
+  const int index = dimension(info, 0, "index");
+  if (index >= program.scalar_count()) {
+    throw Napi::RangeError::New(info.Env(), "Expected the index of a recorded scalar (below " +
+                                                std::to_string(program.scalar_count()) +
+                                                ") but received " + std::to_string(index));
+  }
+  program.append(info, [index](std::vector<double>& scalars) {
+    return std::isfinite(scalars[static_cast<std::size_t>(index)]);
+  });
+  return info.Env().Undefined();
+}
+
+Napi::Value run_program(const Napi::CallbackInfo& info) {
+  Program& program = claimed_program(info, "runProgram");
+  const Outcome outcome = program.run();
+  program.release();
+  return program.result(info.Env(), outcome);
+}
+
+// Async runs: counted so that tests can check that lib/program.ts never runs two at once.
+std::atomic<int> g_async_runs{0};
+std::atomic<int> g_async_running{0};
+std::atomic<int> g_async_most{0};
+
+// Runs a program on a libuv thread; the External stays referenced (so the program alive) until
+// the promise settles.
+class RunWorker : public Napi::AsyncWorker {
+ public:
+  RunWorker(Napi::Env env, Napi::External<Program> handle)
+      : Napi::AsyncWorker(env, "myelin:program"),
+        deferred_(Napi::Promise::Deferred::New(env)),
+        handle_(Napi::Persistent(handle)),
+        program_(handle.Data()) {}
+
+  Napi::Promise promise() const { return deferred_.Promise(); }
+
+ protected:
+  void Execute() override {
+    g_async_runs.fetch_add(1);
+    const int now = g_async_running.fetch_add(1) + 1;
+    for (int most = g_async_most.load(); now > most && !g_async_most.compare_exchange_weak(most, now);) {
+    }
+    outcome_ = program_->run();
+    g_async_running.fetch_sub(1);
+  }
+
+  void OnOK() override {
+    program_->release();
+    deferred_.Resolve(program_->result(Env(), outcome_));
+    handle_.Reset();
+  }
+
+  void OnError(const Napi::Error& error) override {
+    program_->release();
+    deferred_.Reject(error.Value());
+    handle_.Reset();
+  }
+
+ private:
+  Napi::Promise::Deferred deferred_;
+  Napi::Reference<Napi::External<Program>> handle_;
+  Program* program_;
+  Outcome outcome_ = Outcome::completed;
+};
+
+Napi::Value run_program_async(const Napi::CallbackInfo& info) {
+  claimed_program(info, "runProgramAsync");
+  auto* worker = new RunWorker(info.Env(), info[0].As<Napi::External<Program>>());
+  Napi::Promise promise = worker->promise();
+  worker->Queue();  // the worker deletes itself once it has settled
+  return promise;
+}
+
+Napi::Value cancel_program(const Napi::CallbackInfo& info) {
+  program_arg(info, "cancelProgram").cancel();
+  return info.Env().Undefined();
+}
+
+Napi::Value program_stats(const Napi::CallbackInfo& info) {
+  expect_arg_count(info, 0, "programStats");
+  Napi::Object out = Napi::Object::New(info.Env());
+  out.Set("runs", g_async_runs.load());
+  out.Set("running", g_async_running.load());
+  out.Set("mostAtOnce", g_async_most.load());
+  return out;
+}
+
+}  // namespace
+
+Napi::Value dispatch(const Napi::CallbackInfo& info, std::function<void()> kernel) {
+  if (t_recording == nullptr) {
+    kernel();
+  } else {
+    t_recording->append(info, [kernel = std::move(kernel)](std::vector<double>&) {
+      kernel();
+      return true;
+    });
+  }
+  return info.Env().Undefined();
+}
+
+Napi::Value dispatch_scalar(const Napi::CallbackInfo& info, std::function<double()> kernel) {
+  if (t_recording == nullptr) return Napi::Number::New(info.Env(), kernel());
+  const int index = t_recording->add_scalar();
+  t_recording->append(info, [kernel = std::move(kernel), index](std::vector<double>& scalars) {
+    scalars[static_cast<std::size_t>(index)] = kernel();
+    return true;
+  });
+  return Napi::Number::New(info.Env(), index);
+}
+
+void register_program(Napi::Env env, Napi::Object exports) {
+  exports.Set("recordBegin", Napi::Function::New(env, record_begin, "recordBegin"));
+  exports.Set("recordEnd", Napi::Function::New(env, record_end, "recordEnd"));
+  exports.Set("guardFinite", Napi::Function::New(env, guard_finite, "guardFinite"));
+  exports.Set("runProgram", Napi::Function::New(env, run_program, "runProgram"));
+  exports.Set("runProgramAsync", Napi::Function::New(env, run_program_async, "runProgramAsync"));
+  exports.Set("cancelProgram", Napi::Function::New(env, cancel_program, "cancelProgram"));
+  exports.Set("programStats", Napi::Function::New(env, program_stats, "programStats"));
+}
+
+}  // namespace myelin::binding
