@@ -9,7 +9,7 @@ import * as initializerFns from './initializers';
 import { positiveInteger } from './validate';
 
 export { Tensor, tensor1d, tensor2d, type LabelsLike, type TensorLike } from './tensor';
-export { Sequential, sequential, type BatchArgs, type CompileArgs } from './models/sequential';
+export { Sequential, sequential, type BatchArgs, type CompileArgs, type PredictAsyncArgs } from './models/sequential';
 export type { FitArgs, History } from './models/fit';
 export type { ExportOnnxOptions } from './onnx/export';
 export type { CallbackParams, CustomCallbackArgs, Logs } from './callbacks';
@@ -28,6 +28,7 @@ export * as regularizers from './regularizers';
 export * as constraints from './constraints';
 export * as datasets from './data';
 export * as data from './data';
+export * as serving from './serving';
 export { crossValidate, type CrossValidateArgs, type CrossValidation } from './models/cross-validate';
 export { loadCheckpoint, loadModel, loadModelSync, modelFromJSON, type Checkpoint, type LoadOptions, type ModelJSON, type SaveOptions } from './io';
 export * from './errors';
