@@ -25,7 +25,7 @@ import { modelToJSON } from '../io/topology';
 import { getNamedWeights, orderedWeights } from './named-weights';
 import { record, runOffThread, Scalars, signalOption } from '../program';
 import { formatSummary } from './summary';
-import { Workspace, WorkspaceCache } from './workspace';
+import { InferenceBuffers, Workspace, WorkspaceCache } from './workspace';
 
 export interface CompileArgs {
   optimizer: OptimizerName | Optimizer;
@@ -82,10 +82,10 @@ export class Sequential {
   private specs: ParamSpec[][] = [];
   private arena: ParameterArena | null = null;
   private compiled: Compiled | null = null;
-  /** predict()'s buffers while the model is not compiled. */
-  private inferenceWorkspaces: WorkspaceCache | null = null;
-  /** predictAsync()'s buffers: its programs run one at a time, so they share them. */
-  private asyncWorkspaces: WorkspaceCache | null = null;
+  /** predict()'s layer outputs. */
+  private inferenceBuffers: InferenceBuffers | null = null;
+  /** predictAsync()'s: its programs run one at a time, so they share them, apart from predict()'s. */
+  private asyncInferenceBuffers: InferenceBuffers | null = null;
   private fitting = false;
   /** A program of fit() is queued or running: the weights and fit's buffers are not the main thread's. */
   private fitProgramPending = false;
@@ -125,7 +125,8 @@ export class Sequential {
     }
     this.specs.push(layer.build(inputUnits));
     this.layers.push(layer);
-    this.inferenceWorkspaces = null;
+    this.inferenceBuffers = null;
+    this.asyncInferenceBuffers = null;
     if (this.arena !== null) this.arena = new ParameterArena(this.layers, this.specs, this.arena);
     if (this.compiled !== null) this.compiled = this.compileWith(this.compiled.optimizer, this.compiled.loss, this.compiled.metricValues);
   }
@@ -224,11 +225,11 @@ export class Sequential {
    * Runs the layers on n rows of input; returns the last layer's output (logits when fused),
    * written into `output` when given (a prediction's rows) or into the workspace.
    */
-  private forward(ws: Workspace, input: Float32Array, n: number, training: boolean, output?: Float32Array): Float32Array {
+  private forward(outputs: readonly Float32Array[], input: Float32Array, n: number, training: boolean, output?: Float32Array): Float32Array {
     let x = input;
     const last = this.layers.length - 1;
     this.layers.forEach((layer, i) => {
-      const y = i === last && output !== undefined ? output : (ws.outputs[i] as Float32Array);
+      const y = i === last && output !== undefined ? output : (outputs[i] as Float32Array);
       layer.forward(x, y, n, training);
       x = y;
     });
@@ -245,7 +246,7 @@ export class Sequential {
     const { loss, fused, workspaces, optimizer } = this.requireCompiled();
     const arena = this.requireArena();
     const ws = workspaces.get(n);
-    const out = this.forward(ws, input, n, backward);
+    const out = this.forward(ws.outputs, input, n, backward);
     const last = this.layers.length - 1;
     const dOut = backward ? (ws.grads[last] as Float32Array) : null;
     const c = this.outputUnits;
@@ -433,10 +434,9 @@ export class Sequential {
     this.expectIdle('predict()');
     const batchSize = this.batchSizeOption(args, DEFAULT_PREDICT_BATCH);
     const xs = this.checkInputs(x);
-    // Prediction needs no loss: an uncompiled model predicts with workspaces of its own.
-    const workspaces = this.compiled?.workspaces ?? (this.inferenceWorkspaces ??= this.inferenceWorkspaceCache());
+    const buffers = (this.inferenceBuffers ??= this.newInferenceBuffers());
     const result = new Float32Array((xs.shape[0] as number) * this.outputUnits);
-    this.predictInto(result, xs, batchSize, workspaces);
+    this.predictInto(result, xs, batchSize, buffers);
     return new Tensor(result, [xs.shape[0] as number, this.outputUnits]);
   }
 
@@ -452,19 +452,19 @@ export class Sequential {
     const signal = signalOption(options['signal']);
     const batchSize = options['batchSize'] === undefined ? DEFAULT_PREDICT_BATCH : positiveInteger(options['batchSize'], 'batchSize');
     const xs = this.checkInputs(x);
-    const workspaces = (this.asyncWorkspaces ??= this.inferenceWorkspaceCache());
+    const buffers = (this.asyncInferenceBuffers ??= this.newInferenceBuffers());
     const result = new Float32Array((xs.shape[0] as number) * this.outputUnits);
-    const program = record(() => this.predictInto(result, xs, batchSize, workspaces));
+    const program = record(() => this.predictInto(result, xs, batchSize, buffers));
     await runOffThread(program, { call: 'predictAsync()', signal, interruptible: true });
     return new Tensor(result, [xs.shape[0] as number, this.outputUnits]);
   }
 
-  private inferenceWorkspaceCache(): WorkspaceCache {
-    return new WorkspaceCache((n) => new Workspace(this.layers.map((l) => l.outputUnits), n, false));
+  private newInferenceBuffers(): InferenceBuffers {
+    return new InferenceBuffers(this.layers.map((l) => l.outputUnits));
   }
 
   /** The outputs for xs, batch by batch, into result: native calls only, so it can be recorded. */
-  private predictInto(result: Float32Array, xs: Tensor, batchSize: number, workspaces: WorkspaceCache): void {
+  private predictInto(result: Float32Array, xs: Tensor, batchSize: number, buffers: InferenceBuffers): void {
     this.requireArena();
     const fused = this.compiled?.fused ?? false;
     const samples = xs.shape[0] as number;
@@ -476,8 +476,8 @@ export class Sequential {
       const rows = result.subarray(start * c, (start + n) * c);
       const input = xs.data.subarray(start * k, (start + n) * k);
       // A fused model's last layer leaves logits; its activation is then applied into the rows.
-      if (fused) native.activationForward(rows, this.forward(workspaces.get(n), input, n, false), n, c, activationCode(last.activation), 0);
-      else this.forward(workspaces.get(n), input, n, false, rows);
+      if (fused) native.activationForward(rows, this.forward(buffers.get(n), input, n, false), n, c, activationCode(last.activation), 0);
+      else this.forward(buffers.get(n), input, n, false, rows);
     }
   }
 

@@ -20,6 +20,23 @@ export class Workspace {
   }
 }
 
+/**
+ * Layer outputs for inference at any batch size: buffers per power-of-two capacity, seen through
+ * views of n rows, so the varied batch sizes of a request batcher share a few buffers instead of
+ * each allocating its own.
+ */
+export class InferenceBuffers {
+  private readonly cache = new BoundedCache<number, Float32Array[]>(4);
+
+  constructor(private readonly layerUnits: readonly number[]) {}
+
+  get(n: number): Float32Array[] {
+    const capacity = 2 ** Math.ceil(Math.log2(Math.max(n, 1)));
+    const buffers = this.cache.get(capacity, () => this.layerUnits.map((u) => new Float32Array(capacity * u)));
+    return buffers.map((b, i) => b.subarray(0, n * (this.layerUnits[i] as number)));
+  }
+}
+
 /** The workspaces of the few batch sizes in use (a full batch and an epoch's last one). */
 export class WorkspaceCache {
   private readonly cache = new BoundedCache<number, Workspace>(4);
