@@ -16,6 +16,7 @@ import * as path from 'node:path';
 import type { MyelinHandle } from './myelin';
 import { useThreads } from './myelin';
 import { syntheticClassification, uniform } from './data';
+import { maxDifference } from './mlp';
 import { onnxruntimeCall, onnxruntimeVersion } from './peers/onnxruntime';
 import type { Reporter } from './report';
 import { collectGarbage, now } from './timing';
@@ -49,13 +50,6 @@ async function sampleUs(fns: readonly (() => unknown)[], calls: number, warmup: 
     }
   }
   return times.map((t) => Array.from(t).sort((a, b) => a - b));
-}
-
-function maxDifference(a: Float32Array, b: Float32Array): number {
-  if (a.length !== b.length) return Infinity;
-  let worst = 0;
-  a.forEach((v, i) => (worst = Math.max(worst, Math.abs(v - (b[i] as number)))));
-  return worst;
 }
 
 export async function runInferenceSuite(trial: StepTrial, threadCounts: readonly number[], myelin: MyelinHandle | string, reporter: Reporter): Promise<void> {
