@@ -23,10 +23,10 @@ import { monitorEventLoopDelay } from 'node:perf_hooks';
 import { setTimeout as sleep } from 'node:timers/promises';
 
 import { syntheticClassification } from './data';
-import { describeMachine } from './machine';
 import { buildMlp, maxDifference, type Model } from './mlp';
-import { loadMyelin, type Myelin } from './myelin';
-import { Reporter } from './report';
+import type { Myelin } from './myelin';
+import type { Reporter } from './report';
+import { startBench } from './start';
 import { collectGarbage, now } from './timing';
 import { stepTrial } from './trials';
 
@@ -249,17 +249,9 @@ function parseArgs(argv: readonly string[]): { json: boolean } {
 }
 
 async function main(): Promise<void> {
-  let json: boolean;
-  try {
-    ({ json } = parseArgs(process.argv.slice(2)));
-  } catch (err) {
-    console.error(err instanceof Error ? err.message : String(err));
-    process.exitCode = 2;
-    return;
-  }
-  const reporter = new Reporter(json);
-  const myelin = loadMyelin();
-  reporter.header(describeMachine(myelin));
+  const started = startBench(parseArgs);
+  if (started === null) return;
+  const { options: { json }, reporter, myelin } = started;
   if (typeof myelin === 'string') {
     reporter.notice(`myelin unavailable:\n${myelin}`);
     process.exitCode = 1;

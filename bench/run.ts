@@ -7,10 +7,8 @@
 //   npm run bench -- --only step       one suite (gemm | training | step | inference)
 
 import { runGemmSuite } from './gemm';
-import { describeMachine } from './machine';
-import { loadMyelin } from './myelin';
-import { Reporter } from './report';
 import { runInferenceSuite } from './inference';
+import { startBench } from './start';
 import { runStepSuite } from './step';
 import { runTrainingSuite } from './training';
 import { gemmRunners, gemmTrials, stepThreads, stepTrial, trainingRunners, trainingTrials } from './trials';
@@ -53,17 +51,9 @@ function parseArgs(argv: readonly string[]): Options {
 }
 
 async function main(): Promise<void> {
-  let options: Options;
-  try {
-    options = parseArgs(process.argv.slice(2));
-  } catch (err) {
-    console.error(err instanceof Error ? err.message : String(err));
-    process.exitCode = 2;
-    return;
-  }
-  const reporter = new Reporter(options.json);
-  const myelin = loadMyelin();
-  reporter.header(describeMachine(myelin));
+  const started = startBench(parseArgs);
+  if (started === null) return;
+  const { options, reporter, myelin } = started;
   if (typeof myelin === 'string') reporter.notice(`myelin's rows are skipped:\n${myelin}`);
 
   if (options.only.includes('gemm')) runGemmSuite(gemmTrials, gemmRunners, myelin, reporter);

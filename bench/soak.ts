@@ -23,10 +23,9 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 
 import { syntheticClassification, uniform } from './data';
-import { describeMachine } from './machine';
 import { buildMlp, maxDifference, type Model } from './mlp';
-import { loadMyelin, type Myelin } from './myelin';
-import { Reporter } from './report';
+import type { Myelin } from './myelin';
+import { startBench } from './start';
 import { collectGarbage, now } from './timing';
 import { stepTrial, type TrainingTrial } from './trials';
 
@@ -201,17 +200,9 @@ function printCurve(samples: readonly Sample[], settledIndex: number): void {
 }
 
 async function main(): Promise<void> {
-  let options: Options;
-  try {
-    options = parseArgs(process.argv.slice(2));
-  } catch (err) {
-    console.error(err instanceof Error ? err.message : String(err));
-    process.exitCode = 2;
-    return;
-  }
-  const reporter = new Reporter(options.json);
-  const myelin = loadMyelin();
-  reporter.header(describeMachine(myelin));
+  const started = startBench(parseArgs);
+  if (started === null) return;
+  const { options, reporter, myelin } = started;
   if (typeof myelin === 'string') {
     reporter.notice(`myelin unavailable:\n${myelin}`);
     process.exitCode = 1;
