@@ -89,6 +89,8 @@ export class Sequential {
   private fitting = false;
   /** A program of fit() is queued or running: the weights and fit's buffers are not the main thread's. */
   private fitProgramPending = false;
+  /** predictAsync() programs queued or running: they read the weights, which must not change under them. */
+  private predictionsPending = 0;
 
   constructor(layers: readonly Layer[] = []) {
     if (!Array.isArray(layers)) {
@@ -324,13 +326,23 @@ export class Sequential {
     return finish();
   }
 
-  /** Refuses a synchronous call that would read or write what a queued or running program of fit() uses. */
-  private expectIdle(call: string): void {
-    if (!this.fitProgramPending) return;
-    throw new ModelStateError(
-      `${call} cannot run now: a training step of fit() is updating this model's weights on another thread. ` +
-        'Use await model.predictAsync(x), which runs between steps, or call it from a fit callback (onBatchEnd, onEpochEnd), which runs between steps too.',
-    );
+  /**
+   * Refuses a synchronous call that would read or write what a queued or running program of fit()
+   * uses, or (when it `writes` the weights) what a queued or running predictAsync() reads.
+   */
+  private expectIdle(call: string, writes = false): void {
+    if (this.fitProgramPending) {
+      throw new ModelStateError(
+        `${call} cannot run now: a training step of fit() is updating this model's weights on another thread. ` +
+          'Use await model.predictAsync(x), which runs between steps, or call it from a fit callback (onBatchEnd, onEpochEnd), which runs between steps too.',
+      );
+    }
+    if (writes && this.predictionsPending > 0) {
+      throw new ModelStateError(
+        `${call} cannot run now: ${this.predictionsPending} predictAsync() call(s) on this model are queued or running and read its weights. ` +
+          'Await them first, or serve a copy of the model (modelFromJSON(model.toJSON()) then setWeights) and swap it in.',
+      );
+    }
   }
 
   /**
@@ -455,7 +467,12 @@ export class Sequential {
     const buffers = (this.asyncInferenceBuffers ??= this.newInferenceBuffers());
     const result = new Float32Array((xs.shape[0] as number) * this.outputUnits);
     const program = record(() => this.predictInto(result, xs, batchSize, buffers));
-    await runOffThread(program, { call: 'predictAsync()', signal, interruptible: true });
+    this.predictionsPending += 1;
+    try {
+      await runOffThread(program, { call: 'predictAsync()', signal, interruptible: true });
+    } finally {
+      this.predictionsPending -= 1;
+    }
     return new Tensor(result, [xs.shape[0] as number, this.outputUnits]);
   }
 
@@ -484,6 +501,7 @@ export class Sequential {
   /** One optimizer step on one batch; returns its loss (before the step). */
   trainOnBatch(x: TensorLike, y: LabelsLike): number {
     if (this.fitting) throw new ModelStateError('trainOnBatch() cannot run while fit() is training this model.');
+    this.expectIdle('trainOnBatch()', true);
     const xs = this.checkInputs(x);
     const n = xs.shape[0] as number;
     const ys = this.checkLabels(y, n);
@@ -506,7 +524,7 @@ export class Sequential {
    * checks all before writing any.
    */
   setWeights(weights: readonly TensorLike[] | Readonly<Record<string, TensorLike>>): void {
-    this.expectIdle('setWeights()');
+    this.expectIdle('setWeights()', true);
     const arena = this.requireArena();
     if (!Array.isArray(weights) && typeof weights === 'object' && weights !== null && !ArrayBuffer.isView(weights) && !(weights instanceof Tensor)) {
       weights = orderedWeights(this, weights);

@@ -169,6 +169,19 @@ describe('off the event loop', function () {
     expect(() => model.predict(x)).to.not.throw();
   });
 
+  it('setWeights and trainOnBatch wait for the predictAsync calls that read the weights', async () => {
+    const model = mlp();
+    const { x, y } = data(64);
+    const weights = model.getWeights();
+    const pending = [model.predictAsync(x), model.predictAsync(x)];
+    expect(() => model.setWeights(weights)).to.throw(my.ModelStateError, /setWeights\(\) cannot run now: 2 predictAsync\(\) call\(s\) on this model are queued or running/);
+    expect(() => model.trainOnBatch(x, y)).to.throw(my.ModelStateError, /trainOnBatch\(\) cannot run now/);
+    expect(model.predict(x).data).to.deep.equal((await pending[0])?.data); // reading is fine
+    await Promise.all(pending);
+    model.setWeights(weights);
+    expect(Number.isFinite(model.trainOnBatch(x, y))).to.equal(true);
+  });
+
   it('a second fit, compile or add while fit runs is refused', async () => {
     const { x, y } = data(64);
     const model = mlp();
