@@ -11,29 +11,24 @@ namespace myelin {
 
 namespace {
 
-struct BiasActivation {
-  const float* bias;  // (M) or null
-  float* z;           // (N,M) pre-activation out, or null
-  Activation act;     // elementwise only; softmax needs whole rows and runs after the GEMM
+struct Activate {
+  float* z;        // (N,M) pre-activation out, or null
+  Activation act;  // elementwise only; softmax needs whole rows and runs after the GEMM
   float alpha;
 };
 
-// Runs on each finished block of y while it is in cache. The block starts at (row0, col0) of y,
-// and z has y's layout.
-void bias_activation_epilogue(const void* ctx, float* c, int ldc, int row0, int col0, int rows,
-                              int cols) {
-  const auto* ba = static_cast<const BiasActivation*>(ctx);
+// Runs on each finished block of y while it is in cache, after the GEMM has added the bias. The
+// block starts at (row0, col0) of y, and z has y's layout.
+void activate_epilogue(const void* ctx, float* c, int ldc, int row0, int col0, int rows,
+                       int cols) {
+  const auto* a = static_cast<const Activate*>(ctx);
   for (int r = 0; r < rows; ++r) {
     float* row = c + static_cast<std::ptrdiff_t>(r) * ldc;
-    if (ba->bias != nullptr) {
-      const float* b = ba->bias + col0;
-      for (int j = 0; j < cols; ++j) row[j] += b[j];
-    }
-    if (ba->z != nullptr) {
-      float* zrow = ba->z + static_cast<std::ptrdiff_t>(row0 + r) * ldc + col0;
+    if (a->z != nullptr) {
+      float* zrow = a->z + static_cast<std::ptrdiff_t>(row0 + r) * ldc + col0;
       std::copy(row, row + cols, zrow);
     }
-    activation_forward(row, row, 1, cols, ba->act, ba->alpha);
+    activation_forward(row, row, 1, cols, a->act, a->alpha);
   }
 }
 
@@ -42,8 +37,13 @@ void bias_activation_epilogue(const void* ctx, float* c, int ldc, int row0, int 
 void dense_forward(float* y, float* z, const float* x, const float* w, const float* b, int n, int k,
                    int m, Activation act, float alpha) {
   const bool rowwise = act == Activation::softmax;
-  const BiasActivation ctx{b, z, rowwise ? Activation::linear : act, alpha};
-  const GemmEpilogue epilogue{bias_activation_epilogue, &ctx};
+  const Activation elementwise = rowwise ? Activation::linear : act;
+  // The GEMM adds the bias, and applies ReLU when z (taken before it) is not wanted, on each
+  // register tile in L1; the callback keeps z and applies any other activation per block.
+  const bool relu_in_gemm = elementwise == Activation::relu && z == nullptr;
+  const bool callback = z != nullptr || (elementwise != Activation::linear && !relu_in_gemm);
+  const Activate ctx{z, elementwise, alpha};
+  const GemmEpilogue epilogue{callback ? activate_epilogue : nullptr, &ctx, b, relu_in_gemm};
   sgemm(y, x, w, n, m, k, false, false, 1.0f, 0.0f, &epilogue);
   if (rowwise) activation_forward(y, y, n, m, act, alpha);
 }

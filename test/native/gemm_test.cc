@@ -2,10 +2,10 @@
 // supports: all four transpose combinations, awkward sizes (0, 1, primes, MR +- 1, NR +- 1, the
 // edges of the paths without packing, past MC, KC and NC, k up to 4096), random shapes, leading
 // dimensions wider than the rows (the padding must stay untouched), alpha in {1, -0.5}, beta in
-// {0, 1, 0.7} (beta == 0 with C full of NaN). Also: the epilogue covers every element exactly
-// once with the real ldc and sees finished values; results are bit-identical for every thread
-// count 1..max_threads() and across two repeated runs; the BLIS residual check on large shapes;
-// the thread pool's contract. Exits non-zero on any failure and prints the first mismatches.
+// {0, 1, 0.7} (beta == 0 with C full of NaN). Also: the epilogue's callback covers every element
+// exactly once with the real ldc and sees finished values (after the GEMM's own bias and ReLU,
+// when it has them); results are bit-identical for every thread count 1..max_threads() and
+// across two repeated runs; the BLIS residual check on large shapes; the thread pool's contract. Exits non-zero on any failure and prints the first mismatches.
 //
 // Quick mode (MYELIN_TEST_QUICK=1 in the environment, or --quick): a reduced set for valgrind and
 // sanitizer runs, a few seconds under valgrind.
@@ -75,8 +75,16 @@ void fail(const char* what, const Case& t, Isa isa, int threads) {
   ++g_failures;
 }
 
-// The epilogue of the test: c = max(c + bias[col], 0) and a coverage count per element. Being
-// nonlinear, it would change the result if it ran before the k reduction was complete.
+// The epilogue of the test: c = max(c + bias[col], 0), either by the callback below or by the
+// GEMM's own bias and ReLU (GemmEpilogue::bias, relu) with a callback that only checks, and a
+// coverage count per element. Being nonlinear, it would change the result if it ran before the
+// k reduction was complete.
+enum class Epilogue { none, callback, fused };
+
+Epilogue epilogue_for(int index) {
+  return index % 4 == 0 ? Epilogue::callback : index % 4 == 2 ? Epilogue::fused : Epilogue::none;
+}
+
 struct EpilogueCtx {
   const float* bias;
   std::atomic<int>* count;
@@ -95,6 +103,22 @@ void epilogue_bias_relu(const void* ctx_ptr, float* c, int ldc, int row0, int co
     for (int j = 0; j < cols; ++j) {
       float& x = c[static_cast<std::ptrdiff_t>(i) * ldc + j];
       x = std::fmax(x + ctx->bias[col0 + j], 0.0f);
+      ctx->count[static_cast<std::ptrdiff_t>(row0 + i) * ctx->n + col0 + j].fetch_add(1);
+    }
+  }
+}
+
+// The callback beside the GEMM's own bias and ReLU: they must have run on the block already, so
+// every element is >= 0 (NaN included: ReLU maps it to 0).
+void epilogue_after_relu(const void* ctx_ptr, float* c, int ldc, int row0, int col0, int rows,
+                         int cols) {
+  auto* ctx = static_cast<EpilogueCtx*>(const_cast<void*>(ctx_ptr));
+  if (ldc != ctx->ldc || c != ctx->c_base + static_cast<std::ptrdiff_t>(row0) * ldc + col0) {
+    ctx->bad_pointer.fetch_add(1);
+  }
+  for (int i = 0; i < rows; ++i) {
+    for (int j = 0; j < cols; ++j) {
+      if (!(c[static_cast<std::ptrdiff_t>(i) * ldc + j] >= 0.0f)) ctx->bad_pointer.fetch_add(1);
       ctx->count[static_cast<std::ptrdiff_t>(row0 + i) * ctx->n + col0 + j].fetch_add(1);
     }
   }
@@ -155,7 +179,8 @@ std::vector<int> thread_counts() {
   return counts;
 }
 
-void run_case(const Case& t, Rng& rng, bool with_epilogue) {
+void run_case(const Case& t, Rng& rng, Epilogue mode) {
+  const bool with_epilogue = mode != Epilogue::none;
   std::vector<float> a(t.size_a()), b(t.size_b()), c0(t.size_c()), bias(t.n);
   fill(a, rng);
   fill(b, rng);
@@ -189,7 +214,9 @@ void run_case(const Case& t, Rng& rng, bool with_epilogue) {
       std::vector<float> c = c0;
       std::vector<std::atomic<int>> count(sc);
       EpilogueCtx ctx{bias.data(), count.data(), c.data(), t.n, t.ldc(), {0}};
-      const GemmEpilogue epilogue{epilogue_bias_relu, &ctx};
+      const GemmEpilogue epilogue =
+          mode == Epilogue::fused ? GemmEpilogue{epilogue_after_relu, &ctx, bias.data(), true}
+                                  : GemmEpilogue{epilogue_bias_relu, &ctx};
       const GemmEpilogue* ep = with_epilogue ? &epilogue : nullptr;
       if (contiguous) {
         sgemm(c.data(), a.data(), b.data(), t.m, t.n, t.k, t.ta, t.tb, t.alpha, t.beta, ep);
@@ -204,7 +231,8 @@ void run_case(const Case& t, Rng& rng, bool with_epilogue) {
         ++g_checks;
         if (wrong != 0 || ctx.bad_pointer.load() != 0) {
           fail("epilogue coverage", t, isa, threads);
-          std::printf("    %zu elements not covered exactly once, %d bad block pointers or ldc\n",
+          std::printf("    %zu elements not covered exactly once, %d bad block pointers, ldc or"
+                      " values before ReLU\n",
                       wrong, ctx.bad_pointer.load());
         }
       }
@@ -386,7 +414,7 @@ int main(int argc, char** argv) {
       Case t{sizes[im], sizes[in], k, (index & 1) != 0, ((index >> 1) & 1) != 0,
              kAlphas[index % 2], kBetas[index % 3]};
       set_padding(t, index);
-      run_case(t, rng, index % 4 == 0);
+      run_case(t, rng, epilogue_for(index));
     }
   }
 
@@ -417,7 +445,7 @@ int main(int argc, char** argv) {
       Case t{s[0], s[1], s[2], (trans & 1) != 0, (trans & 2) != 0, kAlphas[index % 2],
              kBetas[index % 3]};
       set_padding(t, index);
-      run_case(t, rng, index % 2 == 0);
+      run_case(t, rng, epilogue_for(index));
     }
   }
 
@@ -436,7 +464,7 @@ int main(int argc, char** argv) {
       t.n = std::min(t.n, 40);
     }
     set_padding(t, rng.below(6));
-    run_case(t, rng, rng.below(3) == 0);
+    run_case(t, rng, epilogue_for(rng.below(4)));
   }
 
   // Tiles of every row count, one and several k blocks (KC = 512 on avx512) and MC blocks, k

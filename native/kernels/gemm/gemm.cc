@@ -6,7 +6,8 @@
 //       ic over m in steps of MC (pack A block MC x KC, lives in L2; or, on the AVX-512 path,
 //                                 read A in place: see kDirectAStrideBreak)
 //         macro-kernel: jr over NC by NR (B micro-panel in L1), ir over MC by MR -> micro-kernel
-//         on the last pc step the MC x NC block of C is final: call the epilogue on it
+//         on the last pc step each tile is final: the epilogue's bias and ReLU go on it as it
+//         leaves the micro-kernel, then its callback on the whole MC x NC block
 //
 // Threads: C is cut into one rectangular region per thread (a grid of tm x tn regions, edges on
 // multiples of MR and NR) and each thread runs the whole loop nest above on its region with its
@@ -51,18 +52,21 @@ struct Path {
   MicroKernel ukr;
   DirectKernel direct;  // nullptr: this ISA always packs A
   void (*pack_a)(float* dst, const float* a, int lda, bool trans_a, int rows, int depth, int mr);
+  void (*finish)(float* c, int ldc, const float* bias, bool relu, int rows, int cols);
 };
 
 Path path_for(Isa isa) {
   if (isa == Isa::avx512) {
     return {gemm_detail::kBlocksAvx512, gemm_detail::ukr_avx512_14x32,
-            gemm_detail::ukr_avx512_14x32_direct, gemm_detail::pack_a_avx512};
+            gemm_detail::ukr_avx512_14x32_direct, gemm_detail::pack_a_avx512,
+            gemm_detail::finish_avx512};
   }
   if (isa == Isa::avx2) {
-    return {gemm_detail::kBlocksAvx2, gemm_detail::ukr_avx2_6x16, nullptr, gemm_detail::pack_a};
+    return {gemm_detail::kBlocksAvx2, gemm_detail::ukr_avx2_6x16, nullptr, gemm_detail::pack_a,
+            gemm_detail::finish_generic};
   }
   return {gemm_detail::kBlocksGeneric, gemm_detail::ukr_generic_4x8, nullptr,
-          gemm_detail::pack_a};
+          gemm_detail::pack_a, gemm_detail::finish_generic};
 }
 
 int round_up(int x, int multiple) { return (x + multiple - 1) / multiple * multiple; }
@@ -109,6 +113,21 @@ float* reserve(PackBuffer& buffer, std::size_t floats) {
 }
 
 struct Problem {
+  // The epilogue's bias and ReLU, when it has either, on a finished part of C (row stride ldc);
+  // c points at element (row0, col0).
+  void finish(float* c, int col0, int rows, int cols) const {
+    if (epilogue != nullptr && (epilogue->bias != nullptr || epilogue->relu)) {
+      path.finish(c, ldc, epilogue->bias == nullptr ? nullptr : epilogue->bias + col0,
+                  epilogue->relu, rows, cols);
+    }
+  }
+  // The epilogue's callback, when it has one, on a finished block.
+  void apply(float* c, int row0, int col0, int rows, int cols) const {
+    if (epilogue != nullptr && epilogue->apply != nullptr) {
+      epilogue->apply(epilogue->ctx, c, ldc, row0, col0, rows, cols);
+    }
+  }
+
   float* c;
   const float* a;
   const float* b;
@@ -201,11 +220,10 @@ void gemm_region(const Problem& p, int row_begin, int row_end, int col_begin, in
               p.path.ukr(c_tile, packed_a + static_cast<std::ptrdiff_t>(ir) * kc, b_panel, b_rs,
                          kc, p.ldc, rows, cols, p.alpha, beta);
             }
+            if (last) p.finish(c_tile, jc + jr, rows, cols);
           }
         }
-        if (last && p.epilogue != nullptr) {
-          p.epilogue->apply(p.epilogue->ctx, c_block, p.ldc, ic, jc, mc, nc);
-        }
+        if (last) p.apply(c_block, ic, jc, mc, nc);
       }
     }
   }
@@ -287,7 +305,8 @@ void sup_small_m(const Problem& p, int col_begin, int col_end) {
       gemm_detail::sup_axpy_avx2(c, p.ldc, 1, p.a, p.trans_a ? 1 : p.lda, p.trans_a ? p.lda : 1,
                                  p.b + jc, p.ldb, p.k, p.m, cols, p.alpha, p.beta);
     }
-    if (p.epilogue != nullptr) p.epilogue->apply(p.epilogue->ctx, c, p.ldc, 0, jc, p.m, cols);
+    p.finish(c, jc, p.m, cols);
+    p.apply(c, 0, jc, p.m, cols);
   }
 }
 
@@ -315,7 +334,8 @@ void sup_rows(const Problem& p, Sup kind, int row_begin, int row_end) {
                                        p.trans_a ? p.lda : 1, b, ldb, p.k, rows, p.n, p.alpha,
                                        p.beta);
       }
-      if (p.epilogue != nullptr) p.epilogue->apply(p.epilogue->ctx, c, p.ldc, ic, 0, rows, p.n);
+      p.finish(c, 0, rows, p.n);
+      p.apply(c, ic, 0, rows, p.n);
     }
     return;
   }
@@ -343,7 +363,8 @@ void sup_rows(const Problem& p, Sup kind, int row_begin, int row_end) {
       gemm_detail::sup_axpy_avx2(c, 1, p.ldc, p.b, p.trans_b ? p.ldb : 1, p.trans_b ? 1 : p.ldb,
                                  p.a + ic, p.lda, p.k, p.n, rows, p.alpha, p.beta);
     }
-    if (p.epilogue != nullptr) p.epilogue->apply(p.epilogue->ctx, c, p.ldc, ic, 0, rows, p.n);
+    p.finish(c, 0, rows, p.n);
+    p.apply(c, ic, 0, rows, p.n);
   }
 }
 
@@ -357,7 +378,8 @@ void scale_only(const Problem& p) {
       for (int j = 0; j < p.n; ++j) row[j] *= p.beta;
     }
   }
-  if (p.epilogue != nullptr) p.epilogue->apply(p.epilogue->ctx, p.c, p.ldc, 0, 0, p.m, p.n);
+  p.finish(p.c, 0, p.m, p.n);
+  p.apply(p.c, 0, 0, p.m, p.n);
 }
 
 struct Grid {
@@ -413,6 +435,22 @@ constexpr double kMinSupFmasPerThread = 1 << 17;
 constexpr double kMinStreamFmasPerThread = 1 << 16;
 
 }  // namespace
+
+namespace gemm_detail {
+
+void finish_generic(float* c, int ldc, const float* bias, bool relu, int rows, int cols) {
+  for (int i = 0; i < rows; ++i) {
+    float* row = c + static_cast<std::ptrdiff_t>(i) * ldc;
+    if (bias != nullptr) {
+      for (int j = 0; j < cols; ++j) row[j] += bias[j];
+    }
+    if (relu) {
+      for (int j = 0; j < cols; ++j) row[j] = row[j] > 0.0f ? row[j] : 0.0f;
+    }
+  }
+}
+
+}  // namespace gemm_detail
 
 void sgemm(float* c, const float* a, const float* b, int m, int n, int k,
            bool trans_a, bool trans_b, float alpha, float beta, const GemmEpilogue* epilogue) {

@@ -7,12 +7,19 @@
 
 namespace myelin {
 
-// Called once for every finished block of C (after alpha, beta and the whole k reduction),
-// on the thread that computed it, while the block is still in cache: this is where a Dense
-// layer adds its bias and applies its activation. `c` points at element (row0, col0) of C.
+// What a GEMM does to C once its elements are final (after alpha, beta and the whole k
+// reduction), on the thread that computed them, while they are in cache: this is where a Dense
+// layer adds its bias and applies its activation.
+// First `bias` (n floats, bias[j] added to column j of C; null for none), then, when `relu`,
+// max(x, 0) (NaN becomes 0, as relu does in activations.h): done by the GEMM itself on each
+// register tile as it leaves the micro-kernel (in L1), with the same bits on every path. Then
+// `apply`, unless null, once for every finished block of C, `c` pointing at its element
+// (row0, col0).
 struct GemmEpilogue {
   void (*apply)(const void* ctx, float* c, int ldc, int row0, int col0, int rows, int cols);
   const void* ctx;
+  const float* bias = nullptr;
+  bool relu = false;
 };
 
 // c is (m,n); a is (m,k), or (k,m) when trans_a; b is (k,n), or (n,k) when trans_b; all three

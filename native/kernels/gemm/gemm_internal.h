@@ -111,6 +111,12 @@ void sup_narrow_t_avx512(float* c, int ldc, const float* a, int lda, const float
 void sup_row_avx512(float* c, const float* a, int a_cs, const float* b, int ldb, int k, int cols,
                     int n, float alpha, float beta);
 
+// The bias and ReLU of a GemmEpilogue (gemm.h) on a finished rows x cols part of C (row stride
+// ldc): c[i*ldc + j] += bias[j] when bias is not null, then c = c > 0 ? c : 0 when relu. Both
+// give the same bits (one rounding of the sum; NaN and -0 become +0).
+void finish_generic(float* c, int ldc, const float* bias, bool relu, int rows, int cols);
+void finish_avx512(float* c, int ldc, const float* bias, bool relu, int rows, int cols);
+
 // Packs the rows x depth block of op(A) whose element (i, p) is a[i*lda + p], or a[p*lda + i]
 // when trans_a, into ceil(rows/mr) micro-panels of mr x depth; rows past `rows` are zero.
 void pack_a(float* dst, const float* a, int lda, bool trans_a, int rows, int depth, int mr);
