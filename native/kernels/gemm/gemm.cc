@@ -6,8 +6,8 @@
 //       ic over m in steps of MC (pack A block MC x KC, lives in L2; or, on the AVX-512 path,
 //                                 read A in place: see kDirectAStrideBreak)
 //         macro-kernel: jr over NC by NR (B micro-panel in L1), ir over MC by MR -> micro-kernel
-//         on the last pc step each tile is final: the epilogue's bias and ReLU go on it as it
-//         leaves the micro-kernel, then its callback on the whole MC x NC block
+//         on the last pc step each tile is final: the micro-kernel applies the epilogue's bias
+//         and ReLU before storing it, then the epilogue's callback runs on the MC x NC block
 //
 // Threads: C is cut into one rectangular region per thread (a grid of tm x tn regions, edges on
 // multiples of MR and NR) and each thread runs the whole loop nest above on its region with its
@@ -113,8 +113,14 @@ float* reserve(PackBuffer& buffer, std::size_t floats) {
 }
 
 struct Problem {
-  // The epilogue's bias and ReLU, when it has either, on a finished part of C (row stride ldc);
-  // c points at element (row0, col0).
+  // The epilogue's bias at column col0 (null when it has none) and its ReLU flag, which the
+  // micro-kernels apply on the last block of k.
+  const float* bias_at(int col0) const {
+    return epilogue == nullptr || epilogue->bias == nullptr ? nullptr : epilogue->bias + col0;
+  }
+  bool relu() const { return epilogue != nullptr && epilogue->relu; }
+  // The epilogue's bias and ReLU, when it has either, on a finished part of C (row stride ldc)
+  // computed by a path without packing; c points at element (row0, col0).
   void finish(float* c, int col0, int rows, int cols) const {
     if (epilogue != nullptr && (epilogue->bias != nullptr || epilogue->relu)) {
       path.finish(c, ldc, epilogue->bias == nullptr ? nullptr : epilogue->bias + col0,
@@ -205,6 +211,8 @@ void gemm_region(const Problem& p, int row_begin, int row_end, int col_begin, in
         float* c_block = p.c + ic * ldc + jc;
         for (int jr = 0; jr < nc; jr += bs.nr) {
           const int cols = std::min(bs.nr, nc - jr);
+          const float* bias = last ? p.bias_at(jc + jr) : nullptr;
+          const bool relu = last && p.relu();
           const bool in_place = jr < nc_full;
           const float* b_panel =
               in_place ? b_block + jr : packed_b + static_cast<std::ptrdiff_t>(jr - nc_full) * kc;
@@ -215,12 +223,11 @@ void gemm_region(const Problem& p, int row_begin, int row_end, int col_begin, in
             if (direct_a) {
               p.path.direct(c_tile, p.trans_a ? a_block + ir : a_block + ir * lda,
                             p.trans_a ? 1 : p.lda, p.trans_a ? p.lda : 1, b_panel, b_rs, kc,
-                            p.ldc, rows, cols, p.alpha, beta);
+                            p.ldc, rows, cols, p.alpha, beta, bias, relu);
             } else {
               p.path.ukr(c_tile, packed_a + static_cast<std::ptrdiff_t>(ir) * kc, b_panel, b_rs,
-                         kc, p.ldc, rows, cols, p.alpha, beta);
+                         kc, p.ldc, rows, cols, p.alpha, beta, bias, relu);
             }
-            if (last) p.finish(c_tile, jc + jr, rows, cols);
           }
         }
         if (last) p.apply(c_block, ic, jc, mc, nc);

@@ -1,8 +1,8 @@
 // The bias and ReLU of a GemmEpilogue on the AVX-512 path, applied by the GEMM driver (gemm.cc)
-// to each 14x32 register tile just written by the micro-kernel, so C is read back from L1 and
-// the Dense forward makes no extra pass over it. finish_generic (gemm.cc) is the same in scalar
-// code, with the same bits: one float add, then max(x, 0), which maps NaN and -0 to +0 exactly
-// as `x > 0 ? x : 0` does (vmaxps returns its second operand when either is NaN or both are 0).
+// to each block computed by a path without packing (the micro-kernel applies them itself, in
+// registers). finish_generic (gemm.cc) is the same in scalar code, with the same bits: one float
+// add, then max(x, 0), which maps NaN and -0 to +0 exactly as `x > 0 ? x : 0` does (vmaxps
+// returns its second operand when either is NaN or both are 0).
 // Compiled with the AVX-512 flags of "kernels_avx512" (native/sources.json) and reached only
 // through run-time dispatch.
 //

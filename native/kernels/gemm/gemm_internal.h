@@ -20,9 +20,12 @@ namespace gemm_detail {
 // place (not transposed, all NR columns real; see gemm.cc). Packed panels are zero-padded past
 // rows / cols. rows <= MR, cols <= NR. When beta == 0, c is never read. Every element is reduced
 // over k in order 0..kc-1 whatever rows and cols are, so an edge tile gives the same bits as a
-// full one.
+// full one. On the last block of k the driver also passes the GemmEpilogue's bias (at the tile's
+// first column; null for none) and relu, which the kernel applies to the finished values before
+// it stores them, with the bits of finish_generic (below) run after the store.
 typedef void (*MicroKernel)(float* c, const float* a_panel, const float* b_panel, int b_rs,
-                            int kc, int ldc, int rows, int cols, float alpha, float beta);
+                            int kc, int ldc, int rows, int cols, float alpha, float beta,
+                            const float* bias, bool relu);
 
 // One blocksize table per ISA. MC is a multiple of MR and NC of NR.
 struct Blocksizes {
@@ -46,21 +49,24 @@ constexpr Blocksizes kBlocksAvx512 = {14, 32, 252, 512, 3072};
 constexpr Blocksizes kBlocksGeneric = {4, 8, 128, 256, 2048};
 
 void ukr_generic_4x8(float* c, const float* a_panel, const float* b_panel, int b_rs, int kc,
-                     int ldc, int rows, int cols, float alpha, float beta);
+                     int ldc, int rows, int cols, float alpha, float beta, const float* bias,
+                     bool relu);
 void ukr_avx2_6x16(float* c, const float* a_panel, const float* b_panel, int b_rs, int kc,
-                   int ldc, int rows, int cols, float alpha, float beta);
+                   int ldc, int rows, int cols, float alpha, float beta, const float* bias,
+                   bool relu);
 void ukr_avx512_14x32(float* c, const float* a_panel, const float* b_panel, int b_rs, int kc,
-                      int ldc, int rows, int cols, float alpha, float beta);
+                      int ldc, int rows, int cols, float alpha, float beta, const float* bias,
+                      bool relu);
 
 // A micro-kernel that reads A where it lies instead of from a packed micro-panel: element (r, p)
 // of the rows x kc block of op(A) at a[r*a_rs + p*a_cs], with a_rs == 1 (A transposed, a_cs =
 // lda) or a_cs == 1 (a_rs = lda). Otherwise as MicroKernel, with the same bits.
 typedef void (*DirectKernel)(float* c, const float* a, int a_rs, int a_cs, const float* b_panel,
                              int b_rs, int kc, int ldc, int rows, int cols, float alpha,
-                             float beta);
+                             float beta, const float* bias, bool relu);
 void ukr_avx512_14x32_direct(float* c, const float* a, int a_rs, int a_cs, const float* b_panel,
                              int b_rs, int kc, int ldc, int rows, int cols, float alpha,
-                             float beta);
+                             float beta, const float* bias, bool relu);
 
 // The path without packing ("sup" in BLIS), AVX2+FMA (gemm_sup_avx2.cc; the avx512 path also has
 // the narrow kernels below and its own rules, see gemm.cc sup_for), for m <= kSupMaxM
@@ -113,7 +119,8 @@ void sup_row_avx512(float* c, const float* a, int a_cs, const float* b, int ldb,
 
 // The bias and ReLU of a GemmEpilogue (gemm.h) on a finished rows x cols part of C (row stride
 // ldc): c[i*ldc + j] += bias[j] when bias is not null, then c = c > 0 ? c : 0 when relu. Both
-// give the same bits (one rounding of the sum; NaN and -0 become +0).
+// give the same bits (one rounding of the sum; NaN and -0 become +0). The micro-kernels apply
+// them in registers; these serve the paths without packing, whose kernels do not.
 void finish_generic(float* c, int ldc, const float* bias, bool relu, int rows, int cols);
 void finish_avx512(float* c, int ldc, const float* bias, bool relu, int rows, int cols);
 

@@ -121,8 +121,8 @@ static inline __attribute__((always_inline)) void tile_rx16(float* c, const floa
   }
 }
 
-void ukr_avx2_6x16(float* c, const float* a_panel, const float* b_panel, int b_rs, int kc, int ldc,
-                   int rows, int cols, float alpha, float beta) {
+static void tile_any(float* c, const float* a_panel, const float* b_panel, int b_rs, int kc,
+                     int ldc, int rows, int cols, float alpha, float beta) {
   if (rows == kMr && cols == kNr) {
     tile_6x16(c, a_panel, b_panel, b_rs, kc, ldc, alpha, beta);
     return;
@@ -147,6 +147,14 @@ void ukr_avx2_6x16(float* c, const float* a_panel, const float* b_panel, int b_r
   tile_6x16(tile, a_panel, b_panel, b_rs, kc, kNr, alpha, beta);
   for (int r = 0; r < rows; ++r)
     for (int j = 0; j < cols; ++j) c[r * ldc + j] = tile[r * kNr + j];
+}
+
+// The epilogue's bias and ReLU go on in a pass over the stored tile while it is in L1
+// (finish_generic, baseline code); only the AVX-512 kernel takes them into its registers.
+void ukr_avx2_6x16(float* c, const float* a_panel, const float* b_panel, int b_rs, int kc, int ldc,
+                   int rows, int cols, float alpha, float beta, const float* bias, bool relu) {
+  tile_any(c, a_panel, b_panel, b_rs, kc, ldc, rows, cols, alpha, beta);
+  if (bias != nullptr || relu) finish_generic(c, ldc, bias, relu, rows, cols);
 }
 
 }  // namespace gemm_detail

@@ -11,7 +11,8 @@ static constexpr int kMr = kBlocksGeneric.mr;
 static constexpr int kNr = kBlocksGeneric.nr;
 
 void ukr_generic_4x8(float* c, const float* a_panel, const float* b_panel, int b_rs, int kc,
-                     int ldc, int rows, int cols, float alpha, float beta) {
+                     int ldc, int rows, int cols, float alpha, float beta, const float* bias,
+                     bool relu) {
   float acc[kMr][kNr] = {};
   for (int p = 0; p < kc; ++p) {
     const float* a = a_panel + p * kMr;
@@ -27,6 +28,7 @@ void ukr_generic_4x8(float* c, const float* a_panel, const float* b_panel, int b
     for (int r = 0; r < rows; ++r)
       for (int j = 0; j < cols; ++j) c[r * ldc + j] = alpha * acc[r][j] + beta * c[r * ldc + j];
   }
+  if (bias != nullptr || relu) finish_generic(c, ldc, bias, relu, rows, cols);
 }
 
 }  // namespace gemm_detail
