@@ -122,10 +122,8 @@ struct Problem {
   // The epilogue's bias and ReLU, when it has either, on a finished part of C (row stride ldc)
   // computed by a path without packing; c points at element (row0, col0).
   void finish(float* c, int col0, int rows, int cols) const {
-    if (epilogue != nullptr && (epilogue->bias != nullptr || epilogue->relu)) {
-      path.finish(c, ldc, epilogue->bias == nullptr ? nullptr : epilogue->bias + col0,
-                  epilogue->relu, rows, cols);
-    }
+    const float* bias = bias_at(col0);
+    if (bias != nullptr || relu()) path.finish(c, ldc, bias, relu(), rows, cols);
   }
   // The epilogue's callback, when it has one, on a finished block.
   void apply(float* c, int row0, int col0, int rows, int cols) const {

@@ -11,10 +11,10 @@ namespace myelin {
 // reduction), on the thread that computed them, while they are in cache: this is where a Dense
 // layer adds its bias and applies its activation.
 // First `bias` (n floats, bias[j] added to column j of C; null for none), then, when `relu`,
-// max(x, 0) (NaN becomes 0, as relu does in activations.h): done by the GEMM itself on each
-// register tile as it leaves the micro-kernel (in L1), with the same bits on every path. Then
-// `apply`, unless null, once for every finished block of C, `c` pointing at its element
-// (row0, col0).
+// max(x, 0) (NaN becomes 0, as relu does in activations.h): done by the GEMM itself, by the
+// micro-kernel on each register tile before it stores it (or on each block of the paths without
+// packing), with the same bits on every path. Then `apply`, unless null, once for every finished
+// block of C, `c` pointing at its element (row0, col0).
 struct GemmEpilogue {
   void (*apply)(const void* ctx, float* c, int ldc, int row0, int col0, int rows, int cols);
   const void* ctx;
