@@ -3,8 +3,10 @@
 // Workers are started lazily (once, the first time a call needs them) and park between calls:
 // first a spin of up to a millisecond, so the kernel calls of a training loop do not pay a futex
 // wake-up each, then a condition-variable wait. The calling thread takes part in every call.
-// Tasks are handed out through one atomic counter; callers guarantee that which thread runs a
-// task never changes a result.
+// Tasks are handed out through one atomic counter tagged with the call's generation; callers
+// guarantee that which thread runs a task never changes a result. A call returns when its tasks
+// are done, whichever threads ran them: the caller never waits for a helper that was not
+// scheduled in time.
 //
 // Ownership: one thread at a time owns the pool for the length of a parallel_for (run_mutex,
 // taken with try_lock). A nested call from inside a task, or a call while another thread owns
@@ -23,6 +25,7 @@
 #include <atomic>
 #include <chrono>
 #include <condition_variable>
+#include <cstdint>
 #include <cstdlib>
 #include <fstream>
 #include <mutex>
@@ -101,6 +104,14 @@ inline void cpu_relax() {
 // event-loop yield between steps: with 100 us the workers parked between steps and every step
 // paid a futex wake-up, 109k vs 97k samples/s for the MLP bench at 2 threads), short enough not
 // to burn a shared core for long when the process goes idle.
+//
+// The spin does not yield. sched_yield gives the core to any other runnable thread for a whole
+// scheduler slice (another process, or onnxruntime's own spinning workers in the same process),
+// so a yielding worker is absent call after call and the caller runs every task alone: batch-1000
+// predict at 2 threads in bench inference (onnxruntime beside it) measured 316-386k samples/s
+// with the yield, about the 1-thread figure, against 352-519k without it in the same session.
+// The yield's gain, a batch-1 p99 near 100 us rather than up to 1-2 ms beside busy processes,
+// does not pay for that.
 constexpr auto kSpinTime = std::chrono::microseconds(1000);
 
 class Pool {
@@ -125,23 +136,30 @@ class Pool {
       const unsigned current = generation_.load(std::memory_order_relaxed);
       workers_.emplace_back([this, index, current] { worker_loop(index, current); });
     }
-    next_task_.store(0, std::memory_order_relaxed);
-    pending_.store(helpers, std::memory_order_relaxed);
+    done_.store(0, std::memory_order_relaxed);
+    unsigned generation;
     {
       // The job is published under wake_mutex_ together with its generation, so a worker's
       // snapshot of (generation, job) is always consistent.
       std::lock_guard<std::mutex> lock(wake_mutex_);
-      job_ = Job{&fn, n_tasks, helpers};
-      generation_.fetch_add(1, std::memory_order_release);
+      generation = generation_.load(std::memory_order_relaxed) + 1;
+      job_ = Job{&fn, n_tasks, helpers, generation};
+      claim_.store(std::uint64_t{generation} << 32, std::memory_order_release);
+      generation_.store(generation, std::memory_order_release);
     }
     wake_.notify_all();
 
-    // The helpers hold a reference to fn: wait for them even if a task throws here.
-    struct WaitForHelpers {
+    // The caller waits for every task to be done, not for every helper to show up: a helper
+    // that finds no task left never touches fn, so one the OS has not scheduled (another
+    // process holds its core) cannot hold the caller. Waited for even if a task throws here.
+    struct WaitForTasks {
       Pool* pool;
-      ~WaitForHelpers() {
+      unsigned generation;
+      int n_tasks;
+      ~WaitForTasks() {
+        pool->abandon_unclaimed(generation, n_tasks);
         int spins = 0;
-        while (pool->pending_.load(std::memory_order_acquire) != 0) {
+        while (pool->done_.load(std::memory_order_acquire) != n_tasks) {
           if (++spins < 4096) {
             cpu_relax();
           } else {
@@ -149,20 +167,52 @@ class Pool {
           }
         }
       }
-    } wait_for_helpers{this};
-    drain(fn, n_tasks);
+    } wait_for_tasks{this, generation, n_tasks};
+    drain(&fn, generation, n_tasks);
     return true;
   }
 
  private:
-  void drain(const std::function<void(int)>& fn, int n_tasks) {
+  // Claims and runs tasks of `generation` until none is left. Each claimed task counts as done
+  // when it ends, even by a throw; fn is dereferenced only for a claimed task, whose caller is
+  // still waiting.
+  void drain(const std::function<void(int)>* fn, unsigned generation, int n_tasks) {
     struct InsideTask {
       InsideTask() { t_inside_task = true; }
       ~InsideTask() { t_inside_task = false; }
     } inside;
-    for (int task; (task = next_task_.fetch_add(1, std::memory_order_relaxed)) < n_tasks;) {
-      fn(task);
+    for (int task; (task = claim(generation, n_tasks)) >= 0;) {
+      struct Done {
+        std::atomic<int>* done;
+        ~Done() { done->fetch_add(1, std::memory_order_release); }
+      } done{&done_};
+      (*fn)(task);
     }
+  }
+
+  // The next task of `generation`, or -1 when its tasks are all claimed or a newer call began.
+  // Generation and task share one word, so a helper late from an earlier call can never take a
+  // task of the current one.
+  int claim(unsigned generation, int n_tasks) {
+    std::uint64_t word = claim_.load(std::memory_order_acquire);
+    for (;;) {
+      if (static_cast<unsigned>(word >> 32) != generation) return -1;
+      const int task = static_cast<int>(word & 0xffffffffu);
+      if (task >= n_tasks) return -1;
+      if (claim_.compare_exchange_weak(word, word + 1, std::memory_order_acq_rel,
+                                       std::memory_order_acquire)) {
+        return task;
+      }
+    }
+  }
+
+  // Closes the call to new claims and counts the tasks nobody claimed as done: none after a
+  // normal drain, the rest after a task threw on the calling thread.
+  void abandon_unclaimed(unsigned generation, int n_tasks) {
+    const std::uint64_t closed = (std::uint64_t{generation} << 32) | static_cast<std::uint32_t>(n_tasks);
+    const std::uint64_t word = claim_.exchange(closed, std::memory_order_acq_rel);
+    const int claimed = std::min(static_cast<int>(word & 0xffffffffu), n_tasks);
+    done_.fetch_add(n_tasks - claimed, std::memory_order_release);
   }
 
   // `seen` starts at the generation current when the worker was started: older jobs are done.
@@ -183,13 +233,8 @@ class Pool {
         seen = generation_.load(std::memory_order_relaxed);
         job = job_;
       }
-      // Workers past this call's thread count sit it out (set_num_threads lowered it). A call
-      // cannot start before every helper of the previous one has finished, so a helper never
-      // misses the generation it was counted in.
-      if (index < job.helpers) {
-        drain(*job.fn, job.n_tasks);
-        pending_.fetch_sub(1, std::memory_order_release);
-      }
+      // Workers past this call's thread count sit it out (set_num_threads lowered it).
+      if (index < job.helpers) drain(job.fn, job.generation, job.n_tasks);
     }
   }
 
@@ -197,6 +242,7 @@ class Pool {
     const std::function<void(int)>* fn = nullptr;
     int n_tasks = 0;
     int helpers = 0;
+    unsigned generation = 0;
   };
 
   std::mutex run_mutex_;
@@ -208,8 +254,10 @@ class Pool {
   std::atomic<bool> stop_{false};
 
   Job job_;  // guarded by wake_mutex_
-  std::atomic<int> next_task_{0};
-  std::atomic<int> pending_{0};
+  // (generation << 32) | next task of that generation.
+  std::atomic<std::uint64_t> claim_{0};
+  // Tasks of the current call that have ended.
+  std::atomic<int> done_{0};
 };
 
 Pool& pool() {

@@ -12,9 +12,11 @@ int max_threads();            // upper bound accepted by set_num_threads
 void set_num_threads(int n);  // clamps to [1, max_threads()]
 
 // Runs fn(task) for every task in [0, n_tasks) and returns when all are done. The calling thread
-// takes part. Which thread runs a task never changes a result: callers split work so that each
-// output element is computed by exactly one task. A call made from inside a task, or while
-// another thread holds the pool, runs its tasks inline on the caller.
+// takes part and runs every task no helper has claimed: it waits for tasks a helper is running,
+// never for a helper the OS has not scheduled yet. Which thread runs a task never changes a
+// result: callers split work so that each output element is computed by exactly one task. A
+// call made from inside a task, or while another thread holds the pool, runs its tasks inline
+// on the caller.
 void parallel_for(int n_tasks, const std::function<void(int task)>& fn);
 
 }  // namespace myelin

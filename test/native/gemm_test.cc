@@ -17,6 +17,7 @@
 #include <cstdio>
 #include <cstdlib>
 #include <cstring>
+#include <thread>
 #include <vector>
 
 #include "kernels/gemm/gemm.h"
@@ -348,6 +349,39 @@ void thread_pool_checks() {
   if (wrong != 0) {
     std::printf("FAIL parallel_for: %d tasks not run exactly once (or nested call broken)\n",
                 wrong);
+    ++g_failures;
+  }
+  // Back-to-back short calls: a helper that arrives late for one call must never run (or count)
+  // a task of it once the caller has returned, nor a task of the next call twice.
+  int wrong_calls = 0;
+  for (int call = 0; call < 20000; ++call) {
+    const int n_tasks = 2 + call % 3;
+    int runs[4] = {0, 0, 0, 0};
+    parallel_for(n_tasks, [&](int task) { ++runs[task]; });
+    for (int task = 0; task < 4; ++task) wrong_calls += runs[task] != (task < n_tasks ? 1 : 0);
+  }
+  ++g_checks;
+  if (wrong_calls != 0) {
+    std::printf("FAIL parallel_for: %d tasks of back-to-back calls not run exactly once\n",
+                wrong_calls);
+    ++g_failures;
+  }
+  // Two callers at once: one owns the pool, the other runs inline; both see every task once.
+  std::atomic<int> wrong_concurrent{0};
+  auto caller = [&wrong_concurrent] {
+    for (int call = 0; call < 2000; ++call) {
+      std::atomic<int> runs[8] = {};
+      parallel_for(8, [&](int task) { runs[task].fetch_add(1); });
+      for (auto& r : runs) wrong_concurrent += r.load() != 1;
+    }
+  };
+  std::thread other(caller);
+  caller();
+  other.join();
+  ++g_checks;
+  if (wrong_concurrent.load() != 0) {
+    std::printf("FAIL parallel_for: %d tasks of concurrent calls not run exactly once\n",
+                wrong_concurrent.load());
     ++g_failures;
   }
   set_num_threads(max_threads() + 5);
