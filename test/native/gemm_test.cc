@@ -94,12 +94,18 @@ struct EpilogueCtx {
   std::atomic<int> bad_pointer;
 };
 
-void epilogue_bias_relu(const void* ctx_ptr, float* c, int ldc, int row0, int col0, int rows,
-                        int cols) {
+// The context of an epilogue call, counting a block whose pointer or stride is not C's.
+EpilogueCtx* checked_block(const void* ctx_ptr, const float* c, int ldc, int row0, int col0) {
   auto* ctx = static_cast<EpilogueCtx*>(const_cast<void*>(ctx_ptr));
   if (ldc != ctx->ldc || c != ctx->c_base + static_cast<std::ptrdiff_t>(row0) * ldc + col0) {
     ctx->bad_pointer.fetch_add(1);
   }
+  return ctx;
+}
+
+void epilogue_bias_relu(const void* ctx_ptr, float* c, int ldc, int row0, int col0, int rows,
+                        int cols) {
+  EpilogueCtx* ctx = checked_block(ctx_ptr, c, ldc, row0, col0);
   for (int i = 0; i < rows; ++i) {
     for (int j = 0; j < cols; ++j) {
       float& x = c[static_cast<std::ptrdiff_t>(i) * ldc + j];
@@ -113,10 +119,7 @@ void epilogue_bias_relu(const void* ctx_ptr, float* c, int ldc, int row0, int co
 // every element is >= 0 (NaN included: ReLU maps it to 0).
 void epilogue_after_relu(const void* ctx_ptr, float* c, int ldc, int row0, int col0, int rows,
                          int cols) {
-  auto* ctx = static_cast<EpilogueCtx*>(const_cast<void*>(ctx_ptr));
-  if (ldc != ctx->ldc || c != ctx->c_base + static_cast<std::ptrdiff_t>(row0) * ldc + col0) {
-    ctx->bad_pointer.fetch_add(1);
-  }
+  EpilogueCtx* ctx = checked_block(ctx_ptr, c, ldc, row0, col0);
   for (int i = 0; i < rows; ++i) {
     for (int j = 0; j < cols; ++j) {
       if (!(c[static_cast<std::ptrdiff_t>(i) * ldc + j] >= 0.0f)) ctx->bad_pointer.fetch_add(1);
