@@ -15,6 +15,7 @@
 
 #include <atomic>
 #include <cmath>
+#include <cstdint>
 #include <limits>
 #include <string>
 #include <unordered_set>
@@ -48,17 +49,27 @@ thread_local Program* t_recording = nullptr;
 
 class Program {
  public:
-  // An op returns false to stop the program (a guard that failed).
-  using Op = std::function<bool(std::vector<double>& scalars)>;
+  // One recorded call: a kernel, a kernel whose value goes to scalars[slot], or a guard that
+  // stops the program unless scalars[slot] is finite. Kept apart, not wrapped in one more
+  // std::function each: a wrapper is one more allocation per call recorded.
+  struct Op {
+    std::function<void()> kernel;
+    std::function<double()> scalar_kernel;
+    int slot = -1;
+  };
 
   Program() { t_live.insert(this); }
   ~Program() { t_live.erase(this); }
   Program(const Program&) = delete;
   Program& operator=(const Program&) = delete;
 
+  // Pins the call's typed arrays in one JS array held by one reference: a reference each cost
+  // more than the recording of a step's other work together.
   void append(const Napi::CallbackInfo& info, Op op) {
     for (std::size_t i = 0; i < info.Length(); ++i) {
-      if (info[i].IsTypedArray()) pins_.push_back(Napi::Persistent(info[i]));
+      if (!info[i].IsTypedArray()) continue;
+      if (pins_.IsEmpty()) pins_ = Napi::Persistent(Napi::Array::New(info.Env()));
+      pins_.Value().Set(pinned_++, info[i]);
     }
     ops_.push_back(std::move(op));
   }
@@ -77,7 +88,13 @@ class Program {
   Outcome run() {
     for (const Op& op : ops_) {
       if (cancelled_.load(std::memory_order_relaxed)) return Outcome::cancelled;
-      if (!op(scalars_)) return Outcome::stopped;
+      if (op.kernel) {
+        op.kernel();
+      } else if (op.scalar_kernel) {
+        scalars_[static_cast<std::size_t>(op.slot)] = op.scalar_kernel();
+      } else if (!std::isfinite(scalars_[static_cast<std::size_t>(op.slot)])) {
+        return Outcome::stopped;
+      }
     }
     return Outcome::completed;
   }
@@ -87,7 +104,7 @@ class Program {
   // Main thread, after the run: unpins the arrays.
   void release() {
     ops_.clear();
-    pins_.clear();
+    pins_.Reset();
   }
 
   Napi::Object result(Napi::Env env, Outcome outcome) const {
@@ -101,7 +118,8 @@ class Program {
 
  private:
   std::vector<Op> ops_;
-  std::vector<Napi::Reference<Napi::Value>> pins_;
+  Napi::Reference<Napi::Array> pins_;
+  std::uint32_t pinned_ = 0;
   std::vector<double> scalars_;
   std::atomic<bool> cancelled_{false};
   bool claimed_ = false;
@@ -159,9 +177,7 @@ Napi::Value guard_finite(const Napi::CallbackInfo& info) {
                                                 std::to_string(program.scalar_count()) +
                                                 ") but received " + std::to_string(index));
   }
-  program.append(info, [index](std::vector<double>& scalars) {
-    return std::isfinite(scalars[static_cast<std::size_t>(index)]);
-  });
+  program.append(info, Program::Op{{}, {}, index});
   return info.Env().Undefined();
 }
 
@@ -246,10 +262,7 @@ Napi::Value dispatch(const Napi::CallbackInfo& info, std::function<void()> kerne
   if (t_recording == nullptr) {
     kernel();
   } else {
-    t_recording->append(info, [kernel = std::move(kernel)](std::vector<double>&) {
-      kernel();
-      return true;
-    });
+    t_recording->append(info, Program::Op{std::move(kernel), {}, -1});
   }
   return info.Env().Undefined();
 }
@@ -257,10 +270,7 @@ Napi::Value dispatch(const Napi::CallbackInfo& info, std::function<void()> kerne
 Napi::Value dispatch_scalar(const Napi::CallbackInfo& info, std::function<double()> kernel) {
   if (t_recording == nullptr) return Napi::Number::New(info.Env(), kernel());
   const int index = t_recording->add_scalar();
-  t_recording->append(info, [kernel = std::move(kernel), index](std::vector<double>& scalars) {
-    scalars[static_cast<std::size_t>(index)] = kernel();
-    return true;
-  });
+  t_recording->append(info, Program::Op{{}, std::move(kernel), index});
   return Napi::Number::New(info.Env(), index);
 }
 
