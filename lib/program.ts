@@ -129,7 +129,14 @@ class ProgramQueue {
     const job = this.waiting.shift();
     if (job === undefined) return;
     this.running = job;
-    native.runProgramAsync(job.program).then(
+    let running: Promise<ProgramResult>;
+    try {
+      running = native.runProgramAsync(job.program);
+    } catch (error) {
+      // A program that cannot start (one run already) fails its caller, not the queue.
+      running = Promise.reject(error);
+    }
+    running.then(
       (result) => this.finish(job, () => (result.outcome === 'cancelled' ? job.reject(abortError(job.call, job.signal as AbortSignal)) : job.resolve(result))),
       (error: unknown) => this.finish(job, () => job.reject(error)),
     );

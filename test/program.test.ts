@@ -5,7 +5,7 @@
 import { expect } from 'chai';
 
 import { native } from '../lib/backend';
-import { record, Scalars } from '../lib/program';
+import { record, runOffThread, Scalars } from '../lib/program';
 
 const f32 = (...values: number[]): Float32Array => Float32Array.from(values);
 
@@ -92,6 +92,19 @@ describe('native programs', () => {
     expect(() => native.runProgramAsync(program)).to.throw(/this program has run already/);
     expect(() => native.runProgram({} as never)).to.throw(TypeError, /expects a program made by recordEnd/);
     expect(() => native.cancelProgram(new Float32Array(1) as never)).to.throw(TypeError, /expects a program made by recordEnd/);
+  });
+
+  it('a program that cannot start fails its caller, and the queue goes on', async () => {
+    const program = record(() => native.copy(new Float32Array(1), f32(1)));
+    native.runProgram(program);
+    const error = await runOffThread(program, { call: 'test', interruptible: false }).then(
+      () => null,
+      (e: unknown) => e as Error,
+    );
+    expect(error?.message).to.match(/this program has run already/);
+    const out = new Float32Array(1);
+    expect((await runOffThread(record(() => native.copy(out, f32(7))), { call: 'test', interruptible: false })).outcome).to.equal('completed');
+    expect(out[0]).to.equal(7);
   });
 
   it('a cancelled program stops before its next kernel call', async () => {
