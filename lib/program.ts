@@ -3,12 +3,14 @@
  * prediction into a program (each call's arguments checked as it is recorded, the arrays pinned),
  * then runs the program on a libuv thread: the event loop stays free while the kernels work.
  *
- * Programs run one at a time, in the order they were submitted, process-wide. Each uses the whole
- * native thread pool (MYELIN_NUM_THREADS threads: the libuv thread running it and the pool's
- * helpers), so two at once would only split the same cores; and at most one of libuv's threads
- * (UV_THREADPOOL_SIZE, 4 by default) is ever busy with myelin, the rest stay free for fs, dns and
- * zlib. A program waiting its turn reads the weights when it runs: a prediction queued while fit
- * trains sees the weights between two steps, never half a step.
+ * Programs run one at a time, in the order they were submitted, for each JavaScript thread of the
+ * process: native/binding/program.cc runs them back to back on one libuv thread, without coming
+ * back to the main thread between them. Each uses the whole native thread pool
+ * (MYELIN_NUM_THREADS threads: the libuv thread running it and the pool's helpers), so two at
+ * once would only split the same cores; and at most one of libuv's threads (UV_THREADPOOL_SIZE, 4
+ * by default) is ever busy with myelin, the rest stay free for fs, dns and zlib. A program waiting
+ * its turn reads the weights when it runs: a prediction queued while fit trains sees the weights
+ * between two steps, never half a step.
  */
 import { native, type NativeProgram, type ProgramResult } from './backend';
 import { AbortError, ArgumentTypeError } from './errors';
@@ -89,75 +91,37 @@ export interface RunOptions {
   readonly interruptible: boolean;
 }
 
-interface Job extends RunOptions {
-  readonly program: NativeProgram;
-  readonly resolve: (result: ProgramResult) => void;
-  readonly reject: (error: unknown) => void;
-  onAbort: (() => void) | null;
-}
-
-class ProgramQueue {
-  private readonly waiting: Job[] = [];
-  private running: Job | null = null;
-
-  run(program: NativeProgram, options: RunOptions): Promise<ProgramResult> {
-    const { signal } = options;
-    if (signal?.aborted === true) return Promise.reject(abortError(options.call, signal));
-    return new Promise((resolve, reject) => {
-      const job: Job = { ...options, program, resolve, reject, onAbort: null };
-      if (signal !== undefined) {
-        job.onAbort = () => this.abort(job);
-        signal.addEventListener('abort', job.onAbort, { once: true });
-      }
-      this.waiting.push(job);
-      this.next();
-    });
-  }
-
-  private abort(job: Job): void {
-    const index = this.waiting.indexOf(job);
-    if (index >= 0) {
-      this.waiting.splice(index, 1);
-      this.settle(job, () => job.reject(abortError(job.call, job.signal as AbortSignal)));
-    } else if (this.running === job && job.interruptible) {
-      native.cancelProgram(job.program);
-    }
-  }
-
-  private next(): void {
-    if (this.running !== null) return;
-    const job = this.waiting.shift();
-    if (job === undefined) return;
-    this.running = job;
+/**
+ * Runs a recorded program off the main thread, after those submitted before it. An abort rejects
+ * at once; an interruptible program is then skipped, or stopped between two kernel calls.
+ */
+export function runOffThread(program: NativeProgram, options: RunOptions): Promise<ProgramResult> {
+  const { signal, call } = options;
+  if (signal?.aborted === true) return Promise.reject(abortError(call, signal));
+  return new Promise((resolve, reject) => {
+    const onAbort = (): void => {
+      if (!options.interruptible) return;
+      native.cancelProgram(program);
+      reject(abortError(call, signal as AbortSignal));
+    };
+    signal?.addEventListener('abort', onAbort, { once: true });
+    const settle = (): void => signal?.removeEventListener('abort', onAbort);
     let running: Promise<ProgramResult>;
     try {
-      running = native.runProgramAsync(job.program);
+      running = native.runProgramAsync(program);
     } catch (error) {
-      // A program that cannot start (one run already) fails its caller, not the queue.
-      running = Promise.reject(error);
+      running = Promise.reject(error); // a program that cannot start (run already) fails its caller
     }
     running.then(
-      (result) => this.finish(job, () => (result.outcome === 'cancelled' ? job.reject(abortError(job.call, job.signal as AbortSignal)) : job.resolve(result))),
-      (error: unknown) => this.finish(job, () => job.reject(error)),
+      (result) => {
+        settle();
+        if (result.outcome === 'cancelled') reject(abortError(call, signal as AbortSignal));
+        else resolve(result);
+      },
+      (error: unknown) => {
+        settle();
+        reject(error);
+      },
     );
-  }
-
-  private finish(job: Job, settle: () => void): void {
-    this.running = null;
-    this.settle(job, settle);
-    this.next();
-  }
-
-  private settle(job: Job, settle: () => void): void {
-    if (job.onAbort !== null) job.signal?.removeEventListener('abort', job.onAbort);
-    settle();
-  }
-}
-
-/** The one queue of the process (see the top of this file). */
-const queue = new ProgramQueue();
-
-/** Runs a recorded program off the main thread, after those submitted before it. */
-export function runOffThread(program: NativeProgram, options: RunOptions): Promise<ProgramResult> {
-  return queue.run(program, options);
+  });
 }

@@ -4,19 +4,27 @@
 // recordEnd() -> program        stops; the program is an External that JS passes back
 // guardFinite(index)            (recorded) stops the program unless scalar `index` is finite
 // runProgram(program) -> result runs it on this thread
-// runProgramAsync(program) -> Promise<result>   runs it on a libuv thread
-// cancelProgram(program)        a running program stops before its next kernel call
+// runProgramAsync(program) -> Promise<result>   queues it to run on a libuv thread
+// cancelProgram(program)        a queued program will not start, a running one stops before its
+//                               next kernel call
 // programStats() -> { runs, running, mostAtOnce }   async runs so far, now, and at most at once
 // result: { outcome: 'completed' | 'stopped' | 'cancelled', scalars: Float64Array }
 //
 // A program runs once. Its pins are released (on the main thread) as soon as it has run, so the
 // arrays it borrowed do not wait for the garbage collector to collect the program.
+//
+// Async programs of one JS thread run one at a time, in the order queued: one lane per thread,
+// drained by one libuv work item that runs program after program without going back to the main
+// thread in between; each result reaches JS as soon as its program is done.
 #include "program.h"
 
 #include <atomic>
 #include <cmath>
 #include <cstdint>
+#include <deque>
 #include <limits>
+#include <memory>
+#include <mutex>
 #include <string>
 #include <unordered_set>
 #include <utility>
@@ -101,6 +109,21 @@ class Program {
 
   void cancel() { cancelled_.store(true, std::memory_order_relaxed); }
 
+  // Main thread: an async run's promise, and the program's own External kept alive until then.
+  Napi::Promise await_async(Napi::External<Program> handle) {
+    deferred_ = std::make_unique<Napi::Promise::Deferred>(handle.Env());
+    handle_ = Napi::Persistent(handle);
+    return deferred_->Promise();
+  }
+
+  // Main thread, once the async run is done.
+  void settle_async(Napi::Env env, Outcome outcome) {
+    release();
+    deferred_->Resolve(result(env, outcome));
+    deferred_.reset();
+    handle_.Reset();
+  }
+
   // Main thread, after the run: unpins the arrays.
   void release() {
     ops_.clear();
@@ -123,6 +146,8 @@ class Program {
   std::vector<double> scalars_;
   std::atomic<bool> cancelled_{false};
   bool claimed_ = false;
+  std::unique_ptr<Napi::Promise::Deferred> deferred_;
+  Napi::Reference<Napi::External<Program>> handle_;
 };
 
 Program& recording(const Napi::Env& env, const char* function) {
@@ -188,57 +213,79 @@ Napi::Value run_program(const Napi::CallbackInfo& info) {
   return program.result(info.Env(), outcome);
 }
 
-// Async runs: counted so that tests can check that lib/program.ts never runs two at once.
+// Async runs: counted so that tests can check that a lane never runs two at once.
 std::atomic<int> g_async_runs{0};
 std::atomic<int> g_async_running{0};
 std::atomic<int> g_async_most{0};
 
-// Runs a program on a libuv thread; the External stays referenced (so the program alive) until
-// the promise settles.
-class RunWorker : public Napi::AsyncWorker {
- public:
-  RunWorker(Napi::Env env, Napi::External<Program> handle)
-      : Napi::AsyncWorker(env, "myelin:program"),
-        deferred_(Napi::Promise::Deferred::New(env)),
-        handle_(Napi::Persistent(handle)),
-        program_(handle.Data()) {}
+Outcome run_counted(Program& program) {
+  g_async_runs.fetch_add(1);
+  const int now = g_async_running.fetch_add(1) + 1;
+  for (int most = g_async_most.load(); now > most && !g_async_most.compare_exchange_weak(most, now);) {
+  }
+  const Outcome outcome = program.run();
+  g_async_running.fetch_sub(1);
+  return outcome;
+}
 
-  Napi::Promise promise() const { return deferred_.Promise(); }
+// The async programs of one JS thread, waiting their turn. `draining` says a Drainer is taking them.
+struct Lane {
+  std::mutex mutex;
+  std::deque<Program*> waiting;
+  bool draining = false;
+};
+
+thread_local Lane t_lane;
+
+struct Done {
+  Program* program;
+  Outcome outcome;
+};
+
+// Runs a lane's programs one after another on a libuv thread until none waits, handing each
+// result back to the main thread as it is done.
+class Drainer : public Napi::AsyncProgressQueueWorker<Done> {
+ public:
+  Drainer(Napi::Env env, Lane* lane) : Napi::AsyncProgressQueueWorker<Done>(env, "myelin:programs"), lane_(lane) {}
 
  protected:
-  void Execute() override {
-    g_async_runs.fetch_add(1);
-    const int now = g_async_running.fetch_add(1) + 1;
-    for (int most = g_async_most.load(); now > most && !g_async_most.compare_exchange_weak(most, now);) {
+  void Execute(const ExecutionProgress& progress) override {
+    for (;;) {
+      Program* next = nullptr;
+      {
+        std::lock_guard<std::mutex> lock(lane_->mutex);
+        if (lane_->waiting.empty()) {
+          lane_->draining = false;
+          return;
+        }
+        next = lane_->waiting.front();
+        lane_->waiting.pop_front();
+      }
+      const Done done{next, run_counted(*next)};
+      progress.Send(&done, 1);
     }
-    outcome_ = program_->run();
-    g_async_running.fetch_sub(1);
   }
 
-  void OnOK() override {
-    program_->release();
-    deferred_.Resolve(program_->result(Env(), outcome_));
-    handle_.Reset();
+  void OnProgress(const Done* done, std::size_t count) override {
+    for (std::size_t i = 0; i < count; ++i) done[i].program->settle_async(Env(), done[i].outcome);
   }
 
-  void OnError(const Napi::Error& error) override {
-    program_->release();
-    deferred_.Reject(error.Value());
-    handle_.Reset();
-  }
+  void OnOK() override {}
 
  private:
-  Napi::Promise::Deferred deferred_;
-  Napi::Reference<Napi::External<Program>> handle_;
-  Program* program_;
-  Outcome outcome_ = Outcome::completed;
+  Lane* lane_;
 };
 
 Napi::Value run_program_async(const Napi::CallbackInfo& info) {
-  claimed_program(info, "runProgramAsync");
-  auto* worker = new RunWorker(info.Env(), info[0].As<Napi::External<Program>>());
-  Napi::Promise promise = worker->promise();
-  worker->Queue();  // the worker deletes itself once it has settled
+  Program& program = claimed_program(info, "runProgramAsync");
+  Napi::Promise promise = program.await_async(info[0].As<Napi::External<Program>>());
+  bool start = false;
+  {
+    std::lock_guard<std::mutex> lock(t_lane.mutex);
+    t_lane.waiting.push_back(&program);
+    start = !std::exchange(t_lane.draining, true);
+  }
+  if (start) (new Drainer(info.Env(), &t_lane))->Queue();  // deletes itself when done
   return promise;
 }
 
