@@ -1,7 +1,8 @@
 import { expect } from 'chai';
 
 import * as my from '../../lib/index';
-import { rejects, tinyModel } from './drive';
+import { tinyModel } from './drive';
+import { rejects } from '../helpers/rejects';
 
 const X = [[0, 1], [1, 0], [1, 1]];
 const Y = [[1], [0], [2]];

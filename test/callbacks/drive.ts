@@ -41,12 +41,3 @@ export async function drive(callback: my.callbacks.Callback, values: readonly nu
   await callback.onTrainEnd(logs.at(-1) ?? {});
   return { stoppedAt, logs, rates };
 }
-
-export async function rejects(promise: Promise<unknown>): Promise<Error> {
-  try {
-    await promise;
-  } catch (error) {
-    return error as Error;
-  }
-  throw new Error('expected a rejection');
-}

@@ -1,7 +1,8 @@
 import { expect } from 'chai';
 
 import * as my from '../../lib/index';
-import { drive, rejects, tinyModel } from './drive';
+import { drive, tinyModel } from './drive';
+import { rejects } from '../helpers/rejects';
 
 const X = [[0, 1], [1, 0], [1, 1], [2, 1]];
 const Y = [[1], [0], [2], [1]];

@@ -1,7 +1,8 @@
 import { expect } from 'chai';
 
 import * as my from '../../lib/index';
-import { drive, rejects, tinyModel } from './drive';
+import { drive, tinyModel } from './drive';
+import { rejects } from '../helpers/rejects';
 
 const X = [[1, 2], [0, 1], [2, 0]];
 const Y = [[3], [1], [0]];

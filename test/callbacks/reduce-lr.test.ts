@@ -1,7 +1,8 @@
 import { expect } from 'chai';
 
 import * as my from '../../lib/index';
-import { drive, rejects, tinyModel } from './drive';
+import { drive, tinyModel } from './drive';
+import { rejects } from '../helpers/rejects';
 
 const flat = (epochs: number, value = 1): number[] => Array.from({ length: epochs }, () => value);
 

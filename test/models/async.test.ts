@@ -8,6 +8,7 @@ import * as fs from 'node:fs';
 import { native } from '../../lib/backend';
 import * as my from '../../lib/index';
 import { randomArray } from '../helpers/data';
+import { rejects } from '../helpers/rejects';
 
 const FEATURES = 64;
 
@@ -30,15 +31,6 @@ function data(samples: number, seed = 3): { x: my.Tensor; y: Float32Array } {
 }
 
 const flat = (model: my.Sequential): Float32Array => Float32Array.from(model.getWeights().flatMap((w) => Array.from(w.data)));
-
-async function rejection(promise: Promise<unknown>): Promise<Error> {
-  try {
-    await promise;
-  } catch (error) {
-    return error as Error;
-  }
-  throw new Error('expected a rejection');
-}
 
 describe('off the event loop', function () {
   this.timeout(60_000);
@@ -86,7 +78,7 @@ describe('off the event loop', function () {
     model.compile({ optimizer: my.optimizers.adam({ learningRate: 1e30 }), loss: 'meanSquaredError' });
     const counted: number[] = [];
     const kept: Float32Array[] = [];
-    const error = await rejection(
+    const error = await rejects(
       model.fit([[1e18], [2e18]], [[1], [2]], { epochs: 20, batchSize: 2, verbose: 0, callbacks: { onBatchEnd: () => void (counted.push(model.optimizer.iterations), kept.push(flat(model))) } }),
     );
     expect(error).to.be.instanceOf(my.TrainingError);
@@ -187,7 +179,7 @@ describe('off the event loop', function () {
     const { x, y } = data(64);
     const model = mlp();
     const first = model.fit(x, y, { epochs: 2, verbose: 0 });
-    expect((await rejection(model.fit(x, y, { verbose: 0 }))).message).to.match(/fit\(\) is already running on this model/);
+    expect((await rejects(model.fit(x, y, { verbose: 0 }))).message).to.match(/fit\(\) is already running on this model/);
     expect(() => model.compile({ optimizer: 'sgd', loss: 'meanSquaredError' })).to.throw(my.ModelStateError, /compile\(\) cannot run while fit\(\) is training/);
     expect(() => model.add(my.layers.dense({ units: 2 }))).to.throw(my.ModelStateError, /add\(\) cannot run while fit\(\) is training/);
     await first;
@@ -203,7 +195,7 @@ describe('AbortSignal', function () {
     const controller = new AbortController();
     let atAbort: Float32Array | null = null;
     let iterations = -1;
-    const error = await rejection(
+    const error = await rejects(
       model.fit(x, y, {
         batchSize: 16,
         epochs: 3,
@@ -234,7 +226,7 @@ describe('AbortSignal', function () {
     const model = mlp();
     const snapshots: Float32Array[] = [];
     const signal = AbortSignal.timeout(30);
-    const error = await rejection(model.fit(x, y, { batchSize: 8, epochs: 50, verbose: 0, signal, callbacks: { onBatchEnd: () => void snapshots.push(flat(model)) } }));
+    const error = await rejects(model.fit(x, y, { batchSize: 8, epochs: 50, verbose: 0, signal, callbacks: { onBatchEnd: () => void snapshots.push(flat(model)) } }));
     expect(error).to.be.instanceOf(my.AbortError);
     expect((error.cause as Error).name).to.equal('TimeoutError');
     expect(flat(model)).to.deep.equal(snapshots[snapshots.length - 1]);
@@ -245,12 +237,12 @@ describe('AbortSignal', function () {
     const before = flat(model);
     const { x, y } = data(32);
     const signal = AbortSignal.abort('no');
-    const fitError = await rejection(model.fit(x, y, { verbose: 0, signal }));
+    const fitError = await rejects(model.fit(x, y, { verbose: 0, signal }));
     expect(fitError).to.be.instanceOf(my.AbortError);
     expect(fitError.cause).to.equal('no');
     expect(model.optimizer.iterations).to.equal(0);
     expect(flat(model)).to.deep.equal(before);
-    expect(await rejection(model.predictAsync(x, { signal }))).to.be.instanceOf(my.AbortError);
+    expect(await rejects(model.predictAsync(x, { signal }))).to.be.instanceOf(my.AbortError);
   });
 
   it('predictAsync aborted while it waits its turn, or while it runs, rejects; the others complete', async () => {
@@ -262,12 +254,12 @@ describe('AbortSignal', function () {
     const waiting = new AbortController();
     const queued = model.predictAsync(big, { signal: waiting.signal });
     waiting.abort();
-    expect(await rejection(queued)).to.be.instanceOf(my.AbortError);
+    expect(await rejects(queued)).to.be.instanceOf(my.AbortError);
     const running = new AbortController();
     const cut = model.predictAsync(big, { batchSize: 64, signal: running.signal });
     await first; // cut starts as first completes
     setImmediate(() => running.abort());
-    const error = await rejection(cut);
+    const error = await rejects(cut);
     expect(error).to.be.instanceOf(my.AbortError);
     expect(error.message).to.match(/predictAsync\(\) was aborted/);
     expect((await model.predictAsync(small)).data).to.deep.equal(model.predict(small).data);
@@ -276,9 +268,9 @@ describe('AbortSignal', function () {
   it('bad signal and options are named', async () => {
     const model = mlp();
     const { x, y } = data(8);
-    expect((await rejection(model.fit(x, y, { verbose: 0, signal: 'stop' as never }))).message).to.match(/Expected an AbortSignal .* for signal but received/);
-    expect((await rejection(model.predictAsync(x, { signal: {} as never }))).message).to.match(/Expected an AbortSignal .* for signal/);
-    expect((await rejection(model.predictAsync(x, { batch: 2 } as never))).message).to.match(/batch/);
-    expect((await rejection(model.predictAsync([[1, 2]]))).message).to.match(/samples of 64 features/);
+    expect((await rejects(model.fit(x, y, { verbose: 0, signal: 'stop' as never }))).message).to.match(/Expected an AbortSignal .* for signal but received/);
+    expect((await rejects(model.predictAsync(x, { signal: {} as never }))).message).to.match(/Expected an AbortSignal .* for signal/);
+    expect((await rejects(model.predictAsync(x, { batch: 2 } as never))).message).to.match(/batch/);
+    expect((await rejects(model.predictAsync([[1, 2]]))).message).to.match(/samples of 64 features/);
   });
 });

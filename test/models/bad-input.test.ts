@@ -2,6 +2,7 @@
 import { expect } from 'chai';
 
 import * as my from '../../lib/index';
+import { rejects } from '../helpers/rejects';
 
 function compiled(): my.Sequential {
   const model = my.sequential([my.layers.dense({ inputShape: [2], units: 3, activation: 'softmax' })]);
@@ -11,15 +12,6 @@ function compiled(): my.Sequential {
 
 const X = [[0, 1], [1, 0], [1, 1]];
 const Y = [0, 1, 2];
-
-async function rejects(promise: Promise<unknown>): Promise<Error> {
-  try {
-    await promise;
-  } catch (error) {
-    return error as Error;
-  }
-  throw new Error('expected a rejection');
-}
 
 describe('bad input', () => {
   it('x with the wrong number of features', () => {

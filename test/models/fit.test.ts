@@ -4,6 +4,7 @@ import { expect } from 'chai';
 import * as my from '../../lib/index';
 import { Random } from '../../lib/random';
 import { expectClose, VALUES } from '../helpers/compare';
+import { rejects } from '../helpers/rejects';
 
 const N = 12;
 const rng = new Random(17);
@@ -33,15 +34,6 @@ const weightsOf = (model: my.Sequential): number[] => model.getWeights().flatMap
 function sampleLosses(model: my.Sequential, x: number[][], y: number[][]): number[] {
   const p = model.predict(x).toArray();
   return y.map((row, i) => row.reduce((s, t, j) => s + ((p[i]?.[j] as number) - t) ** 2, 0) / row.length);
-}
-
-async function rejects(promise: Promise<unknown>): Promise<Error> {
-  try {
-    await promise;
-  } catch (error) {
-    return error as Error;
-  }
-  throw new Error('expected a rejection');
 }
 
 describe('fit()', () => {
