@@ -38,7 +38,8 @@ Napi::Value gather_rows_binding(const Napi::CallbackInfo& info) {
   // A recorded gather runs later: it takes the indices as checked, not as JS may leave them.
   std::vector<std::uint32_t> rows_checked(order.data, order.data + order.length);
   return dispatch(info, [=, rows_checked = std::move(rows_checked)] {
-    gather_rows(dst.data, src.data, rows_checked.data(), static_cast<int>(rows_checked.size()), cols);
+    gather_rows(dst.data, src.data, rows_checked.data(), static_cast<int>(rows_checked.size()),
+                cols);
   });
 }
 

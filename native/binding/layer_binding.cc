@@ -127,7 +127,10 @@ Napi::Value batch_norm_forward_train_binding(const Napi::CallbackInfo& info) {
   expect_length(env, moving_var, 1, units, "movingVar (units)");
   expect_optional_length(env, gamma, units, "gamma (units)");
   expect_optional_length(env, beta, units, "beta (units)");
-  return dispatch(info, [=] { batch_norm_forward_train(y.data, xhat.data, inv_std.data, moving_mean.data, moving_var.data, x.data, gamma.data, beta.data, momentum, epsilon, n, units); });
+  return dispatch(info, [=] {
+    batch_norm_forward_train(y.data, xhat.data, inv_std.data, moving_mean.data, moving_var.data,
+                             x.data, gamma.data, beta.data, momentum, epsilon, n, units);
+  });
 }
 
 // batchNormForwardInfer(y, x, gamma?, beta?, movingMean, movingVar, epsilon, n, units).
@@ -149,7 +152,10 @@ Napi::Value batch_norm_forward_infer_binding(const Napi::CallbackInfo& info) {
   expect_length(env, moving_var, 1, units, "movingVar (units)");
   expect_optional_length(env, gamma, units, "gamma (units)");
   expect_optional_length(env, beta, units, "beta (units)");
-  return dispatch(info, [=] { batch_norm_forward_infer(y.data, x.data, gamma.data, beta.data, moving_mean.data, moving_var.data, epsilon, n, units); });
+  return dispatch(info, [=] {
+    batch_norm_forward_infer(y.data, x.data, gamma.data, beta.data, moving_mean.data,
+                             moving_var.data, epsilon, n, units);
+  });
 }
 
 // batchNormBackward(dx?, dgamma?, dbeta?, dy, xhat, invStd, gamma?, n, units): overwrites.
@@ -172,7 +178,10 @@ Napi::Value batch_norm_backward_binding(const Napi::CallbackInfo& info) {
   expect_optional_length(env, dgamma, units, "dgamma (units)");
   expect_optional_length(env, dbeta, units, "dbeta (units)");
   expect_optional_length(env, gamma, units, "gamma (units)");
-  return dispatch(info, [=] { batch_norm_backward(dx.data, dgamma.data, dbeta.data, dy.data, xhat.data, inv_std.data, gamma.data, n, units); });
+  return dispatch(info, [=] {
+    batch_norm_backward(dx.data, dgamma.data, dbeta.data, dy.data, xhat.data, inv_std.data,
+                        gamma.data, n, units);
+  });
 }
 
 // standardizeForward(y, x, mean, variance, epsilon, n, units).
@@ -190,7 +199,9 @@ Napi::Value standardize_forward_binding(const Napi::CallbackInfo& info) {
   expect_length(env, y, n, units, "y (n x units)");
   expect_length(env, mean, 1, units, "mean (units)");
   expect_length(env, variance, 1, units, "variance (units)");
-  return dispatch(info, [=] { standardize_forward(y.data, x.data, mean.data, variance.data, epsilon, n, units); });
+  return dispatch(info, [=] {
+    standardize_forward(y.data, x.data, mean.data, variance.data, epsilon, n, units);
+  });
 }
 
 // standardizeBackward(dx, dy, variance, epsilon, n, units).
@@ -206,7 +217,9 @@ Napi::Value standardize_backward_binding(const Napi::CallbackInfo& info) {
   expect_length(env, dy, n, units, "dy (n x units)");
   expect_length(env, dx, n, units, "dx (n x units)");
   expect_length(env, variance, 1, units, "variance (units)");
-  return dispatch(info, [=] { standardize_backward(dx.data, dy.data, variance.data, epsilon, n, units); });
+  return dispatch(info, [=] {
+    standardize_backward(dx.data, dy.data, variance.data, epsilon, n, units);
+  });
 }
 
 // multiplyElementwise(out, a, b) / addElementwise(out, a, b): out = a op b, equal lengths.

@@ -71,7 +71,9 @@ Napi::Value dense_forward_binding(const Napi::CallbackInfo& info) {
   expect_length(env, x, n, k, "x (n x k)");
   expect_length(env, w, k, m, "w (k x m)");
   if (b.present) expect_length(env, b, 1, m, "b (m)");
-  return dispatch(info, [=] { dense_forward(y.data, z.data, x.data, w.data, b.data, n, k, m, act, alpha); });
+  return dispatch(info, [=] {
+    dense_forward(y.data, z.data, x.data, w.data, b.data, n, k, m, act, alpha);
+  });
 }
 
 // denseBackward(dx | null, dw, db | null, dy, x, w, z | null, y, n, k, m, activation, alpha)
@@ -98,7 +100,10 @@ Napi::Value dense_backward_binding(const Napi::CallbackInfo& info) {
   expect_length(env, x, n, k, "x (n x k)");
   expect_length(env, w, k, m, "w (k x m)");
   expect_length(env, y, n, m, "y (n x m)");
-  return dispatch(info, [=] { dense_backward(dx.data, dw.data, db.data, dy.data, x.data, w.data, z.data, y.data, n, k, m, act, alpha); });
+  return dispatch(info, [=] {
+    dense_backward(dx.data, dw.data, db.data, dy.data, x.data, w.data, z.data, y.data, n, k, m, act,
+                   alpha);
+  });
 }
 
 // activationForward(y, z, rows, cols, activation, alpha)
@@ -131,7 +136,9 @@ Napi::Value activation_backward_binding(const Napi::CallbackInfo& info) {
   expect_length(env, dz, rows, cols, "dz (rows x cols)");
   expect_length(env, dy, rows, cols, "dy (rows x cols)");
   expect_length(env, y, rows, cols, "y (rows x cols)");
-  return dispatch(info, [=] { activation_backward(dz.data, dy.data, z.data, y.data, rows, cols, act, alpha); });
+  return dispatch(info, [=] {
+    activation_backward(dz.data, dy.data, z.data, y.data, rows, cols, act, alpha);
+  });
 }
 
 // preluForward(y, z, alpha, n, m)
@@ -165,7 +172,9 @@ Napi::Value prelu_backward_binding(const Napi::CallbackInfo& info) {
   expect_length(env, dy, n, m, "dy (n x m)");
   expect_length(env, z, n, m, "z (n x m)");
   expect_length(env, alpha, 1, m, "alpha (m)");
-  return dispatch(info, [=] { prelu_backward(dz.data, dalpha.data, dy.data, z.data, alpha.data, n, m); });
+  return dispatch(info, [=] {
+    prelu_backward(dz.data, dalpha.data, dy.data, z.data, alpha.data, n, m);
+  });
 }
 
 }  // namespace

@@ -70,7 +70,9 @@ Napi::Value sgd_step_binding(const Napi::CallbackInfo& info) {
   const bool nesterov = boolean(info, 5, "nesterov");
   float* velocity =
       optional_slot(info, 1, "velocity", params, momentum != 0.0f, "momentum is not 0");
-  return dispatch(info, [=] { sgd_step(params.data, velocity, grads.data, params.length, lr, momentum, nesterov); });
+  return dispatch(info, [=] {
+    sgd_step(params.data, velocity, grads.data, params.length, lr, momentum, nesterov);
+  });
 }
 
 // adagradStep(params, accumulator, grads, lr, epsilon)
@@ -81,7 +83,9 @@ Napi::Value adagrad_step_binding(const Napi::CallbackInfo& info) {
   const FloatSpan grads = slot(info, 2, "grads", params);
   const float lr = number(info, 3, "learningRate");
   const float epsilon = number(info, 4, "epsilon");
-  return dispatch(info, [=] { adagrad_step(params.data, accumulator.data, grads.data, params.length, lr, epsilon); });
+  return dispatch(info, [=] {
+    adagrad_step(params.data, accumulator.data, grads.data, params.length, lr, epsilon);
+  });
 }
 
 // adadeltaStep(params, accumGrad, accumDelta, grads, lr, rho, epsilon)
@@ -94,7 +98,10 @@ Napi::Value adadelta_step_binding(const Napi::CallbackInfo& info) {
   const float lr = number(info, 4, "learningRate");
   const float rho = decay_rate(info, 5, "rho");
   const float epsilon = number(info, 6, "epsilon");
-  return dispatch(info, [=] { adadelta_step(params.data, accum_grad.data, accum_delta.data, grads.data, params.length, lr, rho, epsilon); });
+  return dispatch(info, [=] {
+    adadelta_step(params.data, accum_grad.data, accum_delta.data, grads.data, params.length, lr,
+                  rho, epsilon);
+  });
 }
 
 // rmspropStep(params, velocity, momentumSlot | null, average | null, grads, lr, rho, momentum,
@@ -112,7 +119,10 @@ Napi::Value rmsprop_step_binding(const Napi::CallbackInfo& info) {
                              "momentum is not 0");
   const bool centered = optional_float_array(info, 3, "average").present;
   float* average = optional_slot(info, 3, "average", params, centered, "centered");
-  return dispatch(info, [=] { rmsprop_step(params.data, velocity.data, mom, average, grads.data, params.length, lr, rho, momentum, epsilon); });
+  return dispatch(info, [=] {
+    rmsprop_step(params.data, velocity.data, mom, average, grads.data, params.length, lr, rho,
+                 momentum, epsilon);
+  });
 }
 
 // adamStep(params, m, v, vHat | null, grads, lr, beta1, beta2, epsilon, weightDecay, step);
@@ -131,42 +141,57 @@ Napi::Value adam_step_binding(const Napi::CallbackInfo& info) {
   const float epsilon = number(info, 8, "epsilon");
   const float weight_decay = number(info, 9, "weightDecay");
   const std::int64_t step = step_number(info, 10);
-  return dispatch(info, [=] { adam_step(params.data, m.data, v.data, v_hat, grads.data, params.length, lr, beta1, beta2, epsilon, weight_decay, step); });
+  return dispatch(info, [=] {
+    adam_step(params.data, m.data, v.data, v_hat, grads.data, params.length, lr, beta1, beta2,
+              epsilon, weight_decay, step);
+  });
+}
+
+// What adamaxStep and nadamStep both take first: (params, m, second, grads, lr, beta1, beta2,
+// epsilon, step), `second` being Adamax's u or Nadam's v.
+struct MomentArgs {
+  FloatSpan params, m, second, grads;
+  float lr, beta1, beta2, epsilon;
+  std::int64_t step;
+};
+
+MomentArgs moment_args(const Napi::CallbackInfo& info, const char* second) {
+  const FloatSpan params = float_array(info, 0, "params");
+  return {params,
+          slot(info, 1, "m", params),
+          slot(info, 2, second, params),
+          slot(info, 3, "grads", params),
+          number(info, 4, "learningRate"),
+          decay_rate(info, 5, "beta1"),
+          decay_rate(info, 6, "beta2"),
+          number(info, 7, "epsilon"),
+          step_number(info, 8)};
 }
 
 // adamaxStep(params, m, u, grads, lr, beta1, beta2, epsilon, step)
 Napi::Value adamax_step_binding(const Napi::CallbackInfo& info) {
   expect_arg_count(info, 9, "adamaxStep");
-  const FloatSpan params = float_array(info, 0, "params");
-  const FloatSpan m = slot(info, 1, "m", params);
-  const FloatSpan u = slot(info, 2, "u", params);
-  const FloatSpan grads = slot(info, 3, "grads", params);
-  const float lr = number(info, 4, "learningRate");
-  const float beta1 = decay_rate(info, 5, "beta1");
-  const float beta2 = decay_rate(info, 6, "beta2");
-  const float epsilon = number(info, 7, "epsilon");
-  const std::int64_t step = step_number(info, 8);
-  return dispatch(info, [=] { adamax_step(params.data, m.data, u.data, grads.data, params.length, lr, beta1, beta2, epsilon, step); });
+  const MomentArgs a = moment_args(info, "u");
+  return dispatch(info, [=] {
+    adamax_step(a.params.data, a.m.data, a.second.data, a.grads.data, a.params.length, a.lr,
+                a.beta1, a.beta2, a.epsilon, a.step);
+  });
 }
 
 // nadamStep(params, m, v, grads, lr, beta1, beta2, epsilon, step, uProduct)
 Napi::Value nadam_step_binding(const Napi::CallbackInfo& info) {
   expect_arg_count(info, 10, "nadamStep");
-  const FloatSpan params = float_array(info, 0, "params");
-  const FloatSpan m = slot(info, 1, "m", params);
-  const FloatSpan v = slot(info, 2, "v", params);
-  const FloatSpan grads = slot(info, 3, "grads", params);
-  const float lr = number(info, 4, "learningRate");
-  const float beta1 = decay_rate(info, 5, "beta1");
-  const float beta2 = decay_rate(info, 6, "beta2");
-  const float epsilon = number(info, 7, "epsilon");
-  const std::int64_t step = step_number(info, 8);
+  const MomentArgs a = moment_args(info, "v");
   const double u_product = finite_number(info, 9, "uProduct");
   if (!(u_product >= 0.0 && u_product < 1.0)) {
-    throw Napi::RangeError::New(info.Env(), "Expected a number in [0, 1) for uProduct but received " +
-                                                std::to_string(u_product));
+    throw Napi::RangeError::New(info.Env(),
+                                "Expected a number in [0, 1) for uProduct but received " +
+                                    std::to_string(u_product));
   }
-  return dispatch(info, [=] { nadam_step(params.data, m.data, v.data, grads.data, params.length, lr, beta1, beta2, epsilon, step, u_product); });
+  return dispatch(info, [=] {
+    nadam_step(a.params.data, a.m.data, a.second.data, a.grads.data, a.params.length, a.lr,
+               a.beta1, a.beta2, a.epsilon, a.step, u_product);
+  });
 }
 
 // sumOfSquares(values) -> number; not finite when any value is not

@@ -152,7 +152,8 @@ class Program {
 
 Program& recording(const Napi::Env& env, const char* function) {
   if (t_recording == nullptr) {
-    throw Napi::Error::New(env, std::string(function) + " needs a program being recorded (recordBegin)");
+    throw Napi::Error::New(env,
+                           std::string(function) + " needs a program being recorded (recordBegin)");
   }
   return *t_recording;
 }
@@ -221,14 +222,15 @@ std::atomic<int> g_async_most{0};
 Outcome run_counted(Program& program) {
   g_async_runs.fetch_add(1);
   const int now = g_async_running.fetch_add(1) + 1;
-  for (int most = g_async_most.load(); now > most && !g_async_most.compare_exchange_weak(most, now);) {
+  int most = g_async_most.load();
+  while (now > most && !g_async_most.compare_exchange_weak(most, now)) {
   }
   const Outcome outcome = program.run();
   g_async_running.fetch_sub(1);
   return outcome;
 }
 
-// The async programs of one JS thread, waiting their turn. `draining` says a Drainer is taking them.
+// The async programs of one JS thread, waiting their turn. `draining`: a Drainer is taking them.
 struct Lane {
   std::mutex mutex;
   std::deque<Program*> waiting;
@@ -246,7 +248,8 @@ struct Done {
 // result back to the main thread as it is done.
 class Drainer : public Napi::AsyncProgressQueueWorker<Done> {
  public:
-  Drainer(Napi::Env env, Lane* lane) : Napi::AsyncProgressQueueWorker<Done>(env, "myelin:programs"), lane_(lane) {}
+  Drainer(Napi::Env env, Lane* lane)
+      : Napi::AsyncProgressQueueWorker<Done>(env, "myelin:programs"), lane_(lane) {}
 
  protected:
   void Execute(const ExecutionProgress& progress) override {

@@ -67,7 +67,8 @@ Napi::Value regularize_binding(const Napi::CallbackInfo& info) {
   const float l2 = non_negative(info, 3, "l2");
   const float scale = static_cast<float>(finite_number(info, 4, "scale"));
   return dispatch_scalar(info, [=] {
-    return regularize_accum(grads.present ? grads.data : nullptr, values.data, values.length, l1, l2, scale);
+    return regularize_accum(grads.present ? grads.data : nullptr, values.data, values.length, l1,
+                            l2, scale);
   });
 }
 
@@ -89,7 +90,9 @@ Napi::Value min_max_norm_binding(const Napi::CallbackInfo& info) {
   if (min_value > max_value || rate > 1.0f) {
     throw Napi::RangeError::New(env, "Expected minValue <= maxValue and rate in [0, 1]");
   }
-  return dispatch(info, [=] { min_max_norm(w.data, rows, cols, axis, min_value, max_value, rate); });
+  return dispatch(info, [=] {
+    min_max_norm(w.data, rows, cols, axis, min_value, max_value, rate);
+  });
 }
 
 // nonNeg(w)
