@@ -10,7 +10,7 @@ import { native } from '../backend';
 import { ArgumentRangeError, ArgumentTypeError } from '../errors';
 import { describe, knownOptions, numberIn, plainObject } from '../validate';
 import { parseInputShape } from './dense';
-import { Layer, layerName, type ParamSpec } from './layer';
+import { layerName, ParameterlessLayer } from './layer';
 
 export interface ActivationConfig {
   activation: ActivationName | 'silu';
@@ -32,7 +32,7 @@ function parseAlpha(value: unknown, activation: ActivationName): number {
   return numberIn(value, 'alpha', { min: 0, max: Infinity, maxInclusive: false });
 }
 
-export class Activation extends Layer {
+export class Activation extends ParameterlessLayer {
   readonly className = 'Activation';
   readonly activation: ActivationName;
   readonly alpha: number;
@@ -48,16 +48,6 @@ export class Activation extends Layer {
     this.activation = parseActivation(options['activation'], 'activation');
     this.alpha = parseAlpha(options['alpha'], this.activation);
   }
-
-  protected computeOutputUnits(inputUnits: number): number {
-    return inputUnits;
-  }
-
-  protected paramSpecs(): ParamSpec[] {
-    return [];
-  }
-
-  bindParams(): void {}
 
   forward(x: Float32Array, y: Float32Array, n: number): void {
     native.activationForward(y, x, n, this.inputUnits, activationCode(this.activation), this.alpha);

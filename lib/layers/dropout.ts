@@ -7,7 +7,7 @@ import { native } from '../backend';
 import { fillDropoutMask } from '../random';
 import { knownOptions, numberIn, plainObject } from '../validate';
 import { parseInputShape } from './dense';
-import { Layer, layerName, type ParamSpec } from './layer';
+import { layerName, ParameterlessLayer } from './layer';
 
 export interface DropoutConfig {
   /** Fraction of the values to drop while training, in [0, 1). */
@@ -17,7 +17,7 @@ export interface DropoutConfig {
   name?: string;
 }
 
-export class Dropout extends Layer {
+export class Dropout extends ParameterlessLayer {
   readonly className = 'Dropout';
   readonly rate: number;
 
@@ -30,16 +30,6 @@ export class Dropout extends Layer {
     );
     this.rate = numberIn(options['rate'], 'rate', { min: 0, max: 1, maxInclusive: false });
   }
-
-  protected computeOutputUnits(inputUnits: number): number {
-    return inputUnits;
-  }
-
-  protected paramSpecs(): ParamSpec[] {
-    return [];
-  }
-
-  bindParams(): void {}
 
   forward(x: Float32Array, y: Float32Array, n: number, training: boolean): void {
     if (!training || this.rate === 0) {

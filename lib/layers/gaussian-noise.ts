@@ -7,7 +7,7 @@ import { native } from '../backend';
 import { fillNormal } from '../random';
 import { knownOptions, numberIn, plainObject } from '../validate';
 import { parseInputShape } from './dense';
-import { Layer, layerName, type ParamSpec } from './layer';
+import { layerName, ParameterlessLayer } from './layer';
 
 export interface GaussianNoiseConfig {
   /** Standard deviation of the noise, >= 0. */
@@ -17,7 +17,7 @@ export interface GaussianNoiseConfig {
   name?: string;
 }
 
-export class GaussianNoise extends Layer {
+export class GaussianNoise extends ParameterlessLayer {
   readonly className = 'GaussianNoise';
   readonly stddev: number;
 
@@ -30,16 +30,6 @@ export class GaussianNoise extends Layer {
     );
     this.stddev = numberIn(options['stddev'], 'stddev', { min: 0, max: Infinity, maxInclusive: false });
   }
-
-  protected computeOutputUnits(inputUnits: number): number {
-    return inputUnits;
-  }
-
-  protected paramSpecs(): ParamSpec[] {
-    return [];
-  }
-
-  bindParams(): void {}
 
   forward(x: Float32Array, y: Float32Array, _n: number, training: boolean): void {
     if (!training || this.stddev === 0) {

@@ -131,3 +131,16 @@ export abstract class Layer {
     return counts;
   }
 }
+
+/** A layer with no parameters whose output has its input's shape (activations, dropout, noise). */
+export abstract class ParameterlessLayer extends Layer {
+  protected computeOutputUnits(inputUnits: number): number {
+    return inputUnits;
+  }
+
+  protected paramSpecs(): ParamSpec[] {
+    return [];
+  }
+
+  bindParams(): void {}
+}

@@ -9,7 +9,7 @@ import { ArgumentRangeError } from '../errors';
 import { fillUniform } from '../random';
 import { describe, knownOptions, numberIn, plainObject } from '../validate';
 import { parseInputShape } from './dense';
-import { Layer, layerName, type ParamSpec } from './layer';
+import { layerName, ParameterlessLayer } from './layer';
 
 export interface RReLUConfig {
   /** Smallest negative slope, >= 0; default 1/8 as torch. */
@@ -21,7 +21,7 @@ export interface RReLUConfig {
   name?: string;
 }
 
-export class RReLU extends Layer {
+export class RReLU extends ParameterlessLayer {
   readonly className = 'RReLU';
   readonly lower: number;
   readonly upper: number;
@@ -38,16 +38,6 @@ export class RReLU extends Layer {
       throw new ArgumentRangeError({ argument: 'upper', expected: `a number >= lower (${this.lower})`, received: describe(this.upper) });
     }
   }
-
-  protected computeOutputUnits(inputUnits: number): number {
-    return inputUnits;
-  }
-
-  protected paramSpecs(): ParamSpec[] {
-    return [];
-  }
-
-  bindParams(): void {}
 
   /** The slope at inference. */
   get meanSlope(): number {
