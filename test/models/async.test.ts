@@ -271,6 +271,7 @@ describe('AbortSignal', function () {
     expect((await rejects(model.fit(x, y, { verbose: 0, signal: 'stop' as never }))).message).to.match(/Expected an AbortSignal .* for signal but received/);
     expect((await rejects(model.predictAsync(x, { signal: {} as never }))).message).to.match(/Expected an AbortSignal .* for signal/);
     expect((await rejects(model.predictAsync(x, { batch: 2 } as never))).message).to.match(/batch/);
+    expect((await rejects(model.predictAsync(x, { batchSize: 0 }))).message).to.match(/Expected a positive integer for batchSize but received 0/);
     expect((await rejects(model.predictAsync([[1, 2]]))).message).to.match(/samples of 64 features/);
   });
 });
