@@ -7,6 +7,7 @@ import * as fs from 'node:fs';
 
 import { native } from '../../lib/backend';
 import * as my from '../../lib/index';
+import { globalRandom } from '../../lib/random';
 import { randomArray } from '../helpers/data';
 import { rejects } from '../helpers/rejects';
 
@@ -71,6 +72,29 @@ describe('off the event loop', function () {
     }
     expect(flat(viaFit)).to.deep.equal(flat(viaSteps));
     expect(viaFit.optimizer.iterations).to.equal(6);
+  });
+
+  it('a shuffled fit, which gathers the next batch while a step runs, trains exactly as the same steps run one by one', async () => {
+    const samples = 100; // a short last batch: its gather buffer is a shorter view
+    const { x, y } = data(samples);
+    const viaFit = mlp();
+    viaFit.getWeights(); // the weights draw from the generator before the shuffles, in both runs
+    await viaFit.fit(x, y, { batchSize: 32, epochs: 3, verbose: 0 });
+    const viaSteps = mlp();
+    viaSteps.getWeights();
+    const order = new Uint32Array(samples);
+    for (let epoch = 0; epoch < 3; epoch++) {
+      order.forEach((_, i) => (order[i] = i));
+      globalRandom.shuffle(order);
+      for (let start = 0; start < samples; start += 32) {
+        const picked = order.subarray(start, Math.min(samples, start + 32));
+        const batchX = new Float32Array(picked.length * FEATURES);
+        native.gatherRows(batchX, x.data, picked, FEATURES);
+        viaSteps.trainOnBatch(my.tensor2d(batchX, [picked.length, FEATURES]), Float32Array.from(picked, (i) => y[i] as number));
+      }
+    }
+    expect(flat(viaFit)).to.deep.equal(flat(viaSteps));
+    expect(viaFit.optimizer.iterations).to.equal(12);
   });
 
   it('a step stopped by a non-finite loss leaves the weights and the step count as they were', async () => {
