@@ -25,7 +25,13 @@
 //
 // Output: a table, or with --json one JSON object per line (fields name, m, n, k, transA,
 // transB, threads, myelin_gflops, openblas_gflops, ratio, peak_gflops, then pct_peak,
-// max_rel_err, ok, isa, openblas_core); the header then goes to stderr.
+// bound_gflops, max_rel_err, ok, isa, openblas_core); the header then goes to stderr.
+//
+// bound_gflops is the most any kernel could reach on the row here: the FMA peak, or less when
+// B cannot stream in fast enough. Every call reads all of B (k x n, split among the threads) at
+// least once from the cache it fits in, at the read bandwidth measured in this run for a block
+// of that size, and does m FMAs per element of it: batch-1 inference does 2 flops per 4 bytes
+// read. The bound ignores A and C, so no kernel can pass it.
 #include <cblas.h>
 #include <unistd.h>
 
@@ -40,6 +46,7 @@
 #include <vector>
 
 #include "bench_options.h"
+#include "cache_bandwidth.h"
 #include "kernels/gemm/gemm.h"
 #include "runtime/cpu_features.h"
 #include "runtime/fma_peak.h"
@@ -386,12 +393,25 @@ int main(int argc, char** argv) {
     std::fprintf(header, "peak: not measured (no AVX2+FMA on this CPU)\n");
   }
 
+  // The bandwidth roofline, measured after the trials for each block size they read B in.
+  std::vector<double> bound(results.size());
+  for (std::size_t i = 0; i < results.size(); ++i) {
+    const Trial& t = *results[i].trial;
+    const int threads = results[i].threads;
+    const std::size_t block = static_cast<std::size_t>(t.k) * t.n * sizeof(float) / threads;
+    const double gbps =
+        myelin_bench::cache_read_gbps(threads, std::max<std::size_t>(block, 4096), 30);
+    const double streaming = gbps > 0.0 ? t.m * gbps / 2.0 : INFINITY;  // m FMAs per 4 bytes
+    bound[i] = std::min(peak[threads] > 0.0 ? peak[threads] : INFINITY, streaming);
+  }
+
   int wrong = 0;
   if (!opt.json) {
-    std::printf("%-18s %5s %5s %5s %2s %2s %3s %10s %10s %7s %6s %9s\n", "name", "m", "n", "k",
-                "tA", "tB", "thr", "myelin", "openblas", "ratio", "%peak", "max_err");
+    std::printf("%-18s %5s %5s %5s %2s %2s %3s %10s %10s %7s %6s %7s %9s\n", "name", "m", "n",
+                "k", "tA", "tB", "thr", "myelin", "openblas", "ratio", "%peak", "bound", "max_err");
   }
-  for (const Result& r : results) {
+  for (std::size_t i = 0; i < results.size(); ++i) {
+    const Result& r = results[i];
     const Trial& t = *r.trial;
     const double ratio = r.myelin_gflops / r.openblas_gflops;
     const double pk = peak[r.threads];
@@ -401,22 +421,25 @@ int main(int argc, char** argv) {
       std::printf(
           "{\"name\":\"%s\",\"m\":%d,\"n\":%d,\"k\":%d,\"transA\":%s,\"transB\":%s,"
           "\"threads\":%d,\"myelin_gflops\":%.2f,\"openblas_gflops\":%.2f,\"ratio\":%.4f,"
-          "\"peak_gflops\":%.2f,\"pct_peak\":%.1f,\"max_rel_err\":%.3g,\"ok\":%s,"
-          "\"isa\":\"%s\",\"openblas_core\":\"%s\"}\n",
+          "\"peak_gflops\":%.2f,\"pct_peak\":%.1f,\"bound_gflops\":%.2f,\"max_rel_err\":%.3g,"
+          "\"ok\":%s,\"isa\":\"%s\",\"openblas_core\":\"%s\"}\n",
           t.name.c_str(), t.m, t.n, t.k, t.trans_a ? "true" : "false",
           t.trans_b ? "true" : "false", r.threads, r.myelin_gflops, r.openblas_gflops, ratio, pk,
-          pct, std::isfinite(r.max_rel_err) ? r.max_rel_err : 1e300, r.ok ? "true" : "false",
+          pct, std::isfinite(bound[i]) ? bound[i] : 0.0,
+          std::isfinite(r.max_rel_err) ? r.max_rel_err : 1e300, r.ok ? "true" : "false",
           isa.c_str(), core.c_str());
     } else {
-      std::printf("%-18s %5d %5d %5d %2s %2s %3d %10.1f %10.1f %7.2f %5.0f%% %9.2g%s\n",
+      std::printf("%-18s %5d %5d %5d %2s %2s %3d %10.1f %10.1f %7.2f %5.0f%% %7.1f %9.2g%s\n",
                   t.name.c_str(), t.m, t.n, t.k, t.trans_a ? "T" : "N", t.trans_b ? "T" : "N",
-                  r.threads, r.myelin_gflops, r.openblas_gflops, ratio, pct, r.max_rel_err,
-                  r.ok ? "" : "  WRONG");
+                  r.threads, r.myelin_gflops, r.openblas_gflops, ratio, pct, bound[i],
+                  r.max_rel_err, r.ok ? "" : "  WRONG");
     }
   }
   if (!opt.json) {
     std::printf("GFLOP/s (2mnk per call), best of %d interleaved repetitions of >= %.0f ms; "
-                "ratio = myelin / openblas; %%peak = myelin / peak at the same thread count\n",
+                "ratio = myelin / openblas; %%peak = myelin / peak at the same thread count;\n"
+                "bound = the most any kernel could reach: the peak, or B streamed once from cache "
+                "at the read bandwidth measured here (m FMAs per element of B)\n",
                 opt.reps, opt.min_seconds * 1e3);
   }
   if (wrong != 0) {
