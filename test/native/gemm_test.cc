@@ -476,7 +476,11 @@ int main(int argc, char** argv) {
                     {65, 12, 50},   {97, 1, 33},    {47, 11, 300},  {33, 7, 1},
                     {129, 10, 128}, {16, 12, 17},   {31, 9, 5},     {784, 10, 64},
                     {8, 10, 128},   {2, 12, 40},    {4, 200, 64},   {6, 100, 70},
-                    {15, 100, 70},  {16, 300, 50},  {9, 31, 80}};
+                    {15, 100, 70},  {16, 300, 50},  {9, 31, 80},
+                    // One row on the avx512 path: k cut in two parts (n * k >= 2^17) or not,
+                    // passes of 256 columns and last passes of 129..256, 17..128 and 1..16.
+                    {1, 300, 501},  {1, 17, 7801},  {1, 600, 231},  {1, 270, 999},
+                    {1, 200, 300},  {1, 40, 3}};
   for (const auto& s : special) {
     for (int trans = 0; trans < 4; ++trans, ++index) {
       Case t{s[0], s[1], s[2], (trans & 1) != 0, (trans & 2) != 0, kAlphas[index % 2],

@@ -84,6 +84,7 @@ struct PackBuffer {
 
 thread_local PackBuffer t_pack_a = {nullptr, 0};
 thread_local PackBuffer t_pack_b = {nullptr, 0};
+thread_local PackBuffer t_row_parts = {nullptr, 0};  // sup_one_row's partial rows
 
 void release(PackBuffer& buffer) {
   std::free(buffer.data);
@@ -95,6 +96,7 @@ struct PackBufferReaper {
   ~PackBufferReaper() {
     release(t_pack_a);
     release(t_pack_b);
+    release(t_row_parts);
   }
 };
 
@@ -302,10 +304,9 @@ void sup_small_m(const Problem& p, int col_begin, int col_end) {
     if (p.trans_b) {
       gemm_detail::sup_dot_avx2(c, p.ldc, a, lda, p.b + static_cast<std::ptrdiff_t>(jc) * p.ldb,
                                 p.ldb, p.k, p.m, cols, p.alpha, p.beta);
-    } else if (p.m == 1) {
-      const auto row = p.isa == Isa::avx512 ? gemm_detail::sup_row_avx512
-                                            : gemm_detail::sup_row_avx2;
-      row(c, p.a, p.trans_a ? p.lda : 1, p.b + jc, p.ldb, p.k, cols, p.n, p.alpha, p.beta);
+    } else if (p.m == 1) {  // on the AVX2 path: sup_one_row on the AVX-512 one
+      gemm_detail::sup_row_avx2(c, p.a, p.trans_a ? p.lda : 1, p.b + jc, p.ldb, p.k, cols, p.n,
+                                p.alpha, p.beta);
     } else {
       gemm_detail::sup_axpy_avx2(c, p.ldc, 1, p.a, p.trans_a ? 1 : p.lda, p.trans_a ? p.lda : 1,
                                  p.b + jc, p.ldb, p.k, p.m, cols, p.alpha, p.beta);
@@ -313,6 +314,46 @@ void sup_small_m(const Problem& p, int col_begin, int col_end) {
     p.finish(c, jc, p.m, cols);
     p.apply(c, 0, jc, p.m, cols);
   }
+}
+
+// One row of C on the AVX-512 path, B not transposed (batch-1 inference). Its kernel streams B
+// from L2 and reads it fastest along whole rows (1x256x784: 89 GFLOP/s in passes of 256 columns,
+// 51 in passes of 128), so two threads do not cut the columns, which would leave each half of
+// every row, but k: part q sums its share of the rows of B into its own copy of the row, and the
+// copies are added at the end. How many parts depends on the shape alone (two once there is work
+// for two threads), so the bits do not depend on the number of threads.
+constexpr double kMinRowFmasPerPart = 1 << 16;
+
+void sup_one_row(const Problem& p, int threads) {
+  const int n = p.n;
+  const int a_cs = p.trans_a ? p.lda : 1;
+  if (static_cast<double>(n) * p.k < 2 * kMinRowFmasPerPart) {
+    gemm_detail::sup_row_avx512(p.c, p.a, a_cs, p.b, p.ldb, p.k, n, p.alpha, p.beta);
+  } else {
+    // The tasks write through a plain pointer: inside them the thread_local's name would mean
+    // the running worker's own buffer.
+    float* parts = reserve(t_row_parts, 2 * static_cast<std::size_t>(n));
+    const auto part = [&p, parts, a_cs, n](int q) {
+      const int p0 = q == 0 ? 0 : p.k / 2;
+      const int p1 = q == 0 ? p.k / 2 : p.k;
+      gemm_detail::sup_row_avx512(parts + static_cast<std::ptrdiff_t>(q) * n,
+                                  p.a + static_cast<std::ptrdiff_t>(p0) * a_cs, a_cs,
+                                  p.b + static_cast<std::ptrdiff_t>(p0) * p.ldb, p.ldb, p1 - p0, n,
+                                  1.0f, 0.0f);
+    };
+    if (threads > 1) {
+      parallel_for(2, part);
+    } else {
+      part(0);
+      part(1);
+    }
+    for (int j = 0; j < n; ++j) {
+      const float sum = parts[j] + parts[n + j];
+      p.c[j] = p.beta == 0.0f ? p.alpha * sum : p.alpha * sum + p.beta * p.c[j];
+    }
+  }
+  p.finish(p.c, 0, 1, n);
+  p.apply(p.c, 0, 0, 1, n);
 }
 
 // Small n or small k: rows [row_begin, row_end) x all n columns.
@@ -484,6 +525,10 @@ void sgemm_strided(float* c, int ldc, const float* a, int lda, const float* b, i
   const int threads = std::max(1, useful);
   // The task lambdas capture one reference each, so std::function keeps them in its small
   // buffer: no heap allocation per call.
+  if (sup == Sup::small_m && m == 1 && !trans_b && isa == Isa::avx512) {
+    sup_one_row(p, threads);
+    return;
+  }
   if (sup != Sup::none) {
     // One chunk of the long side per thread; every element is computed the same way wherever
     // the chunk edges fall.

@@ -113,9 +113,12 @@ void sup_narrow_avx512(float* c, int ldc, const float* a, int a_rs, int a_cs, co
 void sup_narrow_t_avx512(float* c, int ldc, const float* a, int lda, const float* b, int ldb,
                          int k, int rows, int cols, float alpha, float beta);
 
-// sup_row_avx2 in zmm registers, with the same chains per element (so the same bits).
+// The one-row case on AVX-512: c[j] = alpha * sum_p a[p*a_cs] * b[p*ldb + j] + beta * c[j] for
+// j < cols, read along whole rows of B up to 256 columns at a time (the speed of a row is that of
+// streaming B from L2, and whole rows stream fastest). One FMA chain per element, or 4 chains
+// (those of sup_row_avx2) for the last 16 columns or fewer.
 void sup_row_avx512(float* c, const float* a, int a_cs, const float* b, int ldb, int k, int cols,
-                    int n, float alpha, float beta);
+                    float alpha, float beta);
 
 // The bias and ReLU of a GemmEpilogue (gemm.h) on a finished rows x cols part of C (row stride
 // ldc): c[i*ldc + j] += bias[j] when bias is not null, then c = c > 0 ? c : 0 when relu. Both

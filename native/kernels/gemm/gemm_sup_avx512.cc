@@ -115,9 +115,10 @@ void tall_rows(float* c, long ldc, const float* a, long lda, const float* b, lon
   }
 }
 
-// One row of C (m == 1), 16 V columns, live <= 16 V: S chains per element, as sup_row_avx2 (chain
-// q sums the steps p = q (mod S) in order, the last k % S steps going to chains 0, 1, ...; then
-// c0 + c1, or (c0 + c1) + (c2 + c3)), so the bits match the AVX2 path's.
+// One row of C (m == 1), 16 V columns, live <= 16 V: S chains per element (1, 2 or 4), as
+// sup_row_avx2 for S = 2 and 4 (chain q sums the steps p = q (mod S) in order, the last k % S
+// steps going to chains 0, 1, ...; then c0 + c1, or (c0 + c1) + (c2 + c3)), so those bits match
+// the AVX2 path's.
 template <int V, int S>
 inline __attribute__((always_inline)) void row_tile(float* c, const float* a, long a_cs,
                                                     const float* b, long ldb, int k, int live,
@@ -164,9 +165,10 @@ inline __attribute__((always_inline)) void row_tile(float* c, const float* a, lo
   const __m512 va = _mm512_set1_ps(alpha);
   const __m512 vb = _mm512_set1_ps(beta);
   for (int v = 0; v < V; ++v) {
-    const __m512 sum = S == 4 ? _mm512_add_ps(_mm512_add_ps(acc[0][v], acc[1 % S][v]),
-                                              _mm512_add_ps(acc[2 % S][v], acc[3 % S][v]))
-                              : _mm512_add_ps(acc[0][v], acc[1 % S][v]);
+    const __m512 sum = S == 4   ? _mm512_add_ps(_mm512_add_ps(acc[0][v], acc[1 % S][v]),
+                                                _mm512_add_ps(acc[2 % S][v], acc[3 % S][v]))
+                       : S == 2 ? _mm512_add_ps(acc[0][v], acc[1 % S][v])
+                                : acc[0][v];
     const __m512 out =
         beta != 0.0f
             ? _mm512_fmadd_ps(va, sum, _mm512_mul_ps(vb, _mm512_maskz_loadu_ps(mask[v], c + 16 * v)))
@@ -187,14 +189,17 @@ void row_tiles(float* c, const float* a, long a_cs, const float* b, long ldb, in
 }  // namespace
 
 void sup_row_avx512(float* c, const float* a, int a_cs, const float* b, int ldb, int k, int cols,
-                    int n, float alpha, float beta) {
-  if (n <= 16) {
-    row_tiles<1, 4>(c, a, a_cs, b, ldb, k, cols, alpha, beta);
-  } else {
-    // 128 columns (16 accumulators) per pass: each step of k reads 8 whole lines of a row of B,
-    // which streams from L2 faster than 4 (1x256x784: 41 -> 46 GFLOP/s, 1x128x256: 45 -> 75,
-    // measured in one process beside OpenBLAS's 42).
-    row_tiles<8, 2>(c, a, a_cs, b, ldb, k, cols, alpha, beta);
+                    float alpha, float beta) {
+  constexpr int kPass = 256;  // 16 accumulators of 16 columns: a whole row of a 256-unit layer
+  for (int j0 = 0; j0 < cols; j0 += kPass) {
+    const int width = cols - j0 < kPass ? cols - j0 : kPass;
+    if (width > 128) {
+      row_tile<16, 1>(c + j0, a, a_cs, b + j0, ldb, k, width, alpha, beta);
+    } else if (width > 16) {
+      row_tile<8, 1>(c + j0, a, a_cs, b + j0, ldb, k, width, alpha, beta);
+    } else {
+      row_tile<1, 4>(c + j0, a, a_cs, b + j0, ldb, k, width, alpha, beta);
+    }
   }
 }
 
