@@ -324,6 +324,23 @@ void sup_small_m(const Problem& p, int col_begin, int col_end) {
 // for two threads), so the bits do not depend on the number of threads.
 constexpr double kMinRowFmasPerPart = 1 << 16;
 
+// Part q (0 or 1) of one row: rows [q k/2, (q+1) k/2) of B summed into row q of `parts`.
+struct RowParts {
+  const Problem* p;
+  float* parts;  // 2 x n
+  int a_cs;
+};
+
+void row_part(const RowParts& job, int q) {
+  const Problem& p = *job.p;
+  const int p0 = q == 0 ? 0 : p.k / 2;
+  const int p1 = q == 0 ? p.k / 2 : p.k;
+  gemm_detail::sup_row_avx512(job.parts + static_cast<std::ptrdiff_t>(q) * p.n,
+                              p.a + static_cast<std::ptrdiff_t>(p0) * job.a_cs, job.a_cs,
+                              p.b + static_cast<std::ptrdiff_t>(p0) * p.ldb, p.ldb, p1 - p0, p.n,
+                              1.0f, 0.0f);
+}
+
 void sup_one_row(const Problem& p, int threads) {
   const int n = p.n;
   const int a_cs = p.trans_a ? p.lda : 1;
@@ -332,23 +349,15 @@ void sup_one_row(const Problem& p, int threads) {
   } else {
     // The tasks write through a plain pointer: inside them the thread_local's name would mean
     // the running worker's own buffer.
-    float* parts = reserve(t_row_parts, 2 * static_cast<std::size_t>(n));
-    const auto part = [&p, parts, a_cs, n](int q) {
-      const int p0 = q == 0 ? 0 : p.k / 2;
-      const int p1 = q == 0 ? p.k / 2 : p.k;
-      gemm_detail::sup_row_avx512(parts + static_cast<std::ptrdiff_t>(q) * n,
-                                  p.a + static_cast<std::ptrdiff_t>(p0) * a_cs, a_cs,
-                                  p.b + static_cast<std::ptrdiff_t>(p0) * p.ldb, p.ldb, p1 - p0, n,
-                                  1.0f, 0.0f);
-    };
+    const RowParts job{&p, reserve(t_row_parts, 2 * static_cast<std::size_t>(n)), a_cs};
     if (threads > 1) {
-      parallel_for(2, part);
+      parallel_for(2, [&job](int q) { row_part(job, q); });
     } else {
-      part(0);
-      part(1);
+      row_part(job, 0);
+      row_part(job, 1);
     }
     for (int j = 0; j < n; ++j) {
-      const float sum = parts[j] + parts[n + j];
+      const float sum = job.parts[j] + job.parts[n + j];
       p.c[j] = p.beta == 0.0f ? p.alpha * sum : p.alpha * sum + p.beta * p.c[j];
     }
   }
@@ -523,12 +532,12 @@ void sgemm_strided(float* c, int ldc, const float* a, int lda, const float* b, i
                                                 : kMinSupFmasPerThread;
   const int useful = static_cast<int>(std::min<double>(num_threads(), fmas / min_fmas));
   const int threads = std::max(1, useful);
-  // The task lambdas capture one reference each, so std::function keeps them in its small
-  // buffer: no heap allocation per call.
   if (sup == Sup::small_m && m == 1 && !trans_b && isa == Isa::avx512) {
     sup_one_row(p, threads);
     return;
   }
+  // The task lambdas capture one reference each, so std::function keeps them in its small
+  // buffer: no heap allocation per call.
   if (sup != Sup::none) {
     // One chunk of the long side per thread; every element is computed the same way wherever
     // the chunk edges fall.
