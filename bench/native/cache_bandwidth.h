@@ -57,8 +57,9 @@ __attribute__((target("avx2"), noipa)) inline float sum_avx2(const float* p,
 
 }  // namespace bandwidth_detail
 
-// GB/s that `threads` threads (on myelin's pool) read together, each from its own block of
-// `bytes`, over about `milliseconds`; 0 without AVX2 (no yardstick worth quoting).
+// GB/s that `threads` threads (on myelin's pool, whose thread count it sets) read together, each
+// from its own block of `bytes`, over about `milliseconds`; 0 without AVX2 (no yardstick worth
+// quoting).
 inline double cache_read_gbps(int threads, std::size_t bytes, double milliseconds) {
   const bool wide = myelin::isa_supported(myelin::Isa::avx512);
   if (!wide && !myelin::isa_supported(myelin::Isa::avx2)) return 0.0;
@@ -68,14 +69,14 @@ inline double cache_read_gbps(int threads, std::size_t bytes, double millisecond
     block = static_cast<float*>(std::aligned_alloc(64, floats * sizeof(float)));
     std::fill(block, block + floats, 1.0f);
   }
-  // Sweeps per call: about a millisecond of reading at a few hundred GB/s.
-  const long sweeps = std::max<long>(1, static_cast<long>(4e8 / static_cast<double>(bytes)) / 8);
+  // Sweeps per call: 100 MB per thread, half a millisecond at 200 GB/s.
+  const long sweeps = std::max<long>(1, static_cast<long>(1e8 / static_cast<double>(bytes)));
   std::vector<float> sink(threads);
   double best = 0.0;
+  myelin::set_num_threads(threads);
   const auto begin = std::chrono::steady_clock::now();
   do {
     const auto start = std::chrono::steady_clock::now();
-    myelin::set_num_threads(threads);
     myelin::parallel_for(threads, [&](int task) {
       float total = 0.0f;
       for (long s = 0; s < sweeps; ++s) {
