@@ -92,7 +92,7 @@ void sup_axpy_avx2(float* c, int c_rs, int c_cs, const float* a, int a_rs, int a
 
 // The one-row case of sup_axpy_avx2 (m == 1, C contiguous): c[j] = alpha * sum_p a[p*a_cs] *
 // b[p*ldb + j] + beta * c[j] for j < cols. Each element is reduced in 4 interleaved chains over
-// p mod 4 when n <= 16, else 2 over p mod 2 (n is the whole C's width, so a column chunk of any
+// p mod 4 when n <= 16, else in one chain (n is the whole C's width, so a column chunk of any
 // thread gives the same bits).
 void sup_row_avx2(float* c, const float* a, int a_cs, const float* b, int ldb, int k, int cols,
                   int n, float alpha, float beta);
