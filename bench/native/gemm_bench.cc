@@ -42,7 +42,9 @@
 #include <cstdio>
 #include <cstdlib>
 #include <cstring>
+#include <map>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "bench_options.h"
@@ -393,14 +395,17 @@ int main(int argc, char** argv) {
     std::fprintf(header, "peak: not measured (no AVX2+FMA on this CPU)\n");
   }
 
-  // The bandwidth roofline, measured after the trials for each block size they read B in.
+  // The bandwidth roofline, measured after the trials, once for each block size and thread
+  // count that they read B in (the forward rows of every batch size share one B).
+  std::map<std::pair<int, std::size_t>, double> measured_gbps;
   std::vector<double> bound(results.size());
   for (std::size_t i = 0; i < results.size(); ++i) {
     const Trial& t = *results[i].trial;
     const int threads = results[i].threads;
-    const std::size_t block = static_cast<std::size_t>(t.k) * t.n * sizeof(float) / threads;
-    const double gbps =
-        myelin_bench::cache_read_gbps(threads, std::max<std::size_t>(block, 4096), 30);
+    const std::size_t block = std::max<std::size_t>(
+        static_cast<std::size_t>(t.k) * t.n * sizeof(float) / threads, 4096);
+    double& gbps = measured_gbps[{threads, block}];
+    if (gbps == 0.0) gbps = myelin_bench::cache_read_gbps(threads, block, 30);
     const double streaming = gbps > 0.0 ? t.m * gbps / 2.0 : INFINITY;  // m FMAs per 4 bytes
     bound[i] = std::min(peak[threads] > 0.0 ? peak[threads] : INFINITY, streaming);
   }

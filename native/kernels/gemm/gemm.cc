@@ -285,6 +285,16 @@ float* transpose_to(PackBuffer& buffer, const float* src, int ld, int rows, int 
   return dst;
 }
 
+// Below this many multiply-adds per thread (about 5 us on one AVX2 core) a helper does not pay:
+// its wake-up costs a few microseconds, and on a busy machine a helper that is preempted while
+// holding a task makes the whole call wait for the scheduler.
+constexpr double kMinFmasPerThread = 1 << 19;
+// The paths without packing have no packing to amortize, so a helper pays off sooner; and the
+// small-m path streams B from L2 at a few FMAs per load, where a second core (its own L2, half
+// the stream) pays off sooner still (batch-1 784x256: 4.4x OpenBLAS alone, 6.4x on two cores).
+constexpr double kMinSupFmasPerThread = 1 << 17;
+constexpr double kMinStreamFmasPerThread = 1 << 16;
+
 // Column blocks of the small-m path, and row blocks of the small-n and small-k paths: the
 // epilogue runs on each as soon as it is final, while it is in cache.
 constexpr int kSupBlockCols = 256;
@@ -322,7 +332,6 @@ void sup_small_m(const Problem& p, int col_begin, int col_end) {
 // every row, but k: part q sums its share of the rows of B into its own copy of the row, and the
 // copies are added at the end. How many parts depends on the shape alone (two once there is work
 // for two threads), so the bits do not depend on the number of threads.
-constexpr double kMinRowFmasPerPart = 1 << 16;
 
 // Part q (0 or 1) of one row: rows [q k/2, (q+1) k/2) of B summed into row q of `parts`.
 struct RowParts {
@@ -344,7 +353,7 @@ void row_part(const RowParts& job, int q) {
 void sup_one_row(const Problem& p, int threads) {
   const int n = p.n;
   const int a_cs = p.trans_a ? p.lda : 1;
-  if (static_cast<double>(n) * p.k < 2 * kMinRowFmasPerPart) {
+  if (static_cast<double>(n) * p.k < 2 * kMinStreamFmasPerThread) {
     gemm_detail::sup_row_avx512(p.c, p.a, a_cs, p.b, p.ldb, p.k, n, p.alpha, p.beta);
   } else {
     // The tasks write through a plain pointer: inside them the thread_local's name would mean
@@ -478,16 +487,6 @@ struct SupSplit {
   Sup kind;
   int chunk;  // columns (small m) or rows (small n) per task
 };
-
-// Below this many multiply-adds per thread (about 5 us on one AVX2 core) a helper does not pay:
-// its wake-up costs a few microseconds, and on a busy machine a helper that is preempted while
-// holding a task makes the whole call wait for the scheduler.
-constexpr double kMinFmasPerThread = 1 << 19;
-// The paths without packing have no packing to amortize, so a helper pays off sooner; and the
-// small-m path streams B from L2 at a few FMAs per load, where a second core (its own L2, half
-// the stream) pays off sooner still (batch-1 784x256: 4.4x OpenBLAS alone, 6.4x on two cores).
-constexpr double kMinSupFmasPerThread = 1 << 17;
-constexpr double kMinStreamFmasPerThread = 1 << 16;
 
 }  // namespace
 

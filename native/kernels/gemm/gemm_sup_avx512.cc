@@ -177,15 +177,6 @@ inline __attribute__((always_inline)) void row_tile(float* c, const float* a, lo
   }
 }
 
-template <int V, int S>
-void row_tiles(float* c, const float* a, long a_cs, const float* b, long ldb, int k, int cols,
-               float alpha, float beta) {
-  for (int j0 = 0; j0 < cols; j0 += 16 * V) {
-    const int live = cols - j0 < 16 * V ? cols - j0 : 16 * V;
-    row_tile<V, S>(c + j0, a, a_cs, b + j0, ldb, k, live, alpha, beta);
-  }
-}
-
 }  // namespace
 
 void sup_row_avx512(float* c, const float* a, int a_cs, const float* b, int ldb, int k, int cols,
