@@ -49,7 +49,11 @@
         "<!@(node -p \"require('./native/sources.json').binding.join(' ')\")",
       ],
       "include_dirs": ["<!(node -p \"require('node-addon-api').include_dir\")"],
-      "defines": ["NAPI_VERSION=8", "NAPI_CPP_EXCEPTIONS", "NODE_ADDON_API_DISABLE_DEPRECATED"],
+      # NODE_API_SWALLOW_UNTHROWABLE_EXCEPTIONS: a binding called while its worker thread is being
+      # terminated cannot throw to JavaScript any more; without it, node-addon-api turns that
+      # into a C++ exception nothing catches, which ends the whole process.
+      "defines": ["NAPI_VERSION=8", "NAPI_CPP_EXCEPTIONS", "NODE_ADDON_API_DISABLE_DEPRECATED",
+                  "NODE_API_SWALLOW_UNTHROWABLE_EXCEPTIONS"],
     },
   ],
 }
