@@ -113,11 +113,16 @@ export function runOffThread(program: NativeProgram, options: RunOptions): Promi
       running = Promise.reject(error); // a program that cannot start (run already) fails its caller
     }
     running.then(
-      (result) => {
-        settle();
-        if (result.outcome === 'cancelled') reject(abortError(call, signal as AbortSignal));
-        else resolve(result);
-      },
+      // Settled from a setImmediate: a result reaches JavaScript in a libuv callback that Node
+      // goes on running while more results are ready, so a caller that queues its next program
+      // from here (fit's steps) would run step after step with timers and I/O waiting. From the
+      // check phase, the next result waits for the next turn of the loop.
+      (result) =>
+        setImmediate(() => {
+          settle();
+          if (result.outcome === 'cancelled') reject(abortError(call, signal as AbortSignal));
+          else resolve(result);
+        }),
       (error: unknown) => {
         settle();
         reject(error);
