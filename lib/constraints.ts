@@ -6,7 +6,7 @@
  */
 import { native } from './backend';
 import { ArgumentRangeError, ArgumentTypeError } from './errors';
-import { describe, knownOptions, numberIn, oneOf, plainObject } from './validate';
+import { describe, float32In, knownOptions, oneOf, plainObject } from './validate';
 
 export interface Constraint {
   readonly className: string;
@@ -56,7 +56,7 @@ const NON_NEGATIVE = { min: 0, max: Infinity, maxInclusive: false } as const;
 /** Each norm along axis is at most maxValue (Srivastava et al. 2014, max-norm with dropout). */
 export function maxNorm(config: { maxValue?: number; axis?: number } = {}): Constraint {
   const o = options(config, 'maxNorm', ['maxValue', 'axis']);
-  const maxValue = numberIn(o['maxValue'] ?? 2, 'maxValue', NON_NEGATIVE);
+  const maxValue = float32In(o['maxValue'] ?? 2, 'maxValue', NON_NEGATIVE);
   const axis = axisValue(o['axis'] ?? 0);
   return new NormConstraint('MaxNorm', { maxValue, axis }, axis, 0, maxValue, 1);
 }
@@ -71,9 +71,9 @@ export function unitNorm(config: { axis?: number } = {}): Constraint {
 /** Each norm along axis moved into [minValue, maxValue], by the fraction rate per step. */
 export function minMaxNorm(config: { minValue?: number; maxValue?: number; rate?: number; axis?: number } = {}): Constraint {
   const o = options(config, 'minMaxNorm', ['minValue', 'maxValue', 'rate', 'axis']);
-  const minValue = numberIn(o['minValue'] ?? 0, 'minValue', NON_NEGATIVE);
-  const maxValue = numberIn(o['maxValue'] ?? 1, 'maxValue', { min: minValue, max: Infinity, maxInclusive: false });
-  const rate = numberIn(o['rate'] ?? 1, 'rate', { min: 0, max: 1 });
+  const minValue = float32In(o['minValue'] ?? 0, 'minValue', NON_NEGATIVE);
+  const maxValue = float32In(o['maxValue'] ?? 1, 'maxValue', { min: minValue, max: Infinity, maxInclusive: false });
+  const rate = float32In(o['rate'] ?? 1, 'rate', { min: 0, max: 1 });
   const axis = axisValue(o['axis'] ?? 0);
   return new NormConstraint('MinMaxNorm', { minValue, maxValue, rate, axis }, axis, minValue, maxValue, rate);
 }

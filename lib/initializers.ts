@@ -11,7 +11,7 @@
  */
 import { ArgumentRangeError, ArgumentTypeError } from './errors';
 import { globalRandom } from './random';
-import { describe, FINITE, knownOptions, numberIn, oneOf, plainObject } from './validate';
+import { describe, FINITE, float32In, knownOptions, oneOf, plainObject } from './validate';
 
 export interface Initializer {
   readonly className: InitializerName;
@@ -111,15 +111,15 @@ export function ones(): Initializer {
 
 export function constant(args?: ConstantArgs): Initializer {
   const o = options(args, 'constant', ['value']);
-  const value = numberIn(o['value'] ?? 0, 'value', FINITE);
+  const value = float32In(o['value'] ?? 0, 'value', FINITE);
   return make('constant', { value }, (view) => view.fill(value));
 }
 
 /** U(minval, maxval); defaults -0.05 and 0.05 as Keras. */
 export function randomUniform(args?: RandomUniformArgs): Initializer {
   const o = options(args, 'randomUniform', ['minval', 'maxval']);
-  const minval = numberIn(o['minval'] ?? -0.05, 'minval', FINITE);
-  const maxval = numberIn(o['maxval'] ?? 0.05, 'maxval', FINITE);
+  const minval = float32In(o['minval'] ?? -0.05, 'minval', FINITE);
+  const maxval = float32In(o['maxval'] ?? 0.05, 'maxval', FINITE);
   if (!(minval < maxval)) {
     throw new ArgumentRangeError({ argument: 'maxval', expected: `a number greater than minval (${minval})`, received: describe(maxval) });
   }
@@ -128,7 +128,7 @@ export function randomUniform(args?: RandomUniformArgs): Initializer {
 
 function normalArgs(args: unknown, name: string): { mean: number; stddev: number } {
   const o = options(args, name, ['mean', 'stddev']);
-  return { mean: numberIn(o['mean'] ?? 0, 'mean', FINITE), stddev: numberIn(o['stddev'] ?? 0.05, 'stddev', positive) };
+  return { mean: float32In(o['mean'] ?? 0, 'mean', FINITE), stddev: float32In(o['stddev'] ?? 0.05, 'stddev', positive) };
 }
 
 /** N(mean, stddev^2); defaults 0 and 0.05 as Keras. */
@@ -146,7 +146,7 @@ export function truncatedNormal(args?: RandomNormalArgs): Initializer {
 /** Keras's VarianceScaling; defaults scale 1, mode 'fanIn', distribution 'truncatedNormal'. */
 export function varianceScaling(args?: VarianceScalingArgs): Initializer {
   const o = options(args, 'varianceScaling', ['scale', 'mode', 'distribution']);
-  const scale = numberIn(o['scale'] ?? 1, 'scale', positive);
+  const scale = float32In(o['scale'] ?? 1, 'scale', positive);
   const mode = oneOf(o['mode'] ?? 'fanIn', 'mode', fanModes);
   const distribution = oneOf(o['distribution'] ?? 'truncatedNormal', 'distribution', distributions);
   return make('varianceScaling', { scale, mode, distribution }, varianceScalingFill(scale, mode, distribution));

@@ -12,7 +12,7 @@ import type { ActivationName } from './activations';
 import { BoundedCache } from './bounded-cache';
 import { native } from './backend';
 import { ArgumentTypeError } from './errors';
-import { boolean, describe, knownOptions, numberIn, oneOf, plainObject } from './validate';
+import { boolean, describe, float32In, knownOptions, oneOf, plainObject } from './validate';
 
 type F32 = Float32Array;
 
@@ -110,7 +110,7 @@ class Huber extends Loss {
     super();
     const options = plainObject(config, 'huber config');
     knownOptions(options, 'huber config', ['delta']);
-    this.delta = numberIn(options['delta'] ?? 1, 'delta', { min: 0, max: Infinity, minInclusive: false });
+    this.delta = float32In(options['delta'] ?? 1, 'delta', { min: 0, max: Infinity, minInclusive: false });
   }
 
   onOutputs(dpred: F32 | null, pred: F32, labels: F32, weights: F32 | null, n: number, c: number): number {
@@ -160,7 +160,7 @@ class Crossentropy extends Loss {
     this.name = kind.name;
     this.sparse = kind.sparse;
     this.fromLogits = options['fromLogits'] === undefined ? false : boolean(options['fromLogits'], 'fromLogits');
-    const s = numberIn(options['labelSmoothing'] ?? 0, 'labelSmoothing', { min: 0, max: 1 });
+    const s = float32In(options['labelSmoothing'] ?? 0, 'labelSmoothing', { min: 0, max: 1 });
     this.labelSmoothing = s;
     this.fusion = this.fromLogits ? null : { activation: kind.activation, kernel: (p, d, z, t, w, n, c) => kind.fromLogits(p, d, z, t, w, n, c, s) };
   }

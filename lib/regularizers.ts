@@ -5,7 +5,7 @@
  */
 import { native } from './backend';
 import { ArgumentTypeError } from './errors';
-import { describe, knownOptions, numberIn, oneOf, plainObject } from './validate';
+import { describe, float32In, knownOptions, oneOf, plainObject } from './validate';
 
 export interface Regularizer {
   readonly className: string;
@@ -45,7 +45,7 @@ export function isBuiltInRegularizer(value: Regularizer | null | undefined): boo
 function coefficients(config: unknown, name: string, known: readonly ('l1' | 'l2')[]): { l1: number; l2: number } {
   const options = plainObject(config, `${name} config`);
   knownOptions(options, `${name} config`, known);
-  const read = (key: 'l1' | 'l2'): number => (known.includes(key) ? numberIn(options[key] ?? 0.01, key, COEFFICIENT) : 0);
+  const read = (key: 'l1' | 'l2'): number => (known.includes(key) ? float32In(options[key] ?? 0.01, key, COEFFICIENT) : 0);
   return { l1: read('l1'), l2: read('l2') };
 }
 

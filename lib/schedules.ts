@@ -6,7 +6,7 @@
  *   optimizers.adam({ learningRate: schedules.cosineDecay({ initialLearningRate: 1e-3, decaySteps: 1000 }) })
  */
 import { ArgumentRangeError, ArgumentTypeError } from './errors';
-import { boolean, describe, knownOptions, nonNegativeInteger, numberIn, oneOf, plainObject, positiveInteger } from './validate';
+import { boolean, describe, float32In, knownOptions, nonNegativeInteger, oneOf, plainObject, positiveInteger } from './validate';
 
 export interface LearningRateSchedule {
   /** The learning rate for the update applied after `step` earlier ones. */
@@ -38,9 +38,9 @@ export interface ExponentialDecayConfig {
 /** initialLearningRate * decayRate^(step / decaySteps); with staircase the exponent is floored. */
 export function exponentialDecay(config: ExponentialDecayConfig): LearningRateSchedule {
   const o = options(config, 'exponentialDecay', ['initialLearningRate', 'decaySteps', 'decayRate', 'staircase']);
-  const initialLearningRate = numberIn(o['initialLearningRate'], 'initialLearningRate', positive);
+  const initialLearningRate = float32In(o['initialLearningRate'], 'initialLearningRate', positive);
   const decaySteps = positiveInteger(o['decaySteps'], 'decaySteps');
-  const decayRate = numberIn(o['decayRate'], 'decayRate', positive);
+  const decayRate = float32In(o['decayRate'], 'decayRate', positive);
   const staircase = boolean(o['staircase'] ?? false, 'staircase');
   return makeSchedule('ExponentialDecay', { initialLearningRate, decaySteps, decayRate, staircase }, (step) => {
     const exponent = staircase ? Math.floor(step / decaySteps) : step / decaySteps;
@@ -57,9 +57,9 @@ export interface StepDecayConfig {
 /** initialLearningRate * factor^floor(step / dropEvery): the rate drops by `factor` every `dropEvery` steps. */
 export function stepDecay(config: StepDecayConfig): LearningRateSchedule {
   const o = options(config, 'stepDecay', ['initialLearningRate', 'dropEvery', 'factor']);
-  const initialLearningRate = numberIn(o['initialLearningRate'], 'initialLearningRate', positive);
+  const initialLearningRate = float32In(o['initialLearningRate'], 'initialLearningRate', positive);
   const dropEvery = positiveInteger(o['dropEvery'], 'dropEvery');
-  const factor = numberIn(o['factor'], 'factor', positive);
+  const factor = float32In(o['factor'], 'factor', positive);
   return makeSchedule('StepDecay', { initialLearningRate, dropEvery, factor }, (step) => initialLearningRate * factor ** Math.floor(step / dropEvery));
 }
 
@@ -79,11 +79,11 @@ export interface CosineDecayConfig {
  */
 export function cosineDecay(config: CosineDecayConfig): LearningRateSchedule {
   const o = options(config, 'cosineDecay', ['initialLearningRate', 'decaySteps', 'alpha', 'warmupTarget', 'warmupSteps']);
-  const warmupTarget = o['warmupTarget'] === undefined ? undefined : numberIn(o['warmupTarget'], 'warmupTarget', positive);
+  const warmupTarget = o['warmupTarget'] === undefined ? undefined : float32In(o['warmupTarget'], 'warmupTarget', positive);
   // With a warmup the schedule may start from 0, as Keras's examples do.
-  const initialLearningRate = numberIn(o['initialLearningRate'], 'initialLearningRate', warmupTarget === undefined ? positive : nonNegative);
+  const initialLearningRate = float32In(o['initialLearningRate'], 'initialLearningRate', warmupTarget === undefined ? positive : nonNegative);
   const decaySteps = positiveInteger(o['decaySteps'], 'decaySteps');
-  const alpha = numberIn(o['alpha'] ?? 0, 'alpha', { min: 0, max: 1 });
+  const alpha = float32In(o['alpha'] ?? 0, 'alpha', { min: 0, max: 1 });
   const warmupSteps = nonNegativeInteger(o['warmupSteps'] ?? 0, 'warmupSteps');
   const peak = warmupTarget ?? initialLearningRate;
   const warmup = warmupTarget === undefined ? 0 : warmupSteps;
@@ -115,7 +115,7 @@ export function piecewiseConstant(config: PiecewiseConstantConfig): LearningRate
       throw new ArgumentRangeError({ argument: `boundaries[${i}]`, expected: 'finite numbers in increasing order', received: describe(b) });
     }
   });
-  values.forEach((v, i) => numberIn(v, `values[${i}]`, nonNegative));
+  values.forEach((v, i) => float32In(v, `values[${i}]`, nonNegative));
   if (values.length !== boundaries.length + 1) {
     throw new ArgumentRangeError({
       argument: 'values',

@@ -68,6 +68,31 @@ export function numberIn(value: unknown, argument: string, interval: Interval): 
   return value;
 }
 
+/** The largest float32, and the smallest positive one at full precision (normal). */
+export const FLOAT32_MAX = 3.4028234663852886e38;
+export const FLOAT32_MIN_NORMAL = 1.1754943508222875e-38;
+
+/**
+ * numberIn for an option the kernels use as a float32: the value must also survive the
+ * conversion, so 1e300 (Infinity in float32), 1e-50 (0) and 0.9999999999 as a rate below 1 (1)
+ * are refused here rather than silently changing the arithmetic.
+ */
+export function float32In(value: unknown, argument: string, interval: Interval): number {
+  const checked = numberIn(value, argument, interval);
+  const single = Math.fround(checked);
+  const fail = (what: string): never => {
+    throw new ArgumentRangeError({ argument, expected: `${intervalText(interval)} that float32 can hold (${what})`, received: `${describe(value)}, which is ${single} in float32` });
+  };
+  if (!Number.isFinite(single)) fail(`magnitude at most ${FLOAT32_MAX.toPrecision(5)}`);
+  if (checked !== 0 && Math.abs(single) < FLOAT32_MIN_NORMAL) fail(`0, or a magnitude of at least ${FLOAT32_MIN_NORMAL.toPrecision(5)}`);
+  try {
+    numberIn(single, argument, interval);
+  } catch {
+    fail('after rounding to float32');
+  }
+  return checked;
+}
+
 /** Every finite number: for offsets, means and bounds that may take any sign. */
 export const FINITE: Interval = { min: -Infinity, max: Infinity, minInclusive: false, maxInclusive: false };
 

@@ -8,7 +8,7 @@
 import { activationCode, activationNames, defaultAlpha, parseActivation, type ActivationName } from '../activations';
 import { native } from '../backend';
 import { ArgumentRangeError, ArgumentTypeError } from '../errors';
-import { describe, knownOptions, numberIn, plainObject } from '../validate';
+import { describe, float32In, knownOptions, plainObject } from '../validate';
 import { parseInputShape } from './dense';
 import { layerName, ParameterlessLayer } from './layer';
 
@@ -29,7 +29,7 @@ function parseAlpha(value: unknown, activation: ActivationName): number {
   if (!takesAlpha.includes(activation)) {
     throw new ArgumentRangeError({ argument: 'alpha', expected: `no alpha: only ${takesAlpha.join(' and ')} take one`, received: `alpha with activation '${activation}'` });
   }
-  return numberIn(value, 'alpha', { min: 0, max: Infinity, maxInclusive: false });
+  return float32In(value, 'alpha', { min: 0, max: Infinity, maxInclusive: false });
 }
 
 export class Activation extends ParameterlessLayer {

@@ -7,7 +7,7 @@
  */
 import { native } from '../backend';
 import { getInitializer, type Initializer, type InitializerName } from '../initializers';
-import { boolean, knownOptions, numberIn, plainObject } from '../validate';
+import { boolean, float32In, knownOptions, plainObject } from '../validate';
 import { parseInputShape } from './dense';
 import { Layer, serializedInitializer, layerName, type ParamSpec } from './layer';
 
@@ -58,8 +58,8 @@ export class BatchNormalization extends Layer {
       layerName(options['name'], 'batch_normalization'),
       parseInputShape(options['inputShape'], 'inputShape'),
     );
-    this.momentum = numberIn(options['momentum'] ?? 0.99, 'momentum', { min: 0, max: 1 });
-    this.epsilon = numberIn(options['epsilon'] ?? 1e-3, 'epsilon', { min: 0, max: Infinity, minInclusive: false });
+    this.momentum = float32In(options['momentum'] ?? 0.99, 'momentum', { min: 0, max: 1 });
+    this.epsilon = float32In(options['epsilon'] ?? 1e-3, 'epsilon', { min: 0, max: Infinity, minInclusive: false });
     this.center = options['center'] === undefined ? true : boolean(options['center'], 'center');
     this.scale = options['scale'] === undefined ? true : boolean(options['scale'], 'scale');
     this.betaInitializer = getInitializer(options['betaInitializer'] ?? 'zeros', 'betaInitializer');

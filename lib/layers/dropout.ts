@@ -5,7 +5,7 @@
  */
 import { native } from '../backend';
 import { fillDropoutMask } from '../random';
-import { knownOptions, numberIn, plainObject } from '../validate';
+import { float32In, knownOptions, plainObject } from '../validate';
 import { parseInputShape } from './dense';
 import { layerName, ParameterlessLayer } from './layer';
 
@@ -28,7 +28,7 @@ export class Dropout extends ParameterlessLayer {
       layerName(options['name'], 'dropout'),
       parseInputShape(options['inputShape'], 'inputShape'),
     );
-    this.rate = numberIn(options['rate'], 'rate', { min: 0, max: 1, maxInclusive: false });
+    this.rate = float32In(options['rate'], 'rate', { min: 0, max: 1, maxInclusive: false });
   }
 
   forward(x: Float32Array, y: Float32Array, n: number, training: boolean): void {

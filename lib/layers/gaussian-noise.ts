@@ -5,7 +5,7 @@
  */
 import { native } from '../backend';
 import { fillNormal } from '../random';
-import { knownOptions, numberIn, plainObject } from '../validate';
+import { float32In, knownOptions, plainObject } from '../validate';
 import { parseInputShape } from './dense';
 import { layerName, ParameterlessLayer } from './layer';
 
@@ -28,7 +28,7 @@ export class GaussianNoise extends ParameterlessLayer {
       layerName(options['name'], 'gaussian_noise'),
       parseInputShape(options['inputShape'], 'inputShape'),
     );
-    this.stddev = numberIn(options['stddev'], 'stddev', { min: 0, max: Infinity, maxInclusive: false });
+    this.stddev = float32In(options['stddev'], 'stddev', { min: 0, max: Infinity, maxInclusive: false });
   }
 
   forward(x: Float32Array, y: Float32Array, _n: number, training: boolean): void {

@@ -9,7 +9,7 @@ import { native } from '../backend';
 import { ArgumentTypeError, ShapeError } from '../errors';
 import type { Initializer } from '../initializers';
 import { toMatrix, type TensorLike } from '../tensor';
-import { describe, FINITE, finiteValues, knownOptions, numberIn, plainObject, type Interval } from '../validate';
+import { describe, FINITE, finiteValues, float32In, knownOptions, plainObject, type Interval } from '../validate';
 import { parseInputShape } from './dense';
 import { Layer, layerName, type ParamSpec } from './layer';
 
@@ -35,11 +35,11 @@ interface Statistics {
 }
 
 function parseStatistic(value: unknown, argument: string, interval: Interval): Float64Array {
-  if (typeof value === 'number') return Float64Array.of(numberIn(value, argument, interval));
+  if (typeof value === 'number') return Float64Array.of(float32In(value, argument, interval));
   if (!Array.isArray(value) || value.length === 0) {
     throw new ShapeError({ argument, expected: 'a number or a non-empty array of numbers, one per feature', received: describe(value) });
   }
-  return Float64Array.from(value, (v: unknown, i) => numberIn(v, `${argument}[${i}]`, interval));
+  return Float64Array.from(value, (v: unknown, i) => float32In(v, `${argument}[${i}]`, interval));
 }
 
 export class Normalization extends Layer {

@@ -7,7 +7,7 @@
 import { ActivationCode, native } from '../backend';
 import { ArgumentRangeError } from '../errors';
 import { fillUniform } from '../random';
-import { describe, knownOptions, numberIn, plainObject } from '../validate';
+import { describe, float32In, knownOptions, plainObject } from '../validate';
 import { parseInputShape } from './dense';
 import { layerName, ParameterlessLayer } from './layer';
 
@@ -32,8 +32,8 @@ export class RReLU extends ParameterlessLayer {
     const options = plainObject(config, 'rrelu config');
     knownOptions(options, 'rrelu config', ['lower', 'upper', 'inputShape', 'name']);
     super(layerName(options['name'], 'r_re_lu'), parseInputShape(options['inputShape'], 'inputShape'));
-    this.lower = options['lower'] === undefined ? 1 / 8 : numberIn(options['lower'], 'lower', { min: 0, max: Infinity, maxInclusive: false });
-    this.upper = options['upper'] === undefined ? 1 / 3 : numberIn(options['upper'], 'upper', { min: 0, max: Infinity, maxInclusive: false });
+    this.lower = options['lower'] === undefined ? 1 / 8 : float32In(options['lower'], 'lower', { min: 0, max: Infinity, maxInclusive: false });
+    this.upper = options['upper'] === undefined ? 1 / 3 : float32In(options['upper'], 'upper', { min: 0, max: Infinity, maxInclusive: false });
     if (this.lower > this.upper) {
       throw new ArgumentRangeError({ argument: 'upper', expected: `a number >= lower (${this.lower})`, received: describe(this.upper) });
     }

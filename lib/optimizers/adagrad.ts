@@ -3,7 +3,7 @@
  *   a = a + g^2;  p = p - learningRate * g / sqrt(a + epsilon),  a starting at initialAccumulatorValue
  */
 import { native } from '../backend';
-import { numberIn } from '../validate';
+import { float32In } from '../validate';
 import { epsilonOption, Optimizer, type OptimizerConfig, optimizerOptions } from './optimizer';
 
 export interface AdagradConfig extends OptimizerConfig {
@@ -19,7 +19,7 @@ export class Adagrad extends Optimizer {
   constructor(config: AdagradConfig = {}) {
     const options = optimizerOptions(config, 'adagrad', ['initialAccumulatorValue', 'epsilon']);
     super(options, 0.001);
-    this.initialAccumulatorValue = numberIn(options['initialAccumulatorValue'] ?? 0.1, 'initialAccumulatorValue', { min: 0, max: Infinity, maxInclusive: false });
+    this.initialAccumulatorValue = float32In(options['initialAccumulatorValue'] ?? 0.1, 'initialAccumulatorValue', { min: 0, max: Infinity, maxInclusive: false });
     this.epsilon = epsilonOption(options);
   }
 

@@ -3,7 +3,7 @@
  * each Adam step, p = p - learningRate * weightDecay * p (the decay does not pass through the
  * moments, unlike an L2 penalty).
  */
-import { numberIn } from '../validate';
+import { float32In } from '../validate';
 import { ADAM_OPTIONS, AdamFamily, type AdamConfig } from './adam';
 import { optimizerOptions } from './optimizer';
 
@@ -18,7 +18,7 @@ export class AdamW extends AdamFamily {
   constructor(config: AdamWConfig = {}) {
     const options = optimizerOptions(config, 'adamw', [...ADAM_OPTIONS, 'weightDecay']);
     super(options);
-    this.weightDecay = numberIn(options['weightDecay'] ?? 0.004, 'weightDecay', { min: 0, max: Infinity, maxInclusive: false });
+    this.weightDecay = float32In(options['weightDecay'] ?? 0.004, 'weightDecay', { min: 0, max: Infinity, maxInclusive: false });
   }
 
   protected decoupledWeightDecay(): number {

@@ -7,7 +7,7 @@
 import { native } from '../backend';
 import { ArgumentRangeError, ArgumentTypeError } from '../errors';
 import type { LearningRateSchedule } from '../schedules';
-import { describe, FINITE, knownOptions, nonNegativeInteger, numberIn, plainObject } from '../validate';
+import { describe, FINITE, float32In, knownOptions, nonNegativeInteger, numberIn, plainObject } from '../validate';
 
 /** A number, or a function of the step such as a schedule from `schedules`. */
 export type LearningRate = number | ((step: number) => number);
@@ -28,12 +28,12 @@ const POSITIVE = { min: 0, max: Infinity, minInclusive: false, maxInclusive: fal
 
 /** A decay rate (momentum, rho, beta1, beta2) in [0, 1), with its default. */
 export function decayRate(options: Record<string, unknown>, key: string, fallback: number): number {
-  return numberIn(options[key] ?? fallback, key, { min: 0, max: 1, maxInclusive: false });
+  return float32In(options[key] ?? fallback, key, { min: 0, max: 1, maxInclusive: false });
 }
 
 /** The epsilon that keeps a denominator away from 0: > 0, Keras's 1e-7 by default. */
 export function epsilonOption(options: Record<string, unknown>): number {
-  return numberIn(options['epsilon'] ?? 1e-7, 'epsilon', POSITIVE);
+  return float32In(options['epsilon'] ?? 1e-7, 'epsilon', POSITIVE);
 }
 
 /** The config object of an optimizer, checked for unknown options (its own and the common ones). */
@@ -48,11 +48,11 @@ function learningRateValue(value: unknown): LearningRate {
   if (typeof value !== 'number') {
     throw new ArgumentTypeError({ argument: 'learningRate', expected: 'a number > 0 or a schedule', received: describe(value) });
   }
-  return numberIn(value, 'learningRate', POSITIVE);
+  return float32In(value, 'learningRate', POSITIVE);
 }
 
 function optionalBound(value: unknown, argument: string): number | undefined {
-  return value === undefined ? undefined : numberIn(value, argument, POSITIVE);
+  return value === undefined ? undefined : float32In(value, argument, POSITIVE);
 }
 
 export abstract class Optimizer {
@@ -93,8 +93,8 @@ export abstract class Optimizer {
   currentLearningRate(): number {
     if (typeof this.rate === 'number') return this.rate;
     const value = this.rate(this.iterations);
-    if (typeof value !== 'number' || !Number.isFinite(value) || value < 0) {
-      throw new ArgumentRangeError({ argument: `learningRate schedule at step ${this.iterations}`, expected: 'a finite number >= 0', received: describe(value) });
+    if (typeof value !== 'number' || !Number.isFinite(Math.fround(value)) || value < 0) {
+      throw new ArgumentRangeError({ argument: `learningRate schedule at step ${this.iterations}`, expected: 'a number >= 0 that float32 can hold', received: describe(value) });
     }
     return value;
   }

@@ -6,7 +6,7 @@
  *   momentum > 0: mom = momentum mom + inc, p = p - mom;  otherwise p = p - inc
  */
 import { native } from '../backend';
-import { boolean, numberIn } from '../validate';
+import { boolean, float32In } from '../validate';
 import { decayRate, epsilonOption, Optimizer, type OptimizerConfig, optimizerOptions } from './optimizer';
 
 export interface RmspropConfig extends OptimizerConfig {
@@ -27,7 +27,7 @@ export class RMSprop extends Optimizer {
     const options = optimizerOptions(config, 'rmsprop', ['rho', 'momentum', 'epsilon', 'centered']);
     super(options, 0.001);
     this.rho = decayRate(options, 'rho', 0.9);
-    this.momentum = numberIn(options['momentum'] ?? 0, 'momentum', { min: 0, max: 1 });
+    this.momentum = float32In(options['momentum'] ?? 0, 'momentum', { min: 0, max: 1 });
     this.epsilon = epsilonOption(options);
     this.centered = boolean(options['centered'] ?? false, 'centered');
   }

@@ -4,7 +4,7 @@
  *   nesterov: p = p + momentum * v - learningRate * g, with the new v
  */
 import { native } from '../backend';
-import { boolean, numberIn } from '../validate';
+import { boolean, float32In } from '../validate';
 import { Optimizer, optimizerOptions, type OptimizerConfig } from './optimizer';
 
 export interface SgdConfig extends OptimizerConfig {
@@ -20,7 +20,7 @@ export class SGD extends Optimizer {
   constructor(config: SgdConfig = {}) {
     const options = optimizerOptions(config, 'sgd', ['momentum', 'nesterov']);
     super(options, 0.01);
-    this.momentum = numberIn(options['momentum'] ?? 0, 'momentum', { min: 0, max: 1 });
+    this.momentum = float32In(options['momentum'] ?? 0, 'momentum', { min: 0, max: 1 });
     this.nesterov = boolean(options['nesterov'] ?? false, 'nesterov');
   }
 
