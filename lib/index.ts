@@ -6,7 +6,8 @@
  */
 import { native } from './backend';
 import * as initializerFns from './initializers';
-import { positiveInteger } from './validate';
+import { ArgumentRangeError } from './errors';
+import { describe, positiveInteger } from './validate';
 
 export { Tensor, tensor1d, tensor2d, type LabelsLike, type TensorLike } from './tensor';
 export { Sequential, sequential, type BatchArgs, type CompileArgs, type PredictAsyncArgs } from './models/sequential';
@@ -69,5 +70,8 @@ export function backendInfo(): BackendInfo {
 
 /** Threads for the native kernels, from 1 to backendInfo().maxThreads. */
 export function setNumThreads(n: number): void {
-  native.setNumThreads(positiveInteger(n, 'threads'));
+  const threads = positiveInteger(n, 'threads');
+  const { maxThreads } = native.backendInfo();
+  if (threads > maxThreads) throw new ArgumentRangeError({ argument: 'threads', expected: `an integer from 1 to ${maxThreads}`, received: describe(n) }, 'backendInfo().maxThreads is the most this machine runs.');
+  native.setNumThreads(threads);
 }

@@ -1,10 +1,14 @@
 /**
  * The largest things myelin accepts, in one place, so that the constructors, the loaders and the
- * README's "Limits" paragraph agree. A size past one of these is refused with an
- * ArgumentRangeError (or a ModelFormatError for a file) before anything is allocated, instead of
- * failing later inside V8 ("Array buffer allocation failed") or the kernels.
+ * README's "Limits" paragraph agree, and the checks against them. A size past one of these is
+ * refused with an ArgumentRangeError (or a ModelFormatError for a file) that names the argument
+ * and the memory it would take, before anything is allocated: not V8's "Array buffer allocation
+ * failed" at the first predict, nor a crash in the kernels.
  */
 import * as os from 'node:os';
+
+import { ArgumentRangeError } from './errors';
+import { describe, positiveInteger } from './validate';
 
 /**
  * The most floats in one buffer: the kernels index rows and columns with 32-bit ints, so one
@@ -41,4 +45,49 @@ export function formatBytes(bytes: number): string {
     unit++;
   }
   return `${value.toFixed(1)} ${units[unit]}`;
+}
+
+/** One buffer a model or a call would allocate: what it is and its floats. */
+export interface Claim {
+  readonly what: string;
+  readonly floats: number;
+}
+
+const expectedText = `sizes whose buffers can be allocated (one buffer at most ${MAX_BUFFER_FLOATS} floats, ${formatBytes(MAX_BUFFER_FLOATS * 4)}; all together at most this machine's memory, ${formatBytes(MEMORY_BUDGET_BYTES)})`;
+
+/** A size option (units, features): a positive integer that one buffer row can hold. */
+export function sizeOption(value: unknown, argument: string): number {
+  const size = positiveInteger(value, argument);
+  if (size > MAX_BUFFER_FLOATS) throw new ArgumentRangeError({ argument, expected: `a positive integer of at most ${MAX_BUFFER_FLOATS}`, received: describe(value) });
+  return size;
+}
+
+/**
+ * Throws unless every buffer claimed fits in one buffer and, with `heldBytes` already allocated
+ * for the same purpose, all of them fit in memory. `received` says what the argument was.
+ */
+export function checkClaims(argument: string, received: string, claims: readonly Claim[], heldBytes = 0): void {
+  const largest = claims.reduce<Claim | null>((top, c) => (top === null || c.floats > top.floats ? c : top), null);
+  if (largest !== null && largest.floats > MAX_BUFFER_FLOATS) {
+    throw new ArgumentRangeError({ argument, expected: expectedText, received: `${received}: ${largest.what} alone would take ${formatBytes(largest.floats * 4)}` });
+  }
+  const bytes = heldBytes + claims.reduce((sum, c) => sum + c.floats * 4, 0);
+  if (bytes > MEMORY_BUDGET_BYTES) {
+    throw new ArgumentRangeError({ argument, expected: expectedText, received: `${received}: ${claims.map((c) => c.what).join(', ')} would take ${formatBytes(bytes)}` });
+  }
+}
+
+/**
+ * Runs `allocate`; if V8 cannot allocate a buffer within the limits above (the memory is in use
+ * elsewhere), the failure is the same ArgumentRangeError rather than a plain RangeError.
+ */
+export function allocating<T>(argument: string, received: string, what: string, allocate: () => T): T {
+  try {
+    return allocate();
+  } catch (error) {
+    if (error instanceof RangeError && /allocation failed|Invalid typed array length|Array buffer allocation/i.test(error.message)) {
+      throw new ArgumentRangeError({ argument, expected: 'sizes whose buffers can be allocated now', received: `${received}: allocating ${what} failed (${error.message})` });
+    }
+    throw error;
+  }
 }

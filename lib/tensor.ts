@@ -3,6 +3,7 @@
  * collector owns the memory, and native code only borrows it for the length of a call.
  */
 import { ArgumentTypeError, ShapeError } from './errors';
+import { allocating } from './limits';
 import { describe, positiveInteger } from './validate';
 
 export class Tensor {
@@ -54,44 +55,47 @@ function checkShape(shape: unknown, argument: string, rank: 1 | 2): readonly num
   return shape as number[];
 }
 
+/**
+ * values[index] as a number. A hole (`[1, , 3]`: no element at all) and undefined are refused
+ * like any other non-number, naming the index: neither may quietly become 0.
+ */
+function numberAt(values: readonly unknown[], index: number, argument: string): number {
+  const v = values[index];
+  if (typeof v === 'number') return v;
+  const received = index in values ? describe(v) : 'an empty slot (a hole in the array)';
+  throw new ArgumentTypeError({ argument: `${argument}[${index}]`, expected: 'a number', received });
+}
+
+/** rows[r] as an array, refusing a hole or anything else naming the index. */
+function rowAt(rows: readonly unknown[], r: number, argument: string): unknown[] {
+  const row = rows[r];
+  if (Array.isArray(row)) return row;
+  const received = r in rows ? describe(row) : 'an empty slot (a hole in the array)';
+  throw new ArgumentTypeError({ argument: `${argument}[${r}]`, expected: 'an array of numbers (a row)', received });
+}
+
 function fromRows(rows: unknown[], argument: string): Tensor {
   if (rows.length === 0) {
     throw new ShapeError({ argument, expected: 'at least one row', received: 'an empty array' });
   }
-  const first = rows[0];
-  if (!Array.isArray(first)) {
-    throw new ArgumentTypeError({ argument: `${argument}[0]`, expected: 'an array of numbers (a row)', received: describe(first) });
-  }
-  const cols = first.length;
+  const cols = rowAt(rows, 0, argument).length;
   if (cols === 0) {
     throw new ShapeError({ argument: `${argument}[0]`, expected: 'at least one column', received: 'an empty row' });
   }
-  const data = new Float32Array(rows.length * cols);
-  rows.forEach((row, r) => {
-    if (!Array.isArray(row)) {
-      throw new ArgumentTypeError({ argument: `${argument}[${r}]`, expected: 'an array of numbers (a row)', received: describe(row) });
-    }
+  const data = allocating(argument, `${rows.length} rows of ${cols}`, 'its Float32Array', () => new Float32Array(rows.length * cols));
+  for (let r = 0; r < rows.length; r++) {
+    const row = rowAt(rows, r, argument);
     if (row.length !== cols) {
       throw new ShapeError({ argument: `${argument}[${r}]`, expected: `a row of ${cols} numbers, like row 0`, received: `${row.length}` });
     }
-    row.forEach((v, c) => {
-      if (typeof v !== 'number') {
-        throw new ArgumentTypeError({ argument: `${argument}[${r}][${c}]`, expected: 'a number', received: describe(v) });
-      }
-      data[r * cols + c] = v;
-    });
-  });
+    for (let c = 0; c < cols; c++) data[r * cols + c] = numberAt(row, c, `${argument}[${r}]`);
+  }
   return new Tensor(data, [rows.length, cols]);
 }
 
 function fromNumbers(values: unknown[], argument: string): Float32Array {
-  const data = new Float32Array(values.length);
-  values.forEach((v, i) => {
-    if (typeof v !== 'number') {
-      throw new ArgumentTypeError({ argument: `${argument}[${i}]`, expected: 'a number', received: describe(v) });
-    }
-    data[i] = v;
-  });
+  const data = allocating(argument, `${values.length} values`, 'its Float32Array', () => new Float32Array(values.length));
+  for (let i = 0; i < values.length; i++) data[i] = numberAt(values, i, argument);
   return data;
 }
 
@@ -111,7 +115,7 @@ export function tensor2d(values: Float32Array | number[][] | number[], shape?: r
     return fromRows(values, 'values');
   }
   const [rows, cols] = checkShape(shape, 'shape', 2) as [number, number];
-  const data = Array.isArray(values) ? fromNumbers(values.flat(), 'values') : (checkFloat32(values, 'values'), values);
+  const data = Array.isArray(values) ? (Array.isArray(values[0]) ? fromRows(values, 'values').data : fromNumbers(values, 'values')) : (checkFloat32(values, 'values'), values);
   if (data.length !== rows * cols) {
     throw new ShapeError({ argument: 'values', expected: `${rows}x${cols} = ${rows * cols} values for shape [${rows}, ${cols}]`, received: `${data.length}` });
   }

@@ -12,7 +12,8 @@ import { getConstraint, type Constraint, type ConstraintName } from '../constrai
 import { getInitializer, type Initializer, type InitializerName } from '../initializers';
 import { fillDropoutMask } from '../random';
 import { getRegularizer, type Regularizer, type RegularizerName } from '../regularizers';
-import { boolean, describe, knownOptions, numberIn, plainObject, positiveInteger } from '../validate';
+import { sizeOption } from '../limits';
+import { boolean, describe, float32In, knownOptions, plainObject } from '../validate';
 import { Layer, serialized, serializedInitializer, layerName, type ParamSpec } from './layer';
 
 export interface DenseConfig {
@@ -46,7 +47,7 @@ export function parseInputShape(value: unknown, argument: string): number | unde
   if (!Array.isArray(value) || value.length !== 1) {
     throw new ShapeError({ argument, expected: 'a shape [features] of one positive integer', received: describe(value) });
   }
-  return positiveInteger(value[0], `${argument}[0]`);
+  return sizeOption(value[0], `${argument}[0]`);
 }
 
 export class Dense extends Layer {
@@ -80,7 +81,7 @@ export class Dense extends Layer {
       layerName(options['name'], 'dense'),
       parseInputShape(options['inputShape'], 'inputShape'),
     );
-    this.units = positiveInteger(options['units'], 'units');
+    this.units = sizeOption(options['units'], 'units');
     this.activation = parseActivation(options['activation'], 'activation');
     this.useBias = options['useBias'] === undefined ? true : boolean(options['useBias'], 'useBias');
     this.kernelInitializer = getInitializer(options['kernelInitializer'] ?? 'glorotUniform', 'kernelInitializer');
@@ -90,7 +91,7 @@ export class Dense extends Layer {
     this.activityRegularizer = getRegularizer(options['activityRegularizer'], 'activityRegularizer');
     this.kernelConstraint = getConstraint(options['kernelConstraint'], 'kernelConstraint');
     this.biasConstraint = getConstraint(options['biasConstraint'], 'biasConstraint');
-    this.dropConnect = numberIn(options['dropConnect'] ?? 0, 'dropConnect', { min: 0, max: 1, maxInclusive: false });
+    this.dropConnect = float32In(options['dropConnect'] ?? 0, 'dropConnect', { min: 0, max: 1, maxInclusive: false });
     if (!this.useBias && (options['biasRegularizer'] !== undefined || options['biasConstraint'] !== undefined)) {
       throw new ArgumentRangeError({ argument: options['biasRegularizer'] !== undefined ? 'biasRegularizer' : 'biasConstraint', expected: 'no bias option on a Dense with useBias: false', received: 'one' });
     }

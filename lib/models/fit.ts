@@ -14,8 +14,8 @@ import { abortError, signalOption } from '../program';
 import { ProgressReporter } from '../progress';
 import { globalRandom } from '../random';
 import { Tensor, toLabels, type LabelsLike, type TensorLike } from '../tensor';
-import { boolean, describe, knownOptions, nonNegativeInteger, numberIn, plainObject, positiveInteger } from '../validate';
-import type { Sequential } from './sequential';
+import { boolean, describe, float32In, knownOptions, nonNegativeInteger, numberIn, plainObject, positiveInteger } from '../validate';
+import { expectAttached, type Sequential } from './sequential';
 
 export type { Logs } from '../callbacks';
 export type { History };
@@ -137,7 +137,7 @@ function checkClassWeight(value: unknown): Map<number, number> {
     if (!/^(0|[1-9]\d*)$/.test(key)) {
       throw new ArgumentRangeError({ argument: 'classWeight', expected: 'class indices (integers >= 0) as keys', received: `the key '${key}'` });
     }
-    table.set(Number(key), numberIn(weight, `classWeight[${key}]`, { min: 0, max: Infinity, maxInclusive: false }));
+    table.set(Number(key), float32In(weight, `classWeight[${key}]`, { min: 0, max: Infinity, maxInclusive: false }));
   }
   return table;
 }
@@ -157,40 +157,42 @@ function withClassWeights(part: Part, classWeight: unknown): Float32Array | null
   return out;
 }
 
-/** One step's buffers, made once per fit: its rows of the data, or views of the gather buffers
- * and the slice of the shuffled order that fills them. */
+/**
+ * One step's buffers, made once per fit: views of the gather buffers and the slice of the order
+ * (shuffled, or not) that fills them. Every step gathers, shuffled or not, so that the native
+ * work of a step reads only fit's own buffers, never the caller's arrays, which the caller may
+ * change or transfer while the step runs on another thread.
+ */
 interface Batch {
   readonly n: number;
   readonly input: Float32Array;
   readonly labels: Float32Array;
   readonly weights: Float32Array | null;
-  readonly order: Uint32Array | null;
+  readonly order: Uint32Array;
 }
 
-function planBatches(data: Part, order: Uint32Array, batchSize: number, shuffle: boolean): Batch[] {
+function planBatches(data: Part, order: Uint32Array, batchSize: number): Batch[] {
   const samples = data.x.shape[0] as number;
   const inputCols = data.x.shape[1] as number;
   const labelCols = data.y.shape[1] as number;
-  const gathered = shuffle ? Math.min(batchSize, samples) : 0;
+  const gathered = Math.min(batchSize, samples);
   const gatherX = new Float32Array(gathered * inputCols);
   const gatherY = new Float32Array(gathered * labelCols);
   const gatherW = data.weights === null ? null : new Float32Array(gathered);
   const batches: Batch[] = [];
   for (let start = 0; start < samples; start += batchSize) {
     const n = Math.min(batchSize, samples - start);
-    batches.push(
-      shuffle
-        ? { n, input: gatherX.subarray(0, n * inputCols), labels: gatherY.subarray(0, n * labelCols), weights: gatherW?.subarray(0, n) ?? null, order: order.subarray(start, start + n) }
-        : {
-            n,
-            input: data.x.data.subarray(start * inputCols, (start + n) * inputCols),
-            labels: data.y.data.subarray(start * labelCols, (start + n) * labelCols),
-            weights: data.weights?.subarray(start, start + n) ?? null,
-            order: null,
-          },
-    );
+    batches.push({ n, input: gatherX.subarray(0, n * inputCols), labels: gatherY.subarray(0, n * labelCols), weights: gatherW?.subarray(0, n) ?? null, order: order.subarray(start, start + n) });
   }
   return batches;
+}
+
+/**
+ * The labels and weights as fit reads them: copies, made once, so that labels changed by the
+ * caller during fit (an out-of-range class) cannot reach the loss after they were checked.
+ */
+function ownLabels(part: Part): Part {
+  return { x: part.x, y: new Tensor(part.y.data.slice(), part.y.shape), weights: part.weights?.slice() ?? null };
 }
 
 function verboseOption(value: unknown): 0 | 1 | 2 {
@@ -219,13 +221,15 @@ export async function fitLoop(model: Sequential, x: TensorLike, y: LabelsLike, a
   };
   const callbacks = checkCallbacks(options['callbacks']);
   const data = splitData(model, x, y, options);
-  const train: Part = { x: data.x, y: data.y, weights: withClassWeights(data, options['classWeight']) };
+  const train = ownLabels({ x: data.x, y: data.y, weights: withClassWeights(data, options['classWeight']) });
+  const validation = data.validation === null ? null : ownLabels(data.validation);
 
   const samples = train.x.shape[0] as number;
   const inputCols = train.x.shape[1] as number;
   const labelCols = train.y.shape[1] as number;
+  model.checkBatchSize('batchSize', Math.min(batchSize, samples));
   const order = Uint32Array.from({ length: samples }, (_, i) => i);
-  const batches = planBatches(train, order, batchSize, shuffle);
+  const batches = planBatches(train, order, batchSize);
   const steps = batches.length;
   const progress = verbose === 0 ? null : new ProgressReporter(process.stdout, epochs, steps, verbose);
   const list = new CallbackList(callbacks, model, { epochs, initialEpoch, batchSize, samples, steps, verbose });
@@ -251,11 +255,10 @@ export async function fitLoop(model: Sequential, x: TensorLike, y: LabelsLike, a
       const { n, input, labels, weights, order: picked } = batches[step] as Batch;
       stopIfAborted();
       await list.batchBegin(step, { batch: step, size: n });
-      if (picked !== null) {
-        native.gatherRows(input, train.x.data, picked, inputCols);
-        native.gatherRows(labels, train.y.data, picked, labelCols);
-        if (weights !== null) native.gatherRows(weights, train.weights as Float32Array, picked, 1);
-      }
+      expectAttached(train.x.data, 'x', 'fit()');
+      native.gatherRows(input, train.x.data, picked, inputCols);
+      native.gatherRows(labels, train.y.data, picked, labelCols);
+      if (weights !== null) native.gatherRows(weights, train.weights as Float32Array, picked, 1);
       const { loss, predictions } = await model.runBatchAsync(input, labels, weights, n, true);
       lossSum += loss * n;
       seen += n;
@@ -272,8 +275,8 @@ export async function fitLoop(model: Sequential, x: TensorLike, y: LabelsLike, a
       if (model.stopTraining) break;
     }
     const logs: Logs = { ...running };
-    if (data.validation !== null) {
-      const { x: vx, y: vy, weights: vw } = data.validation;
+    if (validation !== null) {
+      const { x: vx, y: vy, weights: vw } = validation;
       stopIfAborted();
       for (const [name, value] of Object.entries(await model.evaluateTensorsAsync(vx, vy, batchSize, vw))) logs[`val_${name}`] = value;
     }

@@ -16,6 +16,7 @@ import { exportOnnx as writeOnnx, exportOnnxSync as writeOnnxSync, type ExportOn
 import { getOptimizer, type OptimizerName } from '../optimizers/by-name';
 import type { Optimizer } from '../optimizers/optimizer';
 import { Tensor, toLabels, toMatrix, type LabelsLike, type TensorLike } from '../tensor';
+import { checkClaims, type Claim } from '../limits';
 import { describe, finiteValues, knownOptions, plainObject, positiveInteger } from '../validate';
 import { ParameterArena } from './arena';
 import { fitLoop, type FitArgs, type History, type Logs } from './fit';
@@ -102,6 +103,7 @@ export class Sequential {
   /** Appends a layer and builds it; the first layer must declare its inputShape. */
   add(layer: Layer): void {
     if (this.fitting) throw new ModelStateError('add() cannot run while fit() is training this model: wait for fit to finish.');
+    this.expectIdle('add()', true);
     if (!(layer instanceof Layer)) {
       throw new ArgumentTypeError({ argument: 'layer', expected: 'a layer, e.g. layers.dense({ units: 10 })', received: describe(layer) });
     }
@@ -125,7 +127,14 @@ export class Sequential {
         throw new ShapeError({ argument: `inputShape of '${layer.name}'`, expected: `[${inputUnits}], the previous layer's output`, received: `[${layer.declaredInputUnits}]` });
       }
     }
-    this.specs.push(layer.build(inputUnits));
+    const specs = layer.build(inputUnits);
+    try {
+      this.checkArenaSize(layer, specs);
+    } catch (error) {
+      layer.built = false;
+      throw error;
+    }
+    this.specs.push(specs);
     this.layers.push(layer);
     this.inferenceBuffers = null;
     this.asyncInferenceBuffers = null;
@@ -141,6 +150,36 @@ export class Sequential {
     return this.layers[this.layers.length - 1]?.outputUnits ?? 0;
   }
 
+  /** Refuses a layer whose weights would make the arenas larger than can be allocated. */
+  private checkArenaSize(layer: Layer, specs: readonly ParamSpec[]): void {
+    const counts = { trainable: 0, state: 0 };
+    for (const spec of [...this.specs.flat(), ...specs]) counts[spec.trainable === false ? 'state' : 'trainable'] += spec.shape.reduce((a, b) => a * b, 1);
+    const shapes = specs.map((spec) => `${spec.name} [${spec.shape.join(', ')}]`).join(', ');
+    checkClaims(`layer '${layer.name}'`, `a layer of ${layer.outputUnits} units on ${layer.inputUnits} inputs, with weights ${shapes || 'none'}`, [
+      { what: 'the parameter arena', floats: counts.trainable },
+      { what: 'the gradient arena', floats: counts.trainable },
+      { what: 'the state array', floats: counts.state },
+    ]);
+  }
+
+  /** Bytes of the arenas: parameters, gradients and state. */
+  private arenaBytes(): number {
+    const params = this.layers.reduce((sum, l) => sum + l.paramCount(), 0);
+    return params * 2 * 4;
+  }
+
+  /**
+   * Refuses a batch of n rows whose buffers (each layer's output and gradient, and `extra`, such
+   * as a prediction's result) could not be allocated; `argument` is what chose n. @internal
+   */
+  checkBatchSize(argument: string, n: number, extra: readonly Claim[] = []): void {
+    const perLayer = this.layers.flatMap((l): Claim[] => {
+      const what = `${n} rows of '${l.name}' (${l.outputUnits} units)`;
+      return [{ what: `${what}, outputs`, floats: n * l.outputUnits }, { what: `${what}, gradients`, floats: n * l.outputUnits }];
+    });
+    checkClaims(argument, `${n} samples per batch`, [...perLayer, ...extra], this.arenaBytes());
+  }
+
   /** The parameter arena, made (and initialized) on first use so that seed() before it counts. */
   private requireArena(): ParameterArena {
     if (this.layers.length === 0) throw new ModelStateError('The model has no layers: add one with model.add(layers.dense({ ... })).');
@@ -154,6 +193,9 @@ export class Sequential {
     knownOptions(options, 'compile args', ['optimizer', 'loss', 'metrics']);
     if (this.layers.length === 0) throw new ModelStateError('Cannot compile a model with no layers: add one with model.add(layers.dense({ ... })).');
     const optimizer = getOptimizer(options['optimizer'], 'optimizer');
+    const slots = optimizer.slotNames();
+    const params = this.layers.reduce((sum, l) => sum + l.paramCounts().trainable, 0);
+    checkClaims('optimizer', `${optimizer.className}, whose slots ${slots.join(', ')} each hold ${params} floats`, slots.map((name) => ({ what: `the slot arena '${name}'`, floats: params })), this.arenaBytes());
     const loss = getLoss(options['loss'], 'loss');
     const metrics = options['metrics'] === undefined ? [] : Array.isArray(options['metrics']) ? options['metrics'] : [options['metrics']];
     this.compiled = this.compileWith(optimizer, loss, [...(metrics as unknown[])]);
@@ -382,6 +424,9 @@ export class Sequential {
     for (const m of evalMetrics) m.reset();
     for (let start = 0; start < samples; start += batchSize) {
       const n = Math.min(batchSize, samples - start);
+      expectAttached(x.data, 'x', 'the evaluation');
+      expectAttached(y.data, 'y', 'the evaluation');
+      if (weights !== null) expectAttached(weights, 'sampleWeight', 'the evaluation');
       const labels = y.data.subarray(start * labelCols, (start + n) * labelCols);
       const { loss, predictions } = yield { input: x.data.subarray(start * k, (start + n) * k), labels, weights: weights?.subarray(start, start + n) ?? null, n };
       lossSum += loss * n;
@@ -400,13 +445,22 @@ export class Sequential {
     }
   }
 
-  /** The evaluation, each batch's native work off the main thread. @internal */
+  /**
+   * The evaluation, each batch's native work off the main thread. Each batch is first copied into
+   * buffers of the call's own: the caller's arrays may be changed or transferred (detached) while
+   * a batch runs, and the native work must not read them then. @internal
+   */
   async evaluateTensorsAsync(x: Tensor, y: Tensor, batchSize: number, weights: Float32Array | null = null): Promise<Logs> {
+    const rows = Math.min(batchSize, x.shape[0] as number);
+    const stagedInput = new Float32Array(rows * this.inputUnits);
+    const stagedLabels = new Float32Array(rows * (y.shape[1] as number));
+    const stagedWeights = weights === null ? null : new Float32Array(rows);
     const batches = this.evaluation(x, y, batchSize, weights);
     for (let next = batches.next(); ; ) {
       if (next.done === true) return next.value;
       const { input, labels, weights: w, n } = next.value;
-      next = batches.next(await this.runBatchAsync(input, labels, w, n, false));
+      const staged = { input: stage(stagedInput, input), labels: stage(stagedLabels, labels), weights: w === null ? null : stage(stagedWeights as Float32Array, w) };
+      next = batches.next(await this.runBatchAsync(staged.input, staged.labels, staged.weights, n, false));
     }
   }
 
@@ -438,6 +492,7 @@ export class Sequential {
     this.expectIdle('evaluate()');
     const batchSize = this.batchSizeOption(args, DEFAULT_PREDICT_BATCH);
     const xs = this.checkInputs(x);
+    this.checkBatchSize('batchSize', Math.min(batchSize, xs.shape[0] as number));
     return this.evaluateTensors(xs, this.checkLabels(y, xs.shape[0] as number), batchSize);
   }
 
@@ -446,34 +501,53 @@ export class Sequential {
     this.expectIdle('predict()');
     const batchSize = this.batchSizeOption(args, DEFAULT_PREDICT_BATCH);
     const xs = this.checkInputs(x);
-    const buffers = (this.inferenceBuffers ??= this.newInferenceBuffers());
-    const result = new Float32Array((xs.shape[0] as number) * this.outputUnits);
-    this.predictInto(result, xs, batchSize, buffers);
-    return new Tensor(result, [xs.shape[0] as number, this.outputUnits]);
+    const result = this.predictionResult(xs, batchSize);
+    this.predictInto(result.data, xs, batchSize, (this.inferenceBuffers ??= this.newInferenceBuffers()));
+    return result;
   }
 
   /**
    * predict(), with its native work on a libuv thread: the event loop stays free meanwhile. Calls
    * run one at a time in the order made (see lib/program.ts), each on the weights as they are
    * when it runs: during fit(), between two training steps. `signal` aborts a call that waits or
-   * runs (it rejects with an AbortError). x must not change until the promise settles.
+   * runs (it rejects with an AbortError). The prediction is of x as it is when called: x is
+   * copied first, so it may change, or be transferred to another thread, meanwhile.
    */
   async predictAsync(x: TensorLike, args?: PredictAsyncArgs): Promise<Tensor> {
     const options = args === undefined ? {} : plainObject(args, 'args');
     knownOptions(options, 'args', ['batchSize', 'signal']);
     const signal = signalOption(options['signal']);
     const batchSize = options['batchSize'] === undefined ? DEFAULT_PREDICT_BATCH : positiveInteger(options['batchSize'], 'batchSize');
-    const xs = this.checkInputs(x);
+    const checked = this.checkInputs(x);
+    // Rows converted from number[][] are ours already; anyone else's array is copied.
+    const xs = Array.isArray(x) ? checked : new Tensor(checked.data.slice(), checked.shape);
+    return this.predictOffThread(xs, batchSize, signal);
+  }
+
+  /**
+   * predictAsync() of rows that no one else holds (the batcher's own batch buffers), so not
+   * copied. @internal
+   */
+  async predictOffThread(xs: Tensor, batchSize: number, signal?: AbortSignal): Promise<Tensor> {
+    const result = this.predictionResult(xs, batchSize);
     const buffers = (this.asyncInferenceBuffers ??= this.newInferenceBuffers());
-    const result = new Float32Array((xs.shape[0] as number) * this.outputUnits);
-    const program = record(() => this.predictInto(result, xs, batchSize, buffers));
+    const program = record(() => this.predictInto(result.data, xs, batchSize, buffers));
     this.predictionsPending += 1;
     try {
       await runOffThread(program, { call: 'predictAsync()', signal, interruptible: true });
     } finally {
       this.predictionsPending -= 1;
     }
-    return new Tensor(result, [xs.shape[0] as number, this.outputUnits]);
+    return result;
+  }
+
+  /** The tensor a prediction of xs fills, its shape fixed now, after the size checks. */
+  private predictionResult(xs: Tensor, batchSize: number): Tensor {
+    const samples = xs.shape[0] as number;
+    const c = this.outputUnits;
+    const capacity = 2 ** Math.ceil(Math.log2(Math.min(batchSize, samples)));
+    this.checkBatchSize(samples <= batchSize ? 'x' : 'batchSize', capacity, [{ what: `the result [${samples}, ${c}]`, floats: samples * c }]);
+    return new Tensor(new Float32Array(samples * c), [samples, c]);
   }
 
   private newInferenceBuffers(): InferenceBuffers {
@@ -505,6 +579,7 @@ export class Sequential {
     const xs = this.checkInputs(x);
     const n = xs.shape[0] as number;
     const ys = this.checkLabels(y, n);
+    this.checkBatchSize('x', n);
     return this.runBatch(xs.data, ys.data, null, n, true).loss;
   }
 
@@ -622,6 +697,26 @@ export class Sequential {
     text.split('\n').forEach((line) => printFn(line));
     return text;
   }
+}
+
+/** Copies `source` into the front of `buffer` and returns that view. */
+function stage(buffer: Float32Array, source: Float32Array): Float32Array {
+  const view = buffer.subarray(0, source.length);
+  view.set(source);
+  return view;
+}
+
+/**
+ * Throws unless `data`, which held values when the call checked it, still does: a Float32Array
+ * whose ArrayBuffer was transferred (to a worker, or by structuredClone) reads as empty, and an
+ * async call that goes on reading the caller's array between its steps must say so.
+ */
+export function expectAttached(data: Float32Array, argument: string, call: string): void {
+  if (data.byteLength !== 0) return;
+  throw new ArgumentTypeError(
+    { argument, expected: `a Float32Array that stays attached until ${call} settles`, received: 'a detached Float32Array (its ArrayBuffer was transferred to another thread or by structuredClone)' },
+    'Transfer a copy (x.slice()) instead, or wait for the call to finish.',
+  );
 }
 
 /** Adds a batch to each metric; returns every metric's result so far, keyed by name. */

@@ -10,13 +10,14 @@
  * with their callback arrays are reused once their batch has been answered.
  */
 import { ArgumentRangeError, ArgumentTypeError, ModelStateError, ShapeError } from '../errors';
+import { MAX_BATCHER_BATCH } from '../limits';
 import { Sequential } from '../models/sequential';
 import { abortError, signalOption } from '../program';
 import { Tensor } from '../tensor';
 import { describe, knownOptions, numberIn, plainObject, positiveInteger } from '../validate';
 
 export interface BatcherOptions {
-  /** Requests gathered into one batch at most (default 32). */
+  /** Requests gathered into one batch at most (default 32, at most 65536). */
   maxBatchSize?: number;
   /** Milliseconds a batch's first request waits for company before the batch is sent (default 1). */
   maxDelayMs?: number;
@@ -110,6 +111,11 @@ export class Batcher {
     const o = plainObject(options, 'batcher options');
     knownOptions(o, 'batcher options', ['maxBatchSize', 'maxDelayMs']);
     this.maxBatchSize = o['maxBatchSize'] === undefined ? 32 : positiveInteger(o['maxBatchSize'], 'maxBatchSize');
+    if (this.maxBatchSize > MAX_BATCHER_BATCH) {
+      throw new ArgumentRangeError({ argument: 'maxBatchSize', expected: `a positive integer of at most ${MAX_BATCHER_BATCH}`, received: describe(o['maxBatchSize']) });
+    }
+    // A full batch's buffers, checked now rather than at the first request.
+    model.checkBatchSize('maxBatchSize', this.maxBatchSize, [{ what: `the batch buffer [${this.maxBatchSize}, ${model.inputUnits}]`, floats: this.maxBatchSize * model.inputUnits }]);
     this.maxDelayMs = o['maxDelayMs'] === undefined ? 1 : numberIn(o['maxDelayMs'], 'maxDelayMs', { min: 0, max: MAX_DELAY_MS });
     this.model = model;
     this.features = model.inputUnits;
@@ -121,13 +127,14 @@ export class Batcher {
 
   /**
    * The model's output for one sample of inputUnits features, as a new Float32Array. A bad
-   * sample, a closed batcher or an aborted signal rejects this call only.
+   * sample, a closed batcher or an aborted signal rejects this call only; nothing is thrown.
    */
   predict(sample: Float32Array | readonly number[], options?: BatcherPredictOptions): Promise<Float32Array> {
     if (this.closed) return Promise.reject(new ModelStateError('The batcher is closed: make a new one with serving.batcher(model) to go on predicting.'));
     let signal: AbortSignal | undefined;
-    const g = (this.gathering ??= this.spare.pop() ?? this.newGathering());
+    let g: Gathering;
     try {
+      g = this.gathering ??= this.spare.pop() ?? this.newGathering();
       signal = predictSignal(options);
       writeSample(g.data, g.resolves.length * this.features, this.features, sample);
     } catch (error) {
@@ -218,7 +225,8 @@ export class Batcher {
     const k = this.features;
     try {
       // batchSize n: the whole batch in one forward pass, whatever predict's default chunk is.
-      const out = await this.model.predictAsync(new Tensor(g.data.subarray(0, n * k), [n, k]), { batchSize: n });
+      // The batch buffer is the batcher's alone until run() ends, so the model need not copy it.
+      const out = await this.model.predictOffThread(new Tensor(g.data.subarray(0, n * k), [n, k]), n);
       const c = out.shape[1] as number;
       g.resolves.forEach((resolve, i) => resolve(out.data.slice(i * c, (i + 1) * c)));
     } catch (error) {

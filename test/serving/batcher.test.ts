@@ -26,13 +26,13 @@ function expected(model: my.Sequential, x: Float32Array): Float32Array {
   return model.predict(my.tensor2d(x, [1, FEATURES])).data;
 }
 
-/** Records the rows of every predictAsync call the model receives. */
+/** Records the rows of every batch the model is asked to predict (predictOffThread: the batcher's batches are its own, not copied). */
 function spyBatches(model: my.Sequential): number[] {
   const sizes: number[] = [];
-  const original = model.predictAsync.bind(model);
-  model.predictAsync = (x, args) => {
-    sizes.push((x as my.Tensor).shape[0] as number);
-    return original(x, args);
+  const original = model.predictOffThread.bind(model);
+  model.predictOffThread = (x, batchSize) => {
+    sizes.push(x.shape[0] as number);
+    return original(x, batchSize);
   };
   return sizes;
 }
@@ -49,12 +49,12 @@ function deferred(): Deferred {
   return d;
 }
 
-/** Replaces predictAsync with calls the test answers by hand; returns the pending calls. */
+/** Replaces the model's batch prediction with calls the test answers by hand; returns the pending calls. */
 function holdBatches(model: my.Sequential): { x: my.Tensor; call: Deferred }[] {
   const held: { x: my.Tensor; call: Deferred }[] = [];
-  model.predictAsync = (x) => {
+  model.predictOffThread = (x) => {
     const call = deferred();
-    held.push({ x: x as my.Tensor, call });
+    held.push({ x, call });
     return call.promise;
   };
   return held;
