@@ -119,4 +119,23 @@ void expect_length(const Napi::Env& env, const FloatSpan& span, std::int64_t row
   }
 }
 
+void expect_disjoint(const Napi::Env& env, Named output, std::initializer_list<Named> inputs,
+                     InPlace in_place) {
+  const FloatSpan& out = output.span;
+  if (!out.present || out.length == 0) return;
+  for (const Named& input : inputs) {
+    const FloatSpan& in = input.span;
+    if (!in.present || in.length == 0) continue;
+    const bool identical = in.data == out.data && in.length == out.length;
+    if (identical && in_place == InPlace::allowed) continue;
+    if (in.data < out.data + out.length && out.data < in.data + in.length) {
+      throw Napi::RangeError::New(
+          env, std::string("Expected ") + output.name + " not to share memory with " + input.name +
+                   (in_place == InPlace::allowed ? " (the very same array is allowed)" : "") +
+                   " but they overlap: the kernel writes " + output.name + " while it reads " +
+                   input.name);
+    }
+  }
+}
+
 }  // namespace myelin::binding

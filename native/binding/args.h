@@ -7,6 +7,7 @@
 #include <napi.h>
 
 #include <cstdint>
+#include <initializer_list>
 
 namespace myelin::binding {
 
@@ -49,5 +50,21 @@ bool boolean(const Napi::CallbackInfo& info, std::size_t index, const char* name
 // Throws RangeError unless span.length == rows * cols (computed without overflow).
 void expect_length(const Napi::Env& env, const FloatSpan& span, std::int64_t rows,
                    std::int64_t cols, const char* name);
+
+// A span with the name its errors use.
+struct Named {
+  const FloatSpan& span;
+  const char* name;
+};
+
+// Whether an output may be the very same floats as an input: an elementwise kernel reads each
+// element before it writes it, so in place is fine; any other overlap (shifted, or partial)
+// still gives wrong results.
+enum class InPlace { refused, allowed };
+
+// Throws RangeError if `output` shares memory with any of `inputs` (an absent span shares
+// none): the kernel writes the output while it reads them, so an alias would corrupt its result.
+void expect_disjoint(const Napi::Env& env, Named output, std::initializer_list<Named> inputs,
+                     InPlace in_place = InPlace::refused);
 
 }  // namespace myelin::binding

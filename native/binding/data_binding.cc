@@ -27,6 +27,7 @@ Napi::Value gather_rows_binding(const Napi::CallbackInfo& info) {
                                          " floats but its length is " + std::to_string(src.length));
   }
   expect_length(env, dst, order.length, cols, "dst (order.length x cols)");
+  expect_disjoint(env, {dst, "dst"}, {{src, "src"}});
   const std::int64_t rows = src.length / cols;
   for (std::int64_t r = 0; r < order.length; ++r) {
     if (order.data[r] >= rows) {
@@ -49,6 +50,7 @@ Napi::Value copy_binding(const Napi::CallbackInfo& info) {
   const FloatSpan dst = float_array(info, 0, "dst");
   const FloatSpan src = float_array(info, 1, "src");
   expect_length(info.Env(), dst, src.length, 1, "dst (as long as src)");
+  expect_disjoint(info.Env(), {dst, "dst"}, {{src, "src"}});
   return dispatch(info, [=] {
     std::memcpy(dst.data, src.data, static_cast<std::size_t>(src.length) * sizeof(float));
   });

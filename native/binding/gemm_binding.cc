@@ -27,6 +27,7 @@ Napi::Value sgemm_binding(const Napi::CallbackInfo& info) {
   expect_length(env, c, m, n, "c (m x n)");
   expect_length(env, a, m, k, trans_a ? "a (k x m)" : "a (m x k)");
   expect_length(env, b, k, n, trans_b ? "b (n x k)" : "b (k x n)");
+  expect_disjoint(env, {c, "c"}, {{a, "a"}, {b, "b"}});
   return dispatch(info, [=] {
     sgemm(c.data, a.data, b.data, m, n, k, trans_a, trans_b, static_cast<float>(alpha),
           static_cast<float>(beta));

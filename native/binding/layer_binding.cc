@@ -127,6 +127,15 @@ Napi::Value batch_norm_forward_train_binding(const Napi::CallbackInfo& info) {
   expect_length(env, moving_var, 1, units, "movingVar (units)");
   expect_optional_length(env, gamma, units, "gamma (units)");
   expect_optional_length(env, beta, units, "beta (units)");
+  const std::initializer_list<Named> read = {{x, "x"}, {gamma, "gamma"}, {beta, "beta"}};
+  for (const Named& out : {Named{y, "y"}, Named{xhat, "xhat"}, Named{inv_std, "invStd"},
+                           Named{moving_mean, "movingMean"}, Named{moving_var, "movingVar"}}) {
+    expect_disjoint(env, out, read);
+  }
+  expect_disjoint(env, {y, "y"}, {{xhat, "xhat"}, {inv_std, "invStd"}, {moving_mean, "movingMean"}, {moving_var, "movingVar"}});
+  expect_disjoint(env, {xhat, "xhat"}, {{inv_std, "invStd"}, {moving_mean, "movingMean"}, {moving_var, "movingVar"}});
+  expect_disjoint(env, {inv_std, "invStd"}, {{moving_mean, "movingMean"}, {moving_var, "movingVar"}});
+  expect_disjoint(env, {moving_mean, "movingMean"}, {{moving_var, "movingVar"}});
   return dispatch(info, [=] {
     batch_norm_forward_train(y.data, xhat.data, inv_std.data, moving_mean.data, moving_var.data,
                              x.data, gamma.data, beta.data, momentum, epsilon, n, units);
@@ -152,6 +161,8 @@ Napi::Value batch_norm_forward_infer_binding(const Napi::CallbackInfo& info) {
   expect_length(env, moving_var, 1, units, "movingVar (units)");
   expect_optional_length(env, gamma, units, "gamma (units)");
   expect_optional_length(env, beta, units, "beta (units)");
+  expect_disjoint(env, {y, "y"}, {{x, "x"}}, InPlace::allowed);
+  expect_disjoint(env, {y, "y"}, {{gamma, "gamma"}, {beta, "beta"}, {moving_mean, "movingMean"}, {moving_var, "movingVar"}});
   return dispatch(info, [=] {
     batch_norm_forward_infer(y.data, x.data, gamma.data, beta.data, moving_mean.data,
                              moving_var.data, epsilon, n, units);
@@ -178,6 +189,12 @@ Napi::Value batch_norm_backward_binding(const Napi::CallbackInfo& info) {
   expect_optional_length(env, dgamma, units, "dgamma (units)");
   expect_optional_length(env, dbeta, units, "dbeta (units)");
   expect_optional_length(env, gamma, units, "gamma (units)");
+  const std::initializer_list<Named> read = {{dy, "dy"}, {xhat, "xhat"}, {inv_std, "invStd"}, {gamma, "gamma"}};
+  expect_disjoint(env, {dx, "dx"}, read);
+  expect_disjoint(env, {dgamma, "dgamma"}, read);
+  expect_disjoint(env, {dbeta, "dbeta"}, read);
+  expect_disjoint(env, {dx, "dx"}, {{dgamma, "dgamma"}, {dbeta, "dbeta"}});
+  expect_disjoint(env, {dgamma, "dgamma"}, {{dbeta, "dbeta"}});
   return dispatch(info, [=] {
     batch_norm_backward(dx.data, dgamma.data, dbeta.data, dy.data, xhat.data, inv_std.data,
                         gamma.data, n, units);
@@ -199,6 +216,8 @@ Napi::Value standardize_forward_binding(const Napi::CallbackInfo& info) {
   expect_length(env, y, n, units, "y (n x units)");
   expect_length(env, mean, 1, units, "mean (units)");
   expect_length(env, variance, 1, units, "variance (units)");
+  expect_disjoint(env, {y, "y"}, {{x, "x"}}, InPlace::allowed);
+  expect_disjoint(env, {y, "y"}, {{mean, "mean"}, {variance, "variance"}});
   return dispatch(info, [=] {
     standardize_forward(y.data, x.data, mean.data, variance.data, epsilon, n, units);
   });
@@ -217,6 +236,8 @@ Napi::Value standardize_backward_binding(const Napi::CallbackInfo& info) {
   expect_length(env, dy, n, units, "dy (n x units)");
   expect_length(env, dx, n, units, "dx (n x units)");
   expect_length(env, variance, 1, units, "variance (units)");
+  expect_disjoint(env, {dx, "dx"}, {{dy, "dy"}}, InPlace::allowed);
+  expect_disjoint(env, {dx, "dx"}, {{variance, "variance"}});
   return dispatch(info, [=] {
     standardize_backward(dx.data, dy.data, variance.data, epsilon, n, units);
   });
@@ -235,6 +256,7 @@ Napi::Value elementwise_binding(const Napi::CallbackInfo& info) {
                         std::to_string(out.length) + ", " + std::to_string(a.length) + " and " +
                         std::to_string(b.length));
   }
+  expect_disjoint(info.Env(), {out, "out"}, {{a, "a"}, {b, "b"}}, InPlace::allowed);
   return dispatch(info, [=] { Kernel(out.data, a.data, b.data, out.length); });
 }
 

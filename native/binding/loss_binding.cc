@@ -118,6 +118,8 @@ Napi::Value fused_loss(const Napi::CallbackInfo& info, const char* name, FusedLo
   expect_length(env, logits, n, c, "logits (n x c)");
   check_labels(env, labels, n, c, kind);
   check_weights(env, weights, n);
+  expect_disjoint(env, {probs, "probs"}, {{dlogits, "dlogits"}, {logits, "logits"}, {labels, "labels"}, {weights, "weights"}});
+  expect_disjoint(env, {dlogits, "dlogits"}, {{logits, "logits"}, {labels, "labels"}, {weights, "weights"}});
   return dispatch_scalar(info, [=] {
     if (!labels_still_valid(labels, c, kind)) return std::numeric_limits<double>::quiet_NaN();
     return fn(probs.data, dlogits.data, logits.data, labels.data, weights.data, n, c, smoothing);
@@ -141,6 +143,7 @@ OutputArgs output_args(const Napi::CallbackInfo& info, std::size_t count, const 
   expect_length(env, a.pred, a.n, a.c, "pred (n x c)");
   check_labels(env, a.labels, a.n, a.c, kind);
   check_weights(env, a.weights, a.n);
+  expect_disjoint(env, {a.dpred, "dpred"}, {{a.pred, "pred"}, {a.labels, "labels"}, {a.weights, "weights"}});
   return a;
 }
 

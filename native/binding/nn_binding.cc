@@ -71,6 +71,8 @@ Napi::Value dense_forward_binding(const Napi::CallbackInfo& info) {
   expect_length(env, x, n, k, "x (n x k)");
   expect_length(env, w, k, m, "w (k x m)");
   if (b.present) expect_length(env, b, 1, m, "b (m)");
+  expect_disjoint(env, {y, "y"}, {{x, "x"}, {w, "w"}, {b, "b"}, {z, "z"}});
+  expect_disjoint(env, {z, "z"}, {{x, "x"}, {w, "w"}, {b, "b"}});
   return dispatch(info, [=] {
     dense_forward(y.data, z.data, x.data, w.data, b.data, n, k, m, act, alpha);
   });
@@ -100,6 +102,11 @@ Napi::Value dense_backward_binding(const Napi::CallbackInfo& info) {
   expect_length(env, x, n, k, "x (n x k)");
   expect_length(env, w, k, m, "w (k x m)");
   expect_length(env, y, n, m, "y (n x m)");
+  // dy is read, then overwritten with dL/dz: an output like the three gradients.
+  expect_disjoint(env, {dx, "dx"}, {{dw, "dw"}, {db, "db"}, {dy, "dy"}, {x, "x"}, {w, "w"}, {z, "z"}, {y, "y"}});
+  expect_disjoint(env, {dw, "dw"}, {{db, "db"}, {dy, "dy"}, {x, "x"}, {w, "w"}, {z, "z"}, {y, "y"}});
+  expect_disjoint(env, {db, "db"}, {{dy, "dy"}, {x, "x"}, {w, "w"}, {z, "z"}, {y, "y"}});
+  expect_disjoint(env, {dy, "dy"}, {{x, "x"}, {w, "w"}, {z, "z"}, {y, "y"}});
   return dispatch(info, [=] {
     dense_backward(dx.data, dw.data, db.data, dy.data, x.data, w.data, z.data, y.data, n, k, m, act,
                    alpha);
@@ -118,6 +125,7 @@ Napi::Value activation_forward_binding(const Napi::CallbackInfo& info) {
   Napi::Env env = info.Env();
   expect_length(env, y, rows, cols, "y (rows x cols)");
   expect_length(env, z, rows, cols, "z (rows x cols)");
+  expect_disjoint(env, {y, "y"}, {{z, "z"}}, InPlace::allowed);
   return dispatch(info, [=] { activation_forward(y.data, z.data, rows, cols, act, alpha); });
 }
 
@@ -136,6 +144,7 @@ Napi::Value activation_backward_binding(const Napi::CallbackInfo& info) {
   expect_length(env, dz, rows, cols, "dz (rows x cols)");
   expect_length(env, dy, rows, cols, "dy (rows x cols)");
   expect_length(env, y, rows, cols, "y (rows x cols)");
+  expect_disjoint(env, {dz, "dz"}, {{dy, "dy"}, {z, "z"}, {y, "y"}}, InPlace::allowed);
   return dispatch(info, [=] {
     activation_backward(dz.data, dy.data, z.data, y.data, rows, cols, act, alpha);
   });
@@ -153,6 +162,8 @@ Napi::Value prelu_forward_binding(const Napi::CallbackInfo& info) {
   expect_length(env, y, n, m, "y (n x m)");
   expect_length(env, z, n, m, "z (n x m)");
   expect_length(env, alpha, 1, m, "alpha (m)");
+  expect_disjoint(env, {y, "y"}, {{z, "z"}}, InPlace::allowed);
+  expect_disjoint(env, {y, "y"}, {{alpha, "alpha"}});
   return dispatch(info, [=] { prelu_forward(y.data, z.data, alpha.data, n, m); });
 }
 
@@ -172,6 +183,10 @@ Napi::Value prelu_backward_binding(const Napi::CallbackInfo& info) {
   expect_length(env, dy, n, m, "dy (n x m)");
   expect_length(env, z, n, m, "z (n x m)");
   expect_length(env, alpha, 1, m, "alpha (m)");
+  // dalpha is summed from dy before dz is written: dz may be dy itself.
+  expect_disjoint(env, {dz, "dz"}, {{dy, "dy"}, {z, "z"}}, InPlace::allowed);
+  expect_disjoint(env, {dz, "dz"}, {{dalpha, "dalpha"}, {alpha, "alpha"}});
+  expect_disjoint(env, {dalpha, "dalpha"}, {{dy, "dy"}, {z, "z"}, {alpha, "alpha"}});
   return dispatch(info, [=] {
     prelu_backward(dz.data, dalpha.data, dy.data, z.data, alpha.data, n, m);
   });

@@ -63,6 +63,7 @@ Napi::Value regularize_binding(const Napi::CallbackInfo& info) {
   const FloatSpan grads = optional_float_array(info, 0, "grads");
   const FloatSpan values = float_array(info, 1, "values");
   if (grads.present) expect_length(info.Env(), grads, values.length, 1, "grads (as long as values)");
+  expect_disjoint(info.Env(), {grads, "grads"}, {{values, "values"}});
   const float l1 = non_negative(info, 2, "l1");
   const float l2 = non_negative(info, 3, "l2");
   const float scale = static_cast<float>(finite_number(info, 4, "scale"));
