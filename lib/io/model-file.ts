@@ -6,7 +6,7 @@
  * counts against the header before the arena is made, and the arena's layout entry by entry.
  */
 import { native } from '../backend';
-import { ModelFormatError } from '../errors';
+import { ModelFormatError, ModelStateError } from '../errors';
 import type { Sequential } from '../models/sequential';
 import type { Optimizer } from '../optimizers/optimizer';
 import { globalRandom } from '../random';
@@ -37,6 +37,10 @@ export function encodeModel(model: Sequential, options: { includeOptimizer: bool
   const compiled = options.withCompile === false ? null : model.compileArgs();
   const weights: WeightEntry[] = arena.slots.map((s) => ({ layer: s.layer.name, name: s.spec.name, shape: [...s.spec.shape], trainable: s.trainable, offset: s.offset }));
   const state = compiled !== null && options.includeOptimizer ? compiled.optimizer.getState() : null;
+  // The reader refuses what is not finite; a file it would refuse must not replace a good one.
+  savable(arena.params, 'the parameter arena', (i) => arena.slots.find((s) => s.trainable && i >= s.offset && i < s.offset + s.size));
+  savable(arena.state, 'the state array', (i) => arena.slots.find((s) => !s.trainable && i >= s.offset && i < s.offset + s.size));
+  for (const slot of state?.slots ?? []) savable(slot.values, `the optimizer slot '${slot.name}'`, () => undefined);
   const optimizerState: OptimizerStateEntry | null = state === null ? null : { iterations: state.iterations, slots: state.slots.map((s) => s.name), scalars: state.scalars };
   const header: ModelHeader = {
     ...modelToJSON(model),
@@ -46,6 +50,17 @@ export function encodeModel(model: Sequential, options: { includeOptimizer: bool
     training,
   };
   return encodeContainer(header, [arena.params.slice(), arena.state.slice(), ...(state?.slots.map((s) => s.values.slice()) ?? [])]);
+}
+
+/** Throws a ModelStateError at the first value that is not finite, naming the weight it belongs to. */
+function savable(values: Float32Array, what: string, owner: (index: number) => { layer: { name: string }; spec: { name: string } } | undefined): void {
+  if (Number.isFinite(native.sumOfSquares(values))) return;
+  const index = values.findIndex((v) => !Number.isFinite(v));
+  const weight = owner(index);
+  throw new ModelStateError(
+    `Cannot save: ${what} holds ${values[index]} at index ${index}${weight === undefined ? '' : ` (${weight.layer.name}/${weight.spec.name})`}, ` +
+      'and a model file holds finite values only. Restore good weights (setWeights, or load an earlier file) before saving.',
+  );
 }
 
 export interface DecodedModel {

@@ -31,6 +31,10 @@ export class Adadelta extends Optimizer {
     return ['accumGrad', 'accumDelta'];
   }
 
+  protected override nonNegativeSlots(): readonly string[] {
+    return ['accumGrad', 'accumDelta'];
+  }
+
   getConfig(): Record<string, unknown> {
     return { ...this.baseConfig(), rho: this.rho, epsilon: this.epsilon };
   }

@@ -31,6 +31,10 @@ export class Adagrad extends Optimizer {
     return ['accumulator'];
   }
 
+  protected override nonNegativeSlots(): readonly string[] {
+    return ['accumulator'];
+  }
+
   getConfig(): Record<string, unknown> {
     return { ...this.baseConfig(), initialAccumulatorValue: this.initialAccumulatorValue, epsilon: this.epsilon };
   }

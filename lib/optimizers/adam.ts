@@ -43,6 +43,10 @@ export abstract class AdamFamily extends Optimizer {
     return this.amsgrad ? ['m', 'v', 'vHat'] : ['m', 'v'];
   }
 
+  protected override nonNegativeSlots(): readonly string[] {
+    return ['v', 'vHat'];
+  }
+
   getConfig(): Record<string, unknown> {
     return { ...this.baseConfig(), beta1: this.beta1, beta2: this.beta2, epsilon: this.epsilon, amsgrad: this.amsgrad };
   }

@@ -34,6 +34,10 @@ export class Adamax extends Optimizer {
     return ['m', 'u'];
   }
 
+  protected override nonNegativeSlots(): readonly string[] {
+    return ['u'];
+  }
+
   getConfig(): Record<string, unknown> {
     return { ...this.baseConfig(), beta1: this.beta1, beta2: this.beta2, epsilon: this.epsilon };
   }

@@ -39,6 +39,10 @@ export class Nadam extends Optimizer {
     return ['m', 'v'];
   }
 
+  protected override nonNegativeSlots(): readonly string[] {
+    return ['v'];
+  }
+
   protected override scalars(): Record<string, number> {
     return { uProduct: this.uProduct };
   }

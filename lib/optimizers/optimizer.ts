@@ -143,6 +143,15 @@ export abstract class Optimizer {
   /** The slots this optimizer, as configured, makes on its first update, in a fixed order. */
   abstract slotNames(): string[];
 
+  /**
+   * The slots that hold running sums or averages of squares (or of magnitudes): never negative in
+   * training, and a negative value would reach a square root or a denominator. A restored state
+   * is checked against it.
+   */
+  protected nonNegativeSlots(): readonly string[] {
+    return [];
+  }
+
   /** Numbers besides the slots that the next update depends on (Nadam's uProduct); none by default. */
   protected scalars(): Record<string, number> {
     return {};
@@ -191,6 +200,10 @@ export abstract class Optimizer {
       seen.add(name);
       if (!(values instanceof Float32Array) || values.length !== parameterCount) {
         throw new ArgumentRangeError({ argument: `optimizer slot '${name}'`, expected: `a Float32Array of ${parameterCount} values, one per parameter`, received: describe(values) });
+      }
+      const negative = this.nonNegativeSlots().includes(name) ? values.findIndex((v) => !(v >= 0)) : -1;
+      if (negative >= 0) {
+        throw new ArgumentRangeError({ argument: `optimizer slot '${name}'[${negative}]`, expected: `a value >= 0 (${this.className} keeps a running sum or average of squares there)`, received: describe(values[negative]) });
       }
     }
     const expectedScalars = Object.keys(this.scalars());

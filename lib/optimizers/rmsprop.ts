@@ -42,6 +42,10 @@ export class RMSprop extends Optimizer {
     return ['velocity', ...(this.momentum !== 0 ? ['momentum'] : []), ...(this.centered ? ['average'] : [])];
   }
 
+  protected override nonNegativeSlots(): readonly string[] {
+    return ['velocity'];
+  }
+
   getConfig(): Record<string, unknown> {
     return { ...this.baseConfig(), rho: this.rho, momentum: this.momentum, epsilon: this.epsilon, centered: this.centered };
   }
