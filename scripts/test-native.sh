@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# The C++ tests of the kernels (every add_test in CMakeLists.txt), twice:
+# The C++ tests of the kernels (every add_test in CMakeLists.txt), twice, then the addon:
 #  1. built with AddressSanitizer and UndefinedBehaviorSanitizer into build-asan/ and run by
 #     ctest (any report fails the run: UBSan does not recover, ASan aborts, LeakSanitizer is on);
 #  2. built without sanitizers (Release) into build-cmake/ and each run under valgrind memcheck
@@ -8,6 +8,8 @@
 #     (MYELIN_TEST_QUICK=1) to stay within a few minutes. valgrind (3.19) emulates a CPU without
 #     AVX-512 and its CPUID says so, so under valgrind the tests cover the generic and avx2 paths
 #     only; the avx512 path (on a CPU that has it) is covered by the sanitizer run.
+#  3. the addon built with AddressSanitizer, running the worker-exit and detach fixtures of
+#     test/reliability (scripts/test-addon-asan.sh): the paths that go through Node-API.
 # Run by `npm run test:native` and by .ci/run. Exit status non-zero on any failure.
 set -euo pipefail
 
@@ -70,3 +72,6 @@ for line in "${tests[@]}"; do
 done
 echo "valgrind: $(( ${#tests[@]} - failed )) of ${#tests[@]} test(s) clean"
 [ "$failed" -eq 0 ]
+
+# The Node-API paths (worker exit, detached inputs) under ASan, through the addon itself.
+bash "$root/scripts/test-addon-asan.sh"
