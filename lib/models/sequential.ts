@@ -9,6 +9,7 @@ import { native } from '../backend';
 import { ArgumentTypeError, ArgumentRangeError, ModelStateError, ShapeError } from '../errors';
 import { Dense } from '../layers/dense';
 import { Layer, type ParamSpec } from '../layers/layer';
+import { MAX_LAYERS } from '../limits';
 import { getLoss, type Loss, type LossIdentifier } from '../losses';
 import type { Metric, MetricName } from '../metrics';
 import { getMetrics } from '../metrics/resolve';
@@ -108,6 +109,9 @@ export class Sequential {
     if (layer.built) {
       // A layer's parameters are views of one model's arena; sharing it would tie two models.
       throw new ArgumentRangeError({ argument: 'layer', expected: 'a new layer, not one already in a model', received: `'${layer.name}', which is already built` });
+    }
+    if (this.layers.length >= MAX_LAYERS) {
+      throw new ArgumentRangeError({ argument: 'layer', expected: `at most ${MAX_LAYERS} layers in a model`, received: `'${layer.name}', which would be layer ${this.layers.length + 1}` });
     }
     const previous = this.layers[this.layers.length - 1];
     let inputUnits: number;
@@ -583,7 +587,7 @@ export class Sequential {
   /** Each of a layer's weights by name, as views of the arena: writing them changes the model. @internal */
   weightViews(layer: Layer): Map<string, Float32Array> {
     const arena = this.requireArena();
-    return new Map(arena.slots.filter((s) => s.layer === layer).map((s) => [s.spec.name, arena.view(s)]));
+    return new Map(arena.slotsOf(layer).map((s) => [s.spec.name, arena.view(s)]));
   }
 
   /**

@@ -1,0 +1,79 @@
+/**
+ * Issue 12, model files read as an attacker writes them: every loader step linear in the file's
+ * size with at most MAX_LAYERS layers, only regular files of bounded size, and every value
+ * within the rules of the layer that owns it.
+ */
+import { expect } from 'chai';
+import * as fs from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
+
+import * as my from '../../lib/index';
+import { MAX_LAYERS } from '../../lib/limits';
+import { denseChainFile } from '../helpers/model-file';
+
+/** The fastest of `runs` timings of `work`, in ms: the least disturbed by other work on the machine. */
+function fastest(runs: number, work: () => void): number {
+  let best = Infinity;
+  for (let r = 0; r < runs; r++) {
+    const start = performance.now();
+    work();
+    best = Math.min(best, performance.now() - start);
+  }
+  return best;
+}
+
+describe('reliability: model files', function () {
+  this.timeout(30_000);
+  let dir: string;
+  before(() => {
+    dir = fs.mkdtempSync(path.join(os.tmpdir(), 'myelin-model-files-'));
+  });
+  after(() => fs.rmSync(dir, { recursive: true, force: true }));
+
+  describe('item 5: loading is linear in the number of layers, up to MAX_LAYERS', () => {
+    it('item 5: loads MAX_LAYERS one-unit layers in about 4 times the time of a quarter of them (not 16)', () => {
+      const quarter = path.join(dir, 'quarter.myelin');
+      const full = path.join(dir, 'full.myelin');
+      fs.writeFileSync(quarter, denseChainFile(MAX_LAYERS / 4));
+      fs.writeFileSync(full, denseChainFile(MAX_LAYERS));
+      const loaded = my.loadModelSync(full);
+      expect(loaded.layers).to.have.length(MAX_LAYERS);
+      // Every layer is y = 0.5 x + 0.5, whose fixed point is 1.
+      expect(Array.from(loaded.predict([[1]]).data)).to.deep.equal([1]);
+      const small = fastest(5, () => my.loadModelSync(quarter));
+      const large = fastest(3, () => my.loadModelSync(full));
+      // Linear work gives about 4 times; the quadratic code took 9 times and more.
+      expect(large / small, `${MAX_LAYERS / 4} layers in ${small.toFixed(0)} ms, ${MAX_LAYERS} in ${large.toFixed(0)} ms`).to.be.below(6);
+    });
+
+    it('item 5: refuses a file of MAX_LAYERS + 1 layers with a ModelFormatError naming the file, before building them', () => {
+      const file = path.join(dir, 'too-many.myelin');
+      fs.writeFileSync(file, denseChainFile(MAX_LAYERS + 1));
+      const start = performance.now();
+      expect(() => my.loadModelSync(file)).to.throw(my.ModelFormatError, new RegExp(`^${file}: header\\.topology should be an array of at most ${MAX_LAYERS} entries but is an array of length ${MAX_LAYERS + 1}$`));
+      expect(performance.now() - start).to.be.below(1000);
+      const json = { formatVersion: 1, myelinVersion: '0.1.0', topology: Array.from({ length: MAX_LAYERS + 1 }, () => ({ className: 'Activation', config: {} })), compile: null };
+      expect(() => my.modelFromJSON(json)).to.throw(my.ModelFormatError, /^JSON: json\.topology should be an array of at most 10000 entries/);
+    });
+
+    it('item 5: sequential() and model.add() refuse more than MAX_LAYERS layers, as the reader does', () => {
+      const layers = [my.layers.dense({ inputShape: [1], units: 1 }), ...Array.from({ length: MAX_LAYERS - 1 }, () => my.layers.activation({ activation: 'relu' }))];
+      const model = my.sequential(layers);
+      expect(model.layers).to.have.length(MAX_LAYERS);
+      expect(() => model.add(my.layers.dense({ units: 1, name: 'one_too_many' }))).to.throw(my.ArgumentRangeError, /^Expected at most 10000 layers in a model for layer but received 'one_too_many', which would be layer 10001$/);
+      expect(model.layers).to.have.length(MAX_LAYERS);
+      const tooMany = [my.layers.dense({ inputShape: [1], units: 1 }), ...Array.from({ length: MAX_LAYERS }, () => my.layers.activation({ activation: 'relu' }))];
+      expect(() => my.sequential(tooMany)).to.throw(my.ArgumentRangeError, /at most 10000 layers in a model for layer .* layer 10001$/);
+    });
+
+    it('item 5: a layer config of 300,000 keys is refused at once, not compared key by key with every other', () => {
+      const config: Record<string, number> = { units: 1, inputShape: [1] as unknown as number };
+      for (let i = 0; i < 300_000; i++) config[`k${i}`] = 0;
+      const header = { formatVersion: 1, myelinVersion: '0.1.0', topology: [{ className: 'Dense', config }], compile: null };
+      const start = performance.now();
+      expect(() => my.modelFromJSON(header)).to.throw(my.ModelFormatError, /topology\[0\] \(Dense\).*unknown option 'k0'/);
+      expect(performance.now() - start).to.be.below(2000);
+    });
+  });
+});
