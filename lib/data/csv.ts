@@ -4,6 +4,7 @@
  * Gzip-compressed files are read too.
  */
 import { ArgumentRangeError, ArgumentTypeError, MyelinError } from '../errors';
+import { MAX_CSV_BYTES } from '../limits';
 import { Tensor } from '../tensor';
 import { boolean, describe, knownOptions, nonNegativeInteger, oneOf, plainObject } from '../validate';
 import { readData } from './files';
@@ -96,10 +97,15 @@ function encodeLabels(labels: readonly string[]): { y: Float32Array; classes?: s
   return { y: Float32Array.from(labels, (l) => index.get(l.trim()) as number), classes };
 }
 
-/** Reads a CSV file of numeric features and one label column (numbers or class names). */
-export function loadCsv(path: string, args?: LoadCsvArgs): CsvData {
+/**
+ * Reads a CSV file of numeric features and one label column (numbers or class names). The file,
+ * or what it inflates to when gzip-compressed, may hold at most MAX_CSV_BYTES (V8's longest
+ * string).
+ * @param maxBytes a lower limit, for tests (internal).
+ */
+export function loadCsv(path: string, args?: LoadCsvArgs, maxBytes = MAX_CSV_BYTES): CsvData {
   const { labelColumn, header, delimiter } = csvArgs(args);
-  const text = readData(path).toString('utf8').replace(/^\uFEFF/, '');
+  const text = readData(path, maxBytes).toString('utf8').replace(/^\uFEFF/, '');
   const rows: Row[] = [];
   text.split('\n').forEach((raw, i) => {
     const line = raw.endsWith('\r') ? raw.slice(0, -1) : raw;

@@ -4,12 +4,15 @@
  * fsynced so the rename itself survives a crash. On any failure the temporary file is removed
  * and the target is left as it was: a reader sees the old file or the new one, never a mix.
  *
- * The procedure is written once, as a generator of file operations; a sync and an async driver
- * run it with node:fs or node:fs/promises (or, in tests, with operations that fail part-way).
+ * The procedure is written once, as a generator of file operations (file-steps.ts); a sync and an
+ * async driver run it with node:fs or node:fs/promises (or, in tests, with operations that fail
+ * part-way).
  */
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { promisify } from 'node:util';
+
+import { runAsync, runSync, type AsyncOps, type Procedure } from './file-steps';
 
 /** The file operations the writer uses. @internal */
 export interface FileOps {
@@ -26,9 +29,7 @@ export interface FileOps {
 }
 
 /** FileOps whose operations return promises. @internal */
-export type AsyncFileOps = { [K in keyof FileOps]: (...args: Parameters<FileOps[K]>) => Promise<ReturnType<FileOps[K]>> };
-
-type Step = { [K in keyof FileOps]: { op: K; args: Parameters<FileOps[K]> } }[keyof FileOps];
+export type AsyncFileOps = AsyncOps<FileOps>;
 
 /** Folders cannot be opened or fsynced everywhere (Windows, some file systems): the rename is done regardless. */
 function ignoreDirectorySyncError(error: unknown): void {
@@ -90,7 +91,7 @@ function temporaryName(target: string): string {
 }
 
 /** The procedure; each yield is one file operation, resumed with its result (or its error thrown in). */
-function* procedure(target: string, chunks: readonly Uint8Array[]): Generator<Step, void, unknown> {
+function* procedure(target: string, chunks: readonly Uint8Array[]): Procedure<FileOps, void> {
   const temporary = temporaryName(target);
   const fd = (yield { op: 'open', args: [temporary] }) as number;
   let open = true;
@@ -121,38 +122,12 @@ function* procedure(target: string, chunks: readonly Uint8Array[]): Generator<St
   yield { op: 'syncDirectory', args: [path.dirname(target)] };
 }
 
-function call(ops: FileOps | AsyncFileOps, step: Step): unknown {
-  return (ops[step.op] as (...args: unknown[]) => unknown)(...step.args);
-}
-
 /** Writes the chunks, in order, to `target` atomically (see the file header). */
 export function atomicWriteSync(target: string, chunks: readonly Uint8Array[], ops: FileOps = nodeFileOps): void {
-  const run = procedure(target, chunks);
-  let next = run.next();
-  while (next.done !== true) {
-    let result: unknown;
-    try {
-      result = call(ops, next.value);
-    } catch (error) {
-      next = run.throw(error);
-      continue;
-    }
-    next = run.next(result);
-  }
+  runSync(procedure(target, chunks), ops);
 }
 
 /** atomicWriteSync with non-blocking file operations. */
-export async function atomicWrite(target: string, chunks: readonly Uint8Array[], ops: AsyncFileOps = nodeAsyncFileOps): Promise<void> {
-  const run = procedure(target, chunks);
-  let next = run.next();
-  while (next.done !== true) {
-    let result: unknown;
-    try {
-      result = await call(ops, next.value);
-    } catch (error) {
-      next = run.throw(error);
-      continue;
-    }
-    next = run.next(result);
-  }
+export function atomicWrite(target: string, chunks: readonly Uint8Array[], ops: AsyncFileOps = nodeAsyncFileOps): Promise<void> {
+  return runAsync(procedure(target, chunks), ops);
 }

@@ -9,8 +9,10 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 
 import * as my from '../../lib/index';
-import { MAX_LAYERS } from '../../lib/limits';
+import { MAX_LAYERS, MAX_MODEL_FILE_BYTES } from '../../lib/limits';
 import { denseChainFile } from '../helpers/model-file';
+import { rejects } from '../helpers/rejects';
+import { fifoWithWriter, sparseFile } from '../helpers/special-files';
 
 /** The fastest of `runs` timings of `work`, in ms: the least disturbed by other work on the machine. */
 function fastest(runs: number, work: () => void): number {
@@ -74,6 +76,58 @@ describe('reliability: model files', function () {
       const start = performance.now();
       expect(() => my.modelFromJSON(header)).to.throw(my.ModelFormatError, /topology\[0\] \(Dense\).*unknown option 'k0'/);
       expect(performance.now() - start).to.be.below(2000);
+    });
+  });
+
+  describe('item 6: only a regular file of at most MAX_MODEL_FILE_BYTES is read', () => {
+    /** Each loader's error for `file`: loadModelSync, loadModel and loadCheckpoint. */
+    async function everyLoader(file: string): Promise<Error[]> {
+      let sync: Error | null = null;
+      try {
+        my.loadModelSync(file);
+      } catch (error) {
+        sync = error as Error;
+      }
+      expect(sync, 'loadModelSync throws').to.not.equal(null);
+      return [sync as Error, await rejects(my.loadModel(file)), await rejects(my.loadCheckpoint(file))];
+    }
+
+    async function expectRefused(file: string, problem: RegExp): Promise<void> {
+      for (const error of await everyLoader(file)) {
+        expect(error).to.be.instanceOf(my.ModelFormatError);
+        expect(error.message).to.match(new RegExp(`^${file.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}: ${problem.source}$`));
+      }
+    }
+
+    it('item 6: refuses /dev/zero and a symlink to it, naming the path given', async () => {
+      await expectRefused('/dev/zero', /not a regular file \(a character device\)/);
+      const link = path.join(dir, 'zero.myelin');
+      fs.symlinkSync('/dev/zero', link);
+      await expectRefused(link, /not a regular file \(a character device\)/);
+    });
+
+    it('item 6: refuses a FIFO at once instead of waiting for a writer', async () => {
+      const fifo = path.join(dir, 'pipe.myelin');
+      const stopWriter = fifoWithWriter(fifo);
+      try {
+        const start = performance.now();
+        await expectRefused(fifo, /not a regular file \(a FIFO\)/);
+        expect(performance.now() - start).to.be.below(1000);
+      } finally {
+        stopWriter();
+      }
+    });
+
+    it('item 6: refuses a directory', async () => {
+      await expectRefused(dir, /not a regular file \(a directory\)/);
+    });
+
+    it('item 6: refuses a file over MAX_MODEL_FILE_BYTES before reading it', async () => {
+      const huge = path.join(dir, 'huge.myelin');
+      sparseFile(huge, MAX_MODEL_FILE_BYTES + 1);
+      const start = performance.now();
+      await expectRefused(huge, /4294967297 bytes, more than the limit of 4\.0 GiB/);
+      expect(performance.now() - start).to.be.below(1000);
     });
   });
 });
