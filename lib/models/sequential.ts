@@ -9,6 +9,7 @@ import { native } from '../backend';
 import { ArgumentTypeError, ArgumentRangeError, ModelStateError, ShapeError } from '../errors';
 import { Dense } from '../layers/dense';
 import { Layer, type ParamSpec } from '../layers/layer';
+import { checkDomain } from '../layers/weight-domain';
 import { MAX_LAYERS } from '../limits';
 import { getLoss, type Loss, type LossIdentifier } from '../losses';
 import type { Metric, MetricName } from '../metrics';
@@ -542,6 +543,7 @@ export class Sequential {
         throw new ShapeError({ argument: `weights[${i}]`, expected: `${slot.size} values (shape [${slot.spec.shape.join(', ')}]) for ${slot.layer.name}/${slot.spec.name}`, received: `shape [${t.shape.join(', ')}]` });
       }
       finiteValues(t.data, `weights[${i}]`);
+      checkDomain(t.data, slot.spec.domain, `weights[${i}] (${slot.layer.name}/${slot.spec.name})`);
       return t.data;
     });
     arena.slots.forEach((slot, i) => arena.view(slot).set(values[i] as Float32Array));

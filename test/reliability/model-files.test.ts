@@ -10,7 +10,9 @@ import * as path from 'node:path';
 
 import * as my from '../../lib/index';
 import { MAX_LAYERS, MAX_MODEL_FILE_BYTES } from '../../lib/limits';
-import { denseChainFile } from '../helpers/model-file';
+import { decodeContainer } from '../../lib/io/container';
+import type { WeightEntry } from '../../lib/io/header';
+import { denseChainFile, withBodyFloat } from '../helpers/model-file';
 import { rejects } from '../helpers/rejects';
 import { fifoWithWriter, sparseFile } from '../helpers/special-files';
 
@@ -128,6 +130,58 @@ describe('reliability: model files', function () {
       const start = performance.now();
       await expectRefused(huge, /4294967297 bytes, more than the limit of 4\.0 GiB/);
       expect(performance.now() - start).to.be.below(1000);
+    });
+  });
+
+  describe('item 9: every value obeys the rules of the layer that owns it', () => {
+    /** A saved model with a BatchNormalization 'bn' and a Normalization 'norm', each of 3 features. */
+    function withStatistics(): my.Sequential {
+      my.seed(9);
+      const model = my.sequential([
+        my.layers.normalization({ inputShape: [3], mean: [1, 2, 3], variance: [1, 4, 9], name: 'norm' }),
+        my.layers.dense({ units: 3, name: 'd' }),
+        my.layers.batchNormalization({ name: 'bn' }),
+      ]);
+      model.compile({ optimizer: 'adam', loss: 'mse' });
+      return model;
+    }
+
+    /** Where a weight's float `index` is in the file's body: state tensors follow the whole parameter arena. */
+    function bodyIndex(file: Uint8Array, layer: string, name: string, index: number): number {
+      const weights = (decodeContainer(file, 'f').header as { weights: WeightEntry[] }).weights;
+      const params = weights.filter((w) => w.trainable).reduce((sum, w) => sum + w.shape.reduce((a, b) => a * b, 1), 0);
+      const entry = weights.find((w) => w.layer === layer && w.name === name) as WeightEntry;
+      return (entry.trainable ? 0 : params) + entry.offset + index;
+    }
+
+    for (const [layer, name] of [['bn', 'movingVariance'], ['norm', 'variance']] as const) {
+      it(`item 9: refuses a file whose ${layer}/${name} holds a negative value, naming the weight and the index`, async () => {
+        const file = path.join(dir, `negative-${name}.myelin`);
+        await withStatistics().save(file);
+        fs.writeFileSync(file, withBodyFloat(fs.readFileSync(file), bodyIndex(fs.readFileSync(file), layer, name, 1), -0.5));
+        const pattern = new RegExp(`^${file}: ${layer}/${name} holds -0\\.5 at index 1: expected numbers >= 0$`);
+        expect(() => my.loadModelSync(file)).to.throw(my.ModelFormatError, pattern);
+        expect(await rejects(my.loadModel(file))).to.be.instanceOf(my.ModelFormatError).with.property('message').match(pattern);
+      });
+    }
+
+    it('item 9: setWeights refuses a negative moving variance or variance (by position or by name) and writes nothing', () => {
+      const model = withStatistics();
+      const before = model.getWeights().map((w) => Array.from(w.data));
+      const order = Object.keys(model.getNamedWeights());
+      for (const [weight, argument] of [['bn/movingVariance', 'weights[7]'], ['norm/variance', 'weights[1]']] as const) {
+        const i = order.indexOf(weight);
+        expect(`weights[${i}]`).to.equal(argument);
+        const weights = model.getWeights();
+        (weights[i] as my.Tensor).data[2] = -0.25;
+        const pattern = new RegExp(`^Expected numbers >= 0 for ${argument.replace(/[[\]]/g, '\\$&')} \\(${weight}\\) but received -0\\.25 at flat index 2$`);
+        expect(() => model.setWeights(weights)).to.throw(my.ArgumentRangeError, pattern);
+        const named = model.getNamedWeights();
+        (named[weight] as my.Tensor).data[2] = -0.25;
+        expect(() => model.setWeights(named)).to.throw(my.ArgumentRangeError, pattern);
+      }
+      expect(model.getWeights().map((w) => Array.from(w.data))).to.deep.equal(before);
+      expect(Array.from(model.predict([[1, 2, 3]]).data).every(Number.isFinite)).to.equal(true);
     });
   });
 });
