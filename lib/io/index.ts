@@ -42,12 +42,18 @@ function readModelFile(file: string): Promise<Buffer> {
   return readRegularFile(file, MAX_MODEL_FILE_BYTES, refuseModelFile(file));
 }
 
-/** Writes `model` to `path` atomically; `training` makes the file a checkpoint. @internal */
+/**
+ * Writes `model` to `path` atomically; `training` makes the file a checkpoint. A symbolic link
+ * at `path` is followed: its final target is replaced and the link kept. A FIFO, a device, a
+ * directory or a path whose folder does not exist is refused with an ArgumentRangeError before
+ * anything is written. @internal
+ */
 export async function saveModel(model: Sequential, path: unknown, options?: unknown, training: TrainingEntry | null = null): Promise<void> {
   const target = checkPath(path);
   await atomicWrite(target, encodeModel(model, checkSaveOptions(options), training));
 }
 
+/** saveModel, blocking. @internal */
 export function saveModelSync(model: Sequential, path: unknown, options?: unknown): void {
   const target = checkPath(path);
   atomicWriteSync(target, encodeModel(model, checkSaveOptions(options)));

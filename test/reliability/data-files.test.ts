@@ -12,6 +12,7 @@ import * as zlib from 'node:zlib';
 import { loadCsv, loadIdx } from '../../lib/data';
 import { MyelinError } from '../../lib/errors';
 import { MAX_CSV_BYTES, MAX_IDX_BYTES } from '../../lib/limits';
+import { escapeRegExp } from '../helpers/regexp';
 import { fifoWithWriter, sparseFile } from '../helpers/special-files';
 
 const MiB = 2 ** 20;
@@ -22,13 +23,9 @@ function gzipBomb(file: string, members: number): void {
   fs.writeFileSync(file, Buffer.concat(Array.from({ length: members }, () => member)));
 }
 
-function escaped(text: string): string {
-  return text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
-}
-
 /** Both loaders refuse `file` with a MyelinError whose message is `file: problem`. */
 function expectBothRefuse(file: string, problem: RegExp): void {
-  const pattern = new RegExp(`^${escaped(file)}: ${problem.source}$`);
+  const pattern = new RegExp(`^${escapeRegExp(file)}: ${problem.source}$`);
   expect(() => loadCsv(file)).to.throw(MyelinError, pattern);
   expect(() => loadIdx(file)).to.throw(MyelinError, pattern);
 }
@@ -71,14 +68,14 @@ describe('reliability: data files', function () {
       // 513 MiB of zeros in 540 KB: past the 512 MiB limit, inflated no further than it.
       const bomb = path.join(dir, 'bomb.csv.gz');
       gzipBomb(bomb, 513);
-      expect(() => loadCsv(bomb)).to.throw(MyelinError, new RegExp(`^${escaped(bomb)}: inflates to more than the limit of 512\\.0 MiB$`));
+      expect(() => loadCsv(bomb)).to.throw(MyelinError, new RegExp(`^${escapeRegExp(bomb)}: inflates to more than the limit of 512\\.0 MiB$`));
     });
 
     it('item 7: loadCsv and loadIdx inflate no more than their limit (lowered here)', () => {
       const bomb = path.join(dir, 'small-bomb.gz');
       gzipBomb(bomb, 3);
-      expect(() => loadCsv(bomb, {}, MiB)).to.throw(MyelinError, new RegExp(`^${escaped(bomb)}: inflates to more than the limit of 1\\.0 MiB$`));
-      expect(() => loadIdx(bomb, MiB)).to.throw(MyelinError, new RegExp(`^${escaped(bomb)}: inflates to more than the limit of 1\\.0 MiB$`));
+      expect(() => loadCsv(bomb, {}, MiB)).to.throw(MyelinError, new RegExp(`^${escapeRegExp(bomb)}: inflates to more than the limit of 1\\.0 MiB$`));
+      expect(() => loadIdx(bomb, MiB)).to.throw(MyelinError, new RegExp(`^${escapeRegExp(bomb)}: inflates to more than the limit of 1\\.0 MiB$`));
       // Within the limit it inflates as before (to 3 MiB of zeros, which is no CSV or IDX file).
       expect(() => loadIdx(bomb, 3 * MiB)).to.throw(MyelinError, /unknown IDX type code 0x00/);
     });
@@ -89,8 +86,8 @@ describe('reliability: data files', function () {
       const idx = path.join(dir, 'huge-idx3-ubyte');
       sparseFile(idx, MAX_IDX_BYTES + 1);
       const start = performance.now();
-      expect(() => loadCsv(csv)).to.throw(MyelinError, new RegExp(`^${escaped(csv)}: ${MAX_CSV_BYTES + 1} bytes, more than the limit of 512\\.0 MiB$`));
-      expect(() => loadIdx(idx)).to.throw(MyelinError, new RegExp(`^${escaped(idx)}: ${MAX_IDX_BYTES + 1} bytes, more than the limit of 2\\.0 GiB$`));
+      expect(() => loadCsv(csv)).to.throw(MyelinError, new RegExp(`^${escapeRegExp(csv)}: ${MAX_CSV_BYTES + 1} bytes, more than the limit of 512\\.0 MiB$`));
+      expect(() => loadIdx(idx)).to.throw(MyelinError, new RegExp(`^${escapeRegExp(idx)}: ${MAX_IDX_BYTES + 1} bytes, more than the limit of 2\\.0 GiB$`));
       expect(performance.now() - start).to.be.below(1000);
     });
   });

@@ -13,6 +13,7 @@ import { MAX_LAYERS, MAX_MODEL_FILE_BYTES } from '../../lib/limits';
 import { decodeContainer } from '../../lib/io/container';
 import type { WeightEntry } from '../../lib/io/header';
 import { denseChainFile, withBodyFloat } from '../helpers/model-file';
+import { escapeRegExp } from '../helpers/regexp';
 import { rejects } from '../helpers/rejects';
 import { fifoWithWriter, sparseFile } from '../helpers/special-files';
 
@@ -55,7 +56,7 @@ describe('reliability: model files', function () {
       const file = path.join(dir, 'too-many.myelin');
       fs.writeFileSync(file, denseChainFile(MAX_LAYERS + 1));
       const start = performance.now();
-      expect(() => my.loadModelSync(file)).to.throw(my.ModelFormatError, new RegExp(`^${file}: header\\.topology should be an array of at most ${MAX_LAYERS} entries but is an array of length ${MAX_LAYERS + 1}$`));
+      expect(() => my.loadModelSync(file)).to.throw(my.ModelFormatError, new RegExp(`^${escapeRegExp(file)}: header\\.topology should be an array of at most ${MAX_LAYERS} entries but is an array of length ${MAX_LAYERS + 1}$`));
       expect(performance.now() - start).to.be.below(1000);
       const json = { formatVersion: 1, myelinVersion: '0.1.0', topology: Array.from({ length: MAX_LAYERS + 1 }, () => ({ className: 'Activation', config: {} })), compile: null };
       expect(() => my.modelFromJSON(json)).to.throw(my.ModelFormatError, /^JSON: json\.topology should be an array of at most 10000 entries/);
@@ -97,7 +98,7 @@ describe('reliability: model files', function () {
     async function expectRefused(file: string, problem: RegExp): Promise<void> {
       for (const error of await everyLoader(file)) {
         expect(error).to.be.instanceOf(my.ModelFormatError);
-        expect(error.message).to.match(new RegExp(`^${file.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}: ${problem.source}$`));
+        expect(error.message).to.match(new RegExp(`^${escapeRegExp(file)}: ${problem.source}$`));
       }
     }
 
@@ -159,7 +160,7 @@ describe('reliability: model files', function () {
         const file = path.join(dir, `negative-${name}.myelin`);
         await withStatistics().save(file);
         fs.writeFileSync(file, withBodyFloat(fs.readFileSync(file), bodyIndex(fs.readFileSync(file), layer, name, 1), -0.5));
-        const pattern = new RegExp(`^${file}: ${layer}/${name} holds -0\\.5 at index 1: expected numbers >= 0$`);
+        const pattern = new RegExp(`^${escapeRegExp(file)}: ${layer}/${name} holds -0\\.5 at index 1: expected numbers >= 0$`);
         expect(() => my.loadModelSync(file)).to.throw(my.ModelFormatError, pattern);
         expect(await rejects(my.loadModel(file))).to.be.instanceOf(my.ModelFormatError).with.property('message').match(pattern);
       });
@@ -174,7 +175,7 @@ describe('reliability: model files', function () {
         expect(`weights[${i}]`).to.equal(argument);
         const weights = model.getWeights();
         (weights[i] as my.Tensor).data[2] = -0.25;
-        const pattern = new RegExp(`^Expected numbers >= 0 for ${argument.replace(/[[\]]/g, '\\$&')} \\(${weight}\\) but received -0\\.25 at flat index 2$`);
+        const pattern = new RegExp(`^Expected numbers >= 0 for ${escapeRegExp(argument)} \\(${weight}\\) but received -0\\.25 at flat index 2$`);
         expect(() => model.setWeights(weights)).to.throw(my.ArgumentRangeError, pattern);
         const named = model.getNamedWeights();
         (named[weight] as my.Tensor).data[2] = -0.25;
