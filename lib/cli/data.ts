@@ -39,17 +39,6 @@ export function requireFile(file: string, option: string): void {
   if (!stat.isFile()) throw new UsageError(`${option} ${file}: not a file`);
 }
 
-/** Fails with a usage error unless `file` can be created or replaced (checked before long work). */
-export function requireWritable(file: string, option: string): void {
-  const dir = path.dirname(path.resolve(file));
-  try {
-    fs.accessSync(dir, fs.constants.W_OK);
-  } catch {
-    throw new UsageError(`${option} ${file}: cannot write in ${dir} (no such directory, or no permission)`);
-  }
-  if (fs.existsSync(file) && fs.statSync(file).isDirectory()) throw new UsageError(`${option} ${file}: is a directory`);
-}
-
 function isIdx(file: string): boolean {
   return /idx|ubyte/i.test(path.basename(file));
 }

@@ -1,0 +1,72 @@
+/**
+ * Issue 12, the command line: output paths checked before any long work and named as given,
+ * CSV numbers read as decimals that float32 can hold, and option values bounded, each failure a
+ * usage error (exit 2) of one line. Runs `node bin/myelin.js` on the compiled dist/ (npm test
+ * builds it first), as test/cli/cli.test.ts does.
+ */
+import { expect } from 'chai';
+import { spawnSync } from 'node:child_process';
+import * as fs from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
+
+import { escapeRegExp } from '../helpers/regexp';
+import { makeFifo } from '../helpers/special-files';
+
+const bin = path.resolve(__dirname, '..', '..', 'bin', 'myelin.js');
+
+interface Run {
+  readonly code: number | null;
+  readonly stdout: string;
+  readonly stderr: string;
+}
+
+describe('reliability: command line', function () {
+  this.timeout(60_000);
+  let dir: string;
+
+  function myelin(...args: string[]): Run {
+    const run = spawnSync(process.execPath, [bin, ...args], { cwd: dir, encoding: 'utf8', timeout: 30_000 });
+    return { code: run.status, stdout: run.stdout, stderr: run.stderr };
+  }
+
+  /** Exit code `code` and one line on stderr matching `pattern`: no stack, no temporary file's name, no training. */
+  function expectOneLine(run: Run, code: number, pattern: RegExp): void {
+    expect(run.code, run.stderr).to.equal(code);
+    expect(run.stderr).to.match(/^error: [^\n]*\n$/);
+    expect(run.stderr).to.match(pattern);
+    expect(run.stderr).to.not.match(/\.tmp/);
+  }
+
+  before(() => {
+    dir = fs.mkdtempSync(path.join(os.tmpdir(), 'myelin-cli-reliability-'));
+    fs.writeFileSync(path.join(dir, 'data.csv'), ['a,b,label', '1,2,0', '3,4,1', '5,6,0', '7,8,1'].join('\n'));
+    const trained = myelin('train', '--data', 'data.csv', '--epochs', '1', '--out', 'model.myelin', '--quiet');
+    expect(trained.code, trained.stderr).to.equal(0);
+  });
+  after(() => fs.rmSync(dir, { recursive: true, force: true }));
+
+  describe('item 14: output paths are checked before any work and named as given', () => {
+    it('item 14: train --plot and --out under a regular file or a missing folder: exit 2 before training, naming the path', () => {
+      for (const [option, bad] of [['--plot', 'data.csv/curves.svg'], ['--plot', 'missing/curves.svg'], ['--out', 'data.csv/m.myelin']] as const) {
+        const out = option === '--out' ? bad : 'trained.myelin';
+        const run = myelin('train', '--data', 'data.csv', '--epochs', '1', '--out', out, ...(option === '--plot' ? ['--plot', bad] : []));
+        expectOneLine(run, 2, new RegExp(`for ${option} but received '${escapeRegExp(bad)}', whose folder`));
+        expect(run.stderr).to.not.match(/Epoch/);
+        expect(fs.existsSync(path.join(dir, 'trained.myelin'))).to.equal(false);
+      }
+    });
+
+    it('item 14: predict --out and export-onnx --out under a regular file: exit 2, naming the path', () => {
+      expectOneLine(myelin('predict', '--data', 'data.csv', '--label-column', 'label', '--model', 'model.myelin', '--out', 'data.csv/p.csv'), 2, /for --out but received 'data\.csv\/p\.csv', whose folder data\.csv is a regular file, not a folder$/m);
+      expectOneLine(myelin('export-onnx', '--model', 'model.myelin', '--out', 'data.csv/m.onnx'), 2, /for --out but received 'data\.csv\/m\.onnx', whose folder data\.csv is a regular file, not a folder$/m);
+    });
+
+    it('item 14: train --out onto a FIFO: exit 2 before training, and the FIFO stays', () => {
+      makeFifo(path.join(dir, 'pipe'));
+      const run = myelin('train', '--data', 'data.csv', '--epochs', '1', '--out', 'pipe');
+      expectOneLine(run, 2, /for --out but received 'pipe', a FIFO$/m);
+      expect(fs.lstatSync(path.join(dir, 'pipe')).isFIFO()).to.equal(true);
+    });
+  });
+});
