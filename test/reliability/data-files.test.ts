@@ -9,7 +9,7 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import * as zlib from 'node:zlib';
 
-import { loadCsv, loadIdx } from '../../lib/data';
+import { loadCsv, loadIdx, type CsvData } from '../../lib/data';
 import { MyelinError } from '../../lib/errors';
 import { MAX_CSV_BYTES, MAX_IDX_BYTES } from '../../lib/limits';
 import { escapeRegExp } from '../helpers/regexp';
@@ -89,6 +89,43 @@ describe('reliability: data files', function () {
       expect(() => loadCsv(csv)).to.throw(MyelinError, new RegExp(`^${escapeRegExp(csv)}: ${MAX_CSV_BYTES + 1} bytes, more than the limit of 512\\.0 MiB$`));
       expect(() => loadIdx(idx)).to.throw(MyelinError, new RegExp(`^${escapeRegExp(idx)}: ${MAX_IDX_BYTES + 1} bytes, more than the limit of 2\\.0 GiB$`));
       expect(performance.now() - start).to.be.below(1000);
+    });
+  });
+
+  describe('item 14: a CSV number is a decimal that float32 can hold', () => {
+    /** loadCsv of a file with a header `a,b,label` and these lines. */
+    function csv(name: string, lines: string[]): { file: string; load: () => CsvData } {
+      const file = path.join(dir, name);
+      fs.writeFileSync(file, ['a,b,label', ...lines].join('\n'));
+      return { file, load: () => loadCsv(file) };
+    }
+
+    it('item 14: a number past float32 (1e39), as a feature or a label, is an error naming the file, line and column', () => {
+      const feature = csv('big-feature.csv', ['1,2,0', '3,1e39,1']);
+      expect(feature.load).to.throw(MyelinError, new RegExp(`^${escapeRegExp(feature.file)} line 3, column 2 \\('b'\\): expected a number float32 can hold \\(at most 3\\.4028235e38 in magnitude\\) but found '1e39'$`));
+      const label = csv('big-label.csv', ['1,2,0.5', '3,4,-1e39']);
+      expect(label.load).to.throw(MyelinError, new RegExp(`^${escapeRegExp(label.file)} line 3, column 3 \\('label'\\): expected a number float32 can hold .* but found '-1e39'$`));
+      // Too small for float32 is 0, as it would be in any float32 pipeline.
+      expect(Array.from(csv('tiny.csv', ['1e-50,2,0']).load().x.data)).to.deep.equal([0, 2]);
+    });
+
+    it("item 14: hexadecimal, binary, octal, '1_000', Infinity and NaN are not CSV numbers; decimals in every form are", () => {
+      for (const cell of ['0x10', '0b11', '0o7', '1_000', 'Infinity', '-Infinity', 'NaN', '1e', '.', '--1']) {
+        const { file, load } = csv(`cell-${cell.replace(/[^a-z0-9_-]/gi, '_')}.csv`, ['1,2,0', `${cell},2,1`]);
+        expect(load, cell).to.throw(MyelinError, new RegExp(`^${escapeRegExp(file)} line 3, column 1 \\('a'\\): expected a number but found '${escapeRegExp(cell)}'$`));
+      }
+      const decimals = csv('decimals.csv', ['1e5,-.5,0', '+3.,2E-3,1', ' 7 ,-0,0']);
+      expect(Array.from(decimals.load().x.data)).to.deep.equal([1e5, -0.5, 3, Math.fround(2e-3), 7, -0]);
+    });
+
+    it("item 14: a label 'NaN' or 'Infinity' is refused; labels that are not decimals ('0x10') are class names", () => {
+      for (const cell of ['NaN', 'Infinity', '-Infinity']) {
+        const { file, load } = csv(`label-${cell}.csv`, ['1,2,0', `3,4,${cell}`]);
+        expect(load, cell).to.throw(MyelinError, new RegExp(`^${escapeRegExp(file)} line 3, column 3 \\('label'\\): expected a number or a class name but found '${cell}'$`));
+      }
+      const named = csv('hex-labels.csv', ['1,2,0x10', '3,4,0b11', '5,6,0x10']).load();
+      expect(named.classes).to.deep.equal(['0b11', '0x10']);
+      expect(Array.from(named.y.data)).to.deep.equal([1, 0, 1]);
     });
   });
 });
