@@ -7,6 +7,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 
 import { loadCsv, type CsvData } from '../data/csv';
+import { parseDecimal } from '../data/decimal';
 import { loadIdx } from '../data/idx';
 import { ArgumentRangeError } from '../errors';
 import { Tensor } from '../tensor';
@@ -62,7 +63,7 @@ function readCsv(file: string, labelColumn: number | string | undefined, header:
   };
   if (header !== undefined || typeof labelColumn === 'string') return load(header ?? true);
   const first = load(true);
-  const numeric = (first.columns ?? []).every((name) => name.trim() !== '' && Number.isFinite(Number(name)));
+  const numeric = (first.columns ?? []).every((name) => Number.isFinite(parseDecimal(name)));
   return numeric ? load(false) : first;
 }
 

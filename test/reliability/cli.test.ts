@@ -69,4 +69,31 @@ describe('reliability: command line', function () {
       expect(fs.lstatSync(path.join(dir, 'pipe')).isFIFO()).to.equal(true);
     });
   });
+
+  describe('item 14: numbers on the command line and in its CSV files', () => {
+    it('item 14: --layers 1000000000 is a usage error of one line that gives the limit', () => {
+      const run = myelin('train', '--data', 'data.csv', '--layers', '16,1000000000', '--out', 'x.myelin');
+      expect(run.code, run.stderr).to.equal(2);
+      expect(run.stderr).to.match(/'--layers <units>' argument '16,1000000000' is invalid\. Expected at most 16777216 units in a layer, but '1000000000' is more/);
+      expect(run.stderr).to.not.match(/\n\s+at /);
+      expect(run.stderr.trim().split('\n').filter((line) => !line.startsWith('(add --help'))).to.have.length(1);
+    });
+
+    it('item 14: numeric options are decimals: 0x10, 0b1, Infinity and an empty value are refused', () => {
+      for (const [option, value] of [['--learning-rate', '0x10'], ['--learning-rate', 'Infinity'], ['--validation-split', '0b0'], ['--validation-split', ' '], ['--epochs', '0x10'], ['--seed', '0o7']]) {
+        const run = myelin('train', '--data', 'data.csv', '--out', 'x.myelin', option as string, value as string);
+        expect(run.code, `${option} ${value}: ${run.stderr}`).to.equal(2);
+        expect(run.stderr).to.match(new RegExp(`'${option} <[a-z]+>' argument '${escapeRegExp(value as string)}' is invalid`));
+      }
+      const decimal = myelin('train', '--data', 'data.csv', '--out', 'x.myelin', '--learning-rate', '1e-2', '--validation-split', '.25', '--epochs', '1', '--quiet');
+      expect(decimal.code, decimal.stderr).to.equal(0);
+    });
+
+    it('item 14: a CSV cell of 1e39 or 0x10 is an error naming the file, line and column', () => {
+      fs.writeFileSync(path.join(dir, 'big.csv'), ['a,b,label', '1,2,0', '3,1e39,1'].join('\n'));
+      expectOneLine(myelin('train', '--data', 'big.csv', '--out', 'x.myelin'), 1, /^error: big\.csv line 3, column 2 \('b'\): expected a number float32 can hold .* but found '1e39'$/m);
+      fs.writeFileSync(path.join(dir, 'hex.csv'), ['a,b,label', '0x10,2,0', '3,4,1'].join('\n'));
+      expectOneLine(myelin('predict', '--data', 'hex.csv', '--label-column', 'label', '--model', 'model.myelin'), 1, /^error: hex\.csv line 2, column 1 \('a'\): expected a number but found '0x10'$/m);
+    });
+  });
 });
