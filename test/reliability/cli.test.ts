@@ -9,6 +9,7 @@ import { spawnSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
+import * as zlib from 'node:zlib';
 
 import { escapeRegExp } from '../helpers/regexp';
 import { makeFifo } from '../helpers/special-files';
@@ -67,6 +68,15 @@ describe('reliability: command line', function () {
       const run = myelin('train', '--data', 'data.csv', '--epochs', '1', '--out', 'pipe');
       expectOneLine(run, 2, /for --out but received 'pipe', a FIFO$/m);
       expect(fs.lstatSync(path.join(dir, 'pipe')).isFIFO()).to.equal(true);
+    });
+  });
+
+  describe('item 7: what the CLI inflates is bounded', () => {
+    it('item 7: a 540 KB .csv.gz that inflates past 512 MiB stops at the limit, naming the file', () => {
+      // 513 gzip members of 1 MiB of zeros each.
+      const member = zlib.gzipSync(Buffer.alloc(2 ** 20), { level: 9 });
+      fs.writeFileSync(path.join(dir, 'bomb.csv.gz'), Buffer.concat(Array.from({ length: 513 }, () => member)));
+      expectOneLine(myelin('train', '--data', 'bomb.csv.gz', '--out', 'x.myelin'), 1, /^error: bomb\.csv\.gz: inflates to more than the limit of 512\.0 MiB$/m);
     });
   });
 
