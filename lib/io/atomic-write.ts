@@ -99,9 +99,10 @@ function temporaryName(target: string): string {
 }
 
 /**
- * A failure while writing, told about the file the caller named: the temporary file's name in
- * the message and `path` becomes the target's, and a message without a path gets it, in Node's
- * manner ("ENOSPC: no space left on device, write 'model.myelin'").
+ * A system error while writing, told about the file the caller named: where its message or
+ * `path` names the temporary file, they name the target instead, and a message that does not
+ * name the target gets it appended in Node's manner ("ENOSPC: no space left on device, write
+ * 'model.myelin'"). The caller never learns the temporary file's name.
  */
 function aboutTarget(error: unknown, temporary: string, target: string): unknown {
   if (!(error instanceof Error) || typeof (error as NodeJS.ErrnoException).code !== 'string') return error;
