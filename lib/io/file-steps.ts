@@ -15,7 +15,8 @@ export type AsyncOps<Ops> = { [K in keyof Ops]: Ops[K] extends (...args: infer A
 export type Procedure<Ops, R> = Generator<Step<Ops>, R, unknown>;
 
 function call(ops: object, step: { op: PropertyKey; args: unknown[] }): unknown {
-  return (ops as Record<PropertyKey, (...args: unknown[]) => unknown>)[step.op]?.(...step.args);
+  const operation = (ops as Record<PropertyKey, unknown>)[step.op] as (...args: unknown[]) => unknown;
+  return operation(...step.args);
 }
 
 /** Runs `procedure` with blocking operations; returns what it returns. */
