@@ -183,6 +183,8 @@ function createServer({ model, batch = true, maxBatchSize, maxDelayMs, trainingD
   ]);
 
   function send(res, status, body, headers = {}) {
+    // The client has gone (it closed the connection while we worked): nobody is there to answer.
+    if (res.destroyed) return;
     const text = JSON.stringify(body);
     // While closing, a kept-alive connection is closed after its response, so close() can end.
     const connection = closing !== null || status === 413 ? { Connection: 'close' } : {};
@@ -203,6 +205,8 @@ function createServer({ model, batch = true, maxBatchSize, maxDelayMs, trainingD
       const [status, body] = await handler(req);
       send(res, status, body);
     } catch (error) {
+      // A client that went away before its body was whole (an aborted upload) is not an error.
+      if (req.destroyed && !req.complete) return;
       if (error instanceof HttpError) return send(res, error.status, { error: error.message });
       // myelin's argument errors are the client's fault (a check this server missed); anything else is ours.
       if (error instanceof my.ArgumentTypeError || error instanceof my.ArgumentRangeError) return send(res, 400, { error: error.message });

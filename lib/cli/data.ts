@@ -7,6 +7,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 
 import { loadCsv, type CsvData } from '../data/csv';
+import { parseDecimal } from '../data/decimal';
 import { loadIdx } from '../data/idx';
 import { ArgumentRangeError } from '../errors';
 import { Tensor } from '../tensor';
@@ -39,17 +40,6 @@ export function requireFile(file: string, option: string): void {
   if (!stat.isFile()) throw new UsageError(`${option} ${file}: not a file`);
 }
 
-/** Fails with a usage error unless `file` can be created or replaced (checked before long work). */
-export function requireWritable(file: string, option: string): void {
-  const dir = path.dirname(path.resolve(file));
-  try {
-    fs.accessSync(dir, fs.constants.W_OK);
-  } catch {
-    throw new UsageError(`${option} ${file}: cannot write in ${dir} (no such directory, or no permission)`);
-  }
-  if (fs.existsSync(file) && fs.statSync(file).isDirectory()) throw new UsageError(`${option} ${file}: is a directory`);
-}
-
 function isIdx(file: string): boolean {
   return /idx|ubyte/i.test(path.basename(file));
 }
@@ -73,7 +63,7 @@ function readCsv(file: string, labelColumn: number | string | undefined, header:
   };
   if (header !== undefined || typeof labelColumn === 'string') return load(header ?? true);
   const first = load(true);
-  const numeric = (first.columns ?? []).every((name) => name.trim() !== '' && Number.isFinite(Number(name)));
+  const numeric = (first.columns ?? []).every((name) => Number.isFinite(parseDecimal(name)));
   return numeric ? load(false) : first;
 }
 

@@ -1,7 +1,7 @@
 /** `myelin export-onnx`: a saved model as an ONNX file for inference elsewhere. */
 import * as fs from 'node:fs';
 
-import { requireWritable } from './data';
+import { checkOutputPathSync } from '../io/output-path';
 import { openModel } from './model-file';
 import type { Output } from './output';
 
@@ -11,7 +11,7 @@ export interface ExportOnnxOptions {
 }
 
 export async function exportOnnx(options: ExportOnnxOptions, out: Output): Promise<void> {
-  requireWritable(options.out, '--out');
+  checkOutputPathSync(options.out, '--out');
   const model = await openModel(options.model);
   await model.exportOnnx(options.out);
   const bytes = fs.statSync(options.out).size;

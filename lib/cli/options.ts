@@ -1,9 +1,18 @@
 /**
  * Parsers for option values, in commander's style: each returns the value or throws
  * InvalidArgumentError, which commander reports as "option '--epochs <n>' argument 'x' is
- * invalid. ..." with exit code 2.
+ * invalid. ..." with exit code 2. Numbers are decimals (data/decimal.ts), as in the CSV files:
+ * Number() would take '0x10' for 16 and ' ' for 0.
  */
 import { InvalidArgumentError } from 'commander';
+
+import { parseDecimal } from '../data/decimal';
+
+/**
+ * The most units --layers gives one layer: 2^24 (16,777,216), far past any MLP a command line
+ * trains. The parser says so in one line; a larger width would fail later, inside the library.
+ */
+const MAX_LAYER_UNITS = 2 ** 24;
 
 export function positiveInteger(value: string): number {
   const n = Number(value);
@@ -18,15 +27,15 @@ export function nonNegativeInteger(value: string): number {
 }
 
 export function positiveNumber(value: string): number {
-  const n = Number(value);
-  if (value.trim() === '' || !Number.isFinite(n) || n <= 0) throw new InvalidArgumentError('Expected a number > 0.');
+  const n = parseDecimal(value);
+  if (!Number.isFinite(n) || n <= 0) throw new InvalidArgumentError('Expected a decimal number > 0.');
   return n;
 }
 
 /** A fraction in [0, 1), as validationSplit takes. */
 export function fraction(value: string): number {
-  const n = Number(value);
-  if (value.trim() === '' || !(n >= 0 && n < 1)) throw new InvalidArgumentError('Expected a fraction from 0 up to (not including) 1.');
+  const n = parseDecimal(value);
+  if (!(n >= 0 && n < 1)) throw new InvalidArgumentError('Expected a decimal fraction from 0 up to (not including) 1.');
   return n;
 }
 
@@ -39,6 +48,7 @@ export function layerList(value: string): number[] {
     if (!/^\d+$/.test(part.trim()) || !Number.isSafeInteger(units) || units < 1) {
       throw new InvalidArgumentError(`Expected comma-separated positive integers such as 256,128 (or 'none'), but '${part.trim()}' is not one.`);
     }
+    if (units > MAX_LAYER_UNITS) throw new InvalidArgumentError(`Expected at most ${MAX_LAYER_UNITS} units in a layer, but '${part.trim()}' is more.`);
     return units;
   });
 }

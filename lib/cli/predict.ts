@@ -4,9 +4,10 @@
  * (the most likely class index; for one sigmoid output, 1 when it is >= 0.5) before its outputs.
  */
 import { atomicWrite } from '../io/atomic-write';
+import { checkOutputPathSync } from '../io/output-path';
 import { argmax } from '../metrics/metric';
 import type { Sequential } from '../models/sequential';
-import { loadFeatures, requireWritable, type DataOptions } from './data';
+import { loadFeatures, type DataOptions } from './data';
 import { requireWidth } from './width';
 import { openModel } from './model-file';
 import type { Output } from './output';
@@ -37,7 +38,7 @@ function classes(outputs: Float32Array, n: number, c: number): number[] {
 }
 
 export async function predict(options: PredictOptions, out: Output): Promise<void> {
-  if (options.out !== undefined) requireWritable(options.out, '--out');
+  if (options.out !== undefined) checkOutputPathSync(options.out, '--out');
   const model = await openModel(options.model);
   const x = loadFeatures(options);
   requireWidth(model, x, options.model, options.data, options.labelColumn !== undefined);

@@ -6,6 +6,7 @@
 import * as path from 'node:path';
 
 import { activationNames } from '../activations';
+import { checkOutputPathSync } from '../io/output-path';
 import { dense } from '../layers/dense';
 import { Normalization } from '../layers/normalization';
 import type { Layer } from '../layers/layer';
@@ -17,7 +18,7 @@ import type { Optimizer } from '../optimizers/optimizer';
 import { seed } from '../random';
 import { Tensor } from '../tensor';
 import { oneOf } from '../validate';
-import { loadLabelled, requireWritable, type DataOptions } from './data';
+import { loadLabelled, type DataOptions } from './data';
 import { formatLogs, type Output } from './output';
 import { StderrProgress } from './progress';
 import { chooseHead } from './task';
@@ -54,8 +55,9 @@ export async function train(options: TrainOptions, out: Output): Promise<void> {
   const activation = oneOf(options.activation, '--activation', activationNames);
   const optimizer = makeOptimizer(options.optimizer, options.learningRate);
   if (options.loss !== undefined) getLoss(options.loss, '--loss');
-  requireWritable(options.out, '--out');
-  if (options.plot !== undefined) requireWritable(options.plot, '--plot');
+  // Where the results go, before the data is read and the model trained: the writes would refuse them after.
+  checkOutputPathSync(options.out, '--out');
+  if (options.plot !== undefined) checkOutputPathSync(options.plot, '--plot');
   const data = loadLabelled(options);
   const head = chooseHead(data, options.loss);
   const [samples, features] = data.x.shape as [number, number];

@@ -1,11 +1,14 @@
 /**
  * CSV files of numeric features and one label column (RFC 4180 fields: double quotes may enclose
  * a field holding the delimiter, and "" inside them is a quote; a field may not span lines).
- * Gzip-compressed files are read too.
+ * Gzip-compressed files are read too. A number is a decimal (decimal.ts: not '0x10', 'Infinity'
+ * or 'NaN') that float32 can hold; anything else is an error naming the file, line and column.
  */
 import { ArgumentRangeError, ArgumentTypeError, MyelinError } from '../errors';
+import { MAX_CSV_BYTES } from '../limits';
 import { Tensor } from '../tensor';
 import { boolean, describe, knownOptions, nonNegativeInteger, oneOf, plainObject } from '../validate';
+import { parseDecimal } from './decimal';
 import { readData } from './files';
 
 export interface LoadCsvArgs {
@@ -53,12 +56,19 @@ function splitFields(line: string, delimiter: string): string[] {
   return fields;
 }
 
-/** A finite number, or NaN for anything else (an empty field included, which Number() reads as 0). */
-function parseNumber(field: string): number {
-  const text = field.trim();
-  const value = text === '' ? NaN : Number(text);
-  return Number.isFinite(value) ? value : NaN;
+/** float32's largest magnitude, as its shortest decimal. */
+const FLOAT32_MAX_TEXT = '3.4028235e38';
+
+/** A field's number, or what is wrong with it: not a decimal, or beyond float32 (where it would become Infinity). */
+function numberOrProblem(field: string): number | string {
+  const value = parseDecimal(field);
+  if (Number.isNaN(value)) return `expected a number but found '${field}'`;
+  if (!Number.isFinite(Math.fround(value))) return `expected a number float32 can hold (at most ${FLOAT32_MAX_TEXT} in magnitude) but found '${field}'`;
+  return value;
 }
+
+/** Text that spells a number that is not finite: refused as a label too, not taken for a class name. */
+const NOT_FINITE = /^[+-]?(Infinity|NaN)$/;
 
 interface Row {
   readonly line: number;
@@ -87,19 +97,34 @@ function labelIndex(value: unknown, names: readonly string[] | null, width: numb
   return index;
 }
 
-/** Numeric labels as they are; otherwise every distinct label is a class, numbered in sorted order. */
-function encodeLabels(labels: readonly string[]): { y: Float32Array; classes?: string[] } {
-  const numbers = labels.map(parseNumber);
-  if (!numbers.some(Number.isNaN)) return { y: Float32Array.from(numbers) };
+/**
+ * Decimal labels as they are; otherwise every distinct label is a class, numbered in sorted order.
+ * `fail(i, problem)` throws for label i, a decimal that float32 cannot hold.
+ */
+function encodeLabels(labels: readonly string[], fail: (i: number, problem: string) => never): { y: Float32Array; classes?: string[] } {
+  const numbers = labels.map(parseDecimal);
+  if (!numbers.some(Number.isNaN)) {
+    return {
+      y: Float32Array.from(labels, (label, i) => {
+        const value = numberOrProblem(label);
+        return typeof value === 'string' ? fail(i, value) : value;
+      }),
+    };
+  }
   const classes = [...new Set(labels.map((l) => l.trim()))].sort();
   const index = new Map(classes.map((c, i) => [c, i]));
   return { y: Float32Array.from(labels, (l) => index.get(l.trim()) as number), classes };
 }
 
-/** Reads a CSV file of numeric features and one label column (numbers or class names). */
-export function loadCsv(path: string, args?: LoadCsvArgs): CsvData {
+/**
+ * Reads a CSV file of numeric features and one label column (numbers or class names). The file,
+ * or what it inflates to when gzip-compressed, may hold at most MAX_CSV_BYTES (V8's longest
+ * string).
+ * @param maxBytes a lower limit, for tests (internal).
+ */
+export function loadCsv(path: string, args?: LoadCsvArgs, maxBytes = MAX_CSV_BYTES): CsvData {
   const { labelColumn, header, delimiter } = csvArgs(args);
-  const text = readData(path).toString('utf8').replace(/^\uFEFF/, '');
+  const text = readData(path, maxBytes).toString('utf8').replace(/^\uFEFF/, '');
   const rows: Row[] = [];
   text.split('\n').forEach((raw, i) => {
     const line = raw.endsWith('\r') ? raw.slice(0, -1) : raw;
@@ -113,6 +138,10 @@ export function loadCsv(path: string, args?: LoadCsvArgs): CsvData {
   const label = labelIndex(labelColumn, names, width);
   const columnName = (j: number): string => (names === null ? `column ${j + 1}` : `column ${j + 1} ('${names[j]}')`);
 
+  const fail = (line: number, j: number, problem: string): never => {
+    throw new MyelinError(`${path} line ${line}, ${columnName(j)}: ${problem}`);
+  };
+
   const features = width - 1;
   const x = new Float32Array(rows.length * features);
   const labels: string[] = [];
@@ -121,16 +150,16 @@ export function loadCsv(path: string, args?: LoadCsvArgs): CsvData {
     let k = r * features;
     fields.forEach((field, j) => {
       if (j === label) {
-        if (field.trim() === '') throw new MyelinError(`${path} line ${line}, ${columnName(j)}: expected a label but found an empty field`);
+        if (field.trim() === '') fail(line, j, 'expected a label but found an empty field');
+        if (NOT_FINITE.test(field.trim())) fail(line, j, `expected a number or a class name but found '${field}'`);
         labels.push(field);
         return;
       }
-      const value = parseNumber(field);
-      if (Number.isNaN(value)) throw new MyelinError(`${path} line ${line}, ${columnName(j)}: expected a number but found '${field}'`);
-      x[k++] = value;
+      const value = numberOrProblem(field);
+      x[k++] = typeof value === 'string' ? fail(line, j, value) : value;
     });
   });
-  const { y, classes } = encodeLabels(labels);
+  const { y, classes } = encodeLabels(labels, (i, problem) => fail((rows[i] as Row).line, label, problem));
   return {
     x: new Tensor(x, [rows.length, features]),
     y: new Tensor(y, [rows.length, 1]),

@@ -4,6 +4,7 @@
  * big-endian, row-major. Gzip-compressed files are read too.
  */
 import { MyelinError } from '../errors';
+import { MAX_IDX_BYTES } from '../limits';
 import { Tensor } from '../tensor';
 import { readData } from './files';
 
@@ -27,10 +28,12 @@ const hex = (b: number): string => `0x${b.toString(16).padStart(2, '0')}`;
 
 /**
  * The values of an IDX file as float32: [n, product of the other sizes] (images [n, rows, cols]
- * become [n, rows * cols]), or [n, 1] for a one-dimensional file (labels).
+ * become [n, rows * cols]), or [n, 1] for a one-dimensional file (labels). The file, or what it
+ * inflates to when gzip-compressed, may hold at most MAX_IDX_BYTES.
+ * @param maxBytes a lower limit, for tests (internal).
  */
-export function loadIdx(path: string): Tensor {
-  const bytes = readData(path);
+export function loadIdx(path: string, maxBytes = MAX_IDX_BYTES): Tensor {
+  const bytes = readData(path, maxBytes);
   const fail = (what: string): never => {
     throw new MyelinError(`${path}: ${what}`);
   };

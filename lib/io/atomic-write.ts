@@ -4,15 +4,24 @@
  * fsynced so the rename itself survives a crash. On any failure the temporary file is removed
  * and the target is left as it was: a reader sees the old file or the new one, never a mix.
  *
- * The procedure is written once, as a generator of file operations; a sync and an async driver
- * run it with node:fs or node:fs/promises (or, in tests, with operations that fail part-way).
+ * The target is checked first (output-path.ts): a symbolic link is followed, and its final
+ * target is the file replaced (the temporary file goes in that target's folder), so the link
+ * stays; a FIFO, a device or a directory is refused, never replaced. Errors name the path the
+ * caller gave, never the temporary file.
+ *
+ * The procedure is written once, as a generator of file operations (file-steps.ts); a sync and an
+ * async driver run it with node:fs or node:fs/promises (or, in tests, with operations that fail
+ * part-way).
  */
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { promisify } from 'node:util';
 
-/** The file operations the writer uses. @internal */
-export interface FileOps {
+import { runAsync, runSync, type AsyncOps, type Procedure } from './file-steps';
+import { nodeAsyncPathOps, nodePathOps, outputTarget, type PathOps } from './output-path';
+
+/** The file operations the writer uses (those of the target's check, then its own). @internal */
+export interface FileOps extends PathOps {
   /** Creates a new file (failing if it exists) and returns its descriptor. */
   open(file: string): number;
   /** Writes some of data; returns how many bytes. */
@@ -26,9 +35,7 @@ export interface FileOps {
 }
 
 /** FileOps whose operations return promises. @internal */
-export type AsyncFileOps = { [K in keyof FileOps]: (...args: Parameters<FileOps[K]>) => Promise<ReturnType<FileOps[K]>> };
-
-type Step = { [K in keyof FileOps]: { op: K; args: Parameters<FileOps[K]> } }[keyof FileOps];
+export type AsyncFileOps = AsyncOps<FileOps>;
 
 /** Folders cannot be opened or fsynced everywhere (Windows, some file systems): the rename is done regardless. */
 function ignoreDirectorySyncError(error: unknown): void {
@@ -37,6 +44,7 @@ function ignoreDirectorySyncError(error: unknown): void {
 }
 
 export const nodeFileOps: FileOps = {
+  ...nodePathOps,
   open: (file) => fs.openSync(file, 'wx', 0o644),
   write: (fd, data) => fs.writeSync(fd, data),
   fsync: (fd) => fs.fsyncSync(fd),
@@ -63,6 +71,7 @@ const fsyncAsync = promisify(fs.fsync);
 const closeAsync = promisify(fs.close);
 
 export const nodeAsyncFileOps: AsyncFileOps = {
+  ...nodeAsyncPathOps,
   open: (file) => openAsync(file, 'wx', 0o644),
   write: async (fd, data) => (await writeAsync(fd, data)).bytesWritten,
   fsync: (fd) => fsyncAsync(fd),
@@ -89,10 +98,31 @@ function temporaryName(target: string): string {
   return path.join(path.dirname(target), `.${path.basename(target)}.${process.pid}.${random}.tmp`);
 }
 
+/**
+ * A system error while writing, told about the file the caller named: where its message or
+ * `path` names the temporary file, they name the target instead, and a message that does not
+ * name the target gets it appended in Node's manner ("ENOSPC: no space left on device, write
+ * 'model.myelin'"). The caller never learns the temporary file's name.
+ */
+function aboutTarget(error: unknown, temporary: string, target: string): unknown {
+  if (!(error instanceof Error) || typeof (error as NodeJS.ErrnoException).code !== 'string') return error;
+  const system = error as NodeJS.ErrnoException;
+  system.message = system.message.split(temporary).join(target);
+  if (!system.message.includes(`'${target}'`)) system.message += ` '${target}'`;
+  system.path = target;
+  return error;
+}
+
 /** The procedure; each yield is one file operation, resumed with its result (or its error thrown in). */
-function* procedure(target: string, chunks: readonly Uint8Array[]): Generator<Step, void, unknown> {
-  const temporary = temporaryName(target);
-  const fd = (yield { op: 'open', args: [temporary] }) as number;
+function* procedure(target: string, chunks: readonly Uint8Array[]): Procedure<FileOps, void> {
+  const file = yield* outputTarget(target, 'path');
+  const temporary = temporaryName(file);
+  let fd: number;
+  try {
+    fd = (yield { op: 'open', args: [temporary] }) as number;
+  } catch (error) {
+    throw aboutTarget(error, temporary, target);
+  }
   let open = true;
   try {
     for (const chunk of chunks) {
@@ -102,7 +132,7 @@ function* procedure(target: string, chunks: readonly Uint8Array[]): Generator<St
     yield { op: 'fsync', args: [fd] };
     open = false;
     yield { op: 'close', args: [fd] };
-    yield { op: 'rename', args: [temporary, target] };
+    yield { op: 'rename', args: [temporary, file] };
   } catch (error) {
     if (open) {
       try {
@@ -116,43 +146,17 @@ function* procedure(target: string, chunks: readonly Uint8Array[]): Generator<St
     } catch {
       // Never created, or already gone: nothing to clean.
     }
-    throw error;
+    throw aboutTarget(error, temporary, target);
   }
-  yield { op: 'syncDirectory', args: [path.dirname(target)] };
-}
-
-function call(ops: FileOps | AsyncFileOps, step: Step): unknown {
-  return (ops[step.op] as (...args: unknown[]) => unknown)(...step.args);
+  yield { op: 'syncDirectory', args: [path.dirname(file)] };
 }
 
 /** Writes the chunks, in order, to `target` atomically (see the file header). */
 export function atomicWriteSync(target: string, chunks: readonly Uint8Array[], ops: FileOps = nodeFileOps): void {
-  const run = procedure(target, chunks);
-  let next = run.next();
-  while (next.done !== true) {
-    let result: unknown;
-    try {
-      result = call(ops, next.value);
-    } catch (error) {
-      next = run.throw(error);
-      continue;
-    }
-    next = run.next(result);
-  }
+  runSync(procedure(target, chunks), ops);
 }
 
 /** atomicWriteSync with non-blocking file operations. */
-export async function atomicWrite(target: string, chunks: readonly Uint8Array[], ops: AsyncFileOps = nodeAsyncFileOps): Promise<void> {
-  const run = procedure(target, chunks);
-  let next = run.next();
-  while (next.done !== true) {
-    let result: unknown;
-    try {
-      result = await call(ops, next.value);
-    } catch (error) {
-      next = run.throw(error);
-      continue;
-    }
-    next = run.next(result);
-  }
+export function atomicWrite(target: string, chunks: readonly Uint8Array[], ops: AsyncFileOps = nodeAsyncFileOps): Promise<void> {
+  return runAsync(procedure(target, chunks), ops);
 }

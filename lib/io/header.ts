@@ -5,6 +5,7 @@
  * file and the field, e.g. "header.weights[2].shape[0] should be an integer in [1, 2147483647]".
  */
 import { ModelFormatError } from '../errors';
+import { MAX_LAYERS } from '../limits';
 import type { RandomState } from '../random';
 import { describe } from '../validate';
 
@@ -81,9 +82,10 @@ class Checker {
     return obj;
   }
 
-  /** Any JSON object (a layer's or an optimizer's config, checked later by its constructor). */
+  /** Any JSON object (a layer's or an optimizer's config, checked later by its constructor, which stops at the first unknown key). */
   anyObject(value: unknown, where: string): Record<string, unknown> {
-    return this.object(value, where, [], Object.keys(typeof value === 'object' && value !== null ? value : {}));
+    if (typeof value !== 'object' || value === null || Array.isArray(value)) this.fail(where, 'an object', value);
+    return value as Record<string, unknown>;
   }
 
   array(value: unknown, where: string, maxLength = MAX_ENTRIES): unknown[] {
@@ -135,7 +137,7 @@ function checkCommon(c: Checker, obj: Record<string, unknown>, where: string): M
   return {
     formatVersion: 1,
     myelinVersion: c.string(obj['myelinVersion'], `${where}.myelinVersion`),
-    topology: c.array(obj['topology'], `${where}.topology`).map((entry, i) => c.serialized(entry, `${where}.topology[${i}]`)),
+    topology: c.array(obj['topology'], `${where}.topology`, MAX_LAYERS).map((entry, i) => c.serialized(entry, `${where}.topology[${i}]`)),
     compile: checkCompile(c, obj['compile'], `${where}.compile`),
   };
 }

@@ -4,14 +4,15 @@
  * run from callbacks.modelCheckpoint's files; model.toJSON() / modelFromJSON() for the topology
  * alone.
  */
-import * as fs from 'node:fs';
 import { ArgumentRangeError, ArgumentTypeError, ModelFormatError } from '../errors';
 import type { Sequential } from '../models/sequential';
 import { globalRandom } from '../random';
 import { describe, knownOptions, plainObject } from '../validate';
+import { MAX_MODEL_FILE_BYTES } from '../limits';
 import { atomicWrite, atomicWriteSync } from './atomic-write';
 import { checkModelJSON, type ModelJSON, type TrainingEntry } from './header';
 import { checkSaveOptions, decodeModel, encodeModel, type DecodedModel, type SaveOptions } from './model-file';
+import { readRegularFile, readRegularFileSync, type Refusal } from './read-file';
 import { buildModel, compileModel, type CompileOverrides } from './topology';
 
 export type { ModelJSON, SaveOptions, CompileOverrides as LoadOptions };
@@ -30,12 +31,29 @@ function checkLoadOptions(options: unknown): CompileOverrides {
   return o as CompileOverrides;
 }
 
-/** Writes `model` to `path` atomically; `training` makes the file a checkpoint. @internal */
+/** A model file that is not a regular file, or is too large to be one, is not read at all. */
+const refuseModelFile = (file: string): Refusal => (problem) => new ModelFormatError(file, problem);
+
+function readModelFileSync(file: string): Buffer {
+  return readRegularFileSync(file, MAX_MODEL_FILE_BYTES, refuseModelFile(file));
+}
+
+function readModelFile(file: string): Promise<Buffer> {
+  return readRegularFile(file, MAX_MODEL_FILE_BYTES, refuseModelFile(file));
+}
+
+/**
+ * Writes `model` to `path` atomically; `training` makes the file a checkpoint. A symbolic link
+ * at `path` is followed: its final target is replaced and the link kept. A FIFO, a device, a
+ * directory or a path whose folder does not exist is refused with an ArgumentRangeError before
+ * anything is written. @internal
+ */
 export async function saveModel(model: Sequential, path: unknown, options?: unknown, training: TrainingEntry | null = null): Promise<void> {
   const target = checkPath(path);
   await atomicWrite(target, encodeModel(model, checkSaveOptions(options), training));
 }
 
+/** saveModel, blocking. @internal */
 export function saveModelSync(model: Sequential, path: unknown, options?: unknown): void {
   const target = checkPath(path);
   atomicWriteSync(target, encodeModel(model, checkSaveOptions(options)));
@@ -44,18 +62,20 @@ export function saveModelSync(model: Sequential, path: unknown, options?: unknow
 /**
  * A model read from a file model.save() wrote: same layers, weights and (unless compile: false)
  * compile config and optimizer state; it predicts bit-identically and can go on training.
- * A damaged or foreign file gives a ModelFormatError naming the file and the fault.
+ * A damaged or foreign file gives a ModelFormatError naming the file and the fault, and so does
+ * a path that is not a regular file (a directory, a device such as /dev/zero, a FIFO) or a file
+ * larger than MAX_MODEL_FILE_BYTES (4 GiB), which is not read at all.
  */
 export async function loadModel(path: string, options?: CompileOverrides): Promise<Sequential> {
   const file = checkPath(path);
   const overrides = checkLoadOptions(options);
-  return decodeModel(await fs.promises.readFile(file), file, overrides).model;
+  return decodeModel(await readModelFile(file), file, overrides).model;
 }
 
 export function loadModelSync(path: string, options?: CompileOverrides): Sequential {
   const file = checkPath(path);
   const overrides = checkLoadOptions(options);
-  return decodeModel(fs.readFileSync(file), file, overrides).model;
+  return decodeModel(readModelFileSync(file), file, overrides).model;
 }
 
 export interface Checkpoint {
@@ -74,7 +94,7 @@ export interface Checkpoint {
 export async function loadCheckpoint(path: string, options?: CompileOverrides): Promise<Checkpoint> {
   const file = checkPath(path);
   const overrides = checkLoadOptions(options);
-  return resume(decodeModel(await fs.promises.readFile(file), file, overrides), file);
+  return resume(decodeModel(await readModelFile(file), file, overrides), file);
 }
 
 function resume({ model, training }: DecodedModel, file: string): Checkpoint {

@@ -7,6 +7,7 @@
  */
 import { native } from '../backend';
 import { ModelFormatError, ModelStateError } from '../errors';
+import { firstOutside } from '../layers/weight-domain';
 import type { Sequential } from '../models/sequential';
 import type { Optimizer } from '../optimizers/optimizer';
 import { globalRandom } from '../random';
@@ -120,6 +121,10 @@ export function decodeModel(bytes: Uint8Array, file: string, overrides: CompileO
   readFloatsInto(arena.state, body, sizes.params);
   finite(arena.params, file, 'the parameter arena');
   finite(arena.state, file, 'the state array');
+  for (const slot of arena.slots) {
+    const outside = firstOutside(arena.view(slot), slot.spec.domain);
+    if (outside !== null) throw new ModelFormatError(file, `${slot.layer.name}/${slot.spec.name} holds ${outside.value} at index ${outside.index}: expected ${outside.expected}`);
+  }
   if (header.compile !== null && overrides.compile !== false) {
     const optimizer = compileModel(model, header.compile, overrides, file);
     if (header.optimizerState !== null) restoreOptimizer(optimizer, header.optimizerState, body, sizes.params + sizes.state, sizes.params, file);

@@ -79,7 +79,7 @@ export class BatchNormalization extends Layer {
     const specs: ParamSpec[] = [];
     if (this.scale) specs.push(spec('gamma', this.gammaInitializer, true));
     if (this.center) specs.push(spec('beta', this.betaInitializer, true));
-    specs.push(spec('movingMean', this.movingMeanInitializer, false), spec('movingVariance', this.movingVarianceInitializer, false));
+    specs.push(spec('movingMean', this.movingMeanInitializer, false), { ...spec('movingVariance', this.movingVarianceInitializer, false), domain: 'nonNegative' });
     return specs;
   }
 

@@ -10,6 +10,7 @@ import { ArgumentTypeError } from '../errors';
 import type { Initializer } from '../initializers';
 import type { Regularizer } from '../regularizers';
 import { describe } from '../validate';
+import type { WeightDomain } from './weight-domain';
 
 /** A parameter tensor a layer asks the model to place in the arena. */
 export interface ParamSpec {
@@ -28,6 +29,8 @@ export interface ParamSpec {
   readonly regularizer?: Regularizer | null;
   /** A projection applied to the values after each optimizer step (kernelConstraint, ...). */
   readonly constraint?: Constraint | null;
+  /** The values the tensor may hold beyond finite ones (a variance: 'nonNegative'); see weight-domain.ts. */
+  readonly domain?: WeightDomain;
 }
 
 /** The serialized form of an initializer, regularizer or constraint, as the get* resolvers read it back. */

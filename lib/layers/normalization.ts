@@ -97,7 +97,7 @@ export class Normalization extends Layer {
     });
     return [
       { name: 'mean', shape: [u], initializer: fromStatistics((s) => s.mean, 0), fanIn: u, fanOut: u, trainable: false },
-      { name: 'variance', shape: [u], initializer: fromStatistics((s) => s.variance, 1), fanIn: u, fanOut: u, trainable: false },
+      { name: 'variance', shape: [u], initializer: fromStatistics((s) => s.variance, 1), fanIn: u, fanOut: u, trainable: false, domain: 'nonNegative' },
     ];
   }
 

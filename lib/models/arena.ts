@@ -31,6 +31,7 @@ export class ParameterArena {
   readonly segments: Uint32Array;
   private readonly regularized: readonly ParamSlot[];
   private readonly constrained: readonly ParamSlot[];
+  private readonly byLayer = new Map<Layer, readonly ParamSlot[]>();
 
   /**
    * Lays out the parameters of `layers` (already built) in order. Parameters already present in
@@ -41,13 +42,16 @@ export class ParameterArena {
     const slots: ParamSlot[] = [];
     const ends = { params: 0, state: 0 };
     layers.forEach((layer, i) => {
+      const own: ParamSlot[] = [];
       for (const spec of specs[i] ?? []) {
         const size = spec.shape.reduce((a, b) => a * b, 1);
         const trainable = spec.trainable !== false;
         const key = trainable ? 'params' : 'state';
-        slots.push({ layer, spec, trainable, offset: ends[key], size });
+        own.push({ layer, spec, trainable, offset: ends[key], size });
         ends[key] += size;
       }
+      this.byLayer.set(layer, own);
+      slots.push(...own);
     });
     this.slots = slots;
     this.params = new Float32Array(ends.params);
@@ -59,17 +63,22 @@ export class ParameterArena {
     this.constrained = trainable.filter((s) => s.spec.constraint);
     for (const slot of slots) {
       const view = this.view(slot);
-      const kept = previous?.slots.find((s) => s.layer === slot.layer && s.spec.name === slot.spec.name && s.offset === slot.offset && s.trainable === slot.trainable);
+      // Looked up among the layer's own few slots: a search of every slot per slot would make a load quadratic in the layers.
+      const kept = previous?.slotsOf(slot.layer).find((s) => s.spec.name === slot.spec.name && s.offset === slot.offset && s.trainable === slot.trainable);
       if (kept !== undefined && previous !== undefined) view.set(previous.view(kept));
       else slot.spec.initializer.fill(view, slot.spec.fanIn, slot.spec.fanOut);
     }
-    layers.forEach((layer) => {
-      const own = slots.filter((s) => s.layer === layer);
+    for (const [layer, own] of this.byLayer) {
       layer.bindParams(
         own.map((s) => this.view(s)),
         own.map((s) => (s.trainable ? this.grads.subarray(s.offset, s.offset + s.size) : new Float32Array(0))),
       );
-    });
+    }
+  }
+
+  /** A layer's slots, in the order of its paramSpecs() (none for a layer not in this arena). */
+  slotsOf(layer: Layer): readonly ParamSlot[] {
+    return this.byLayer.get(layer) ?? [];
   }
 
   /**

@@ -9,6 +9,8 @@ import { native } from '../backend';
 import { ArgumentTypeError, ArgumentRangeError, ModelStateError, ShapeError } from '../errors';
 import { Dense } from '../layers/dense';
 import { Layer, type ParamSpec } from '../layers/layer';
+import { checkDomain } from '../layers/weight-domain';
+import { MAX_LAYERS } from '../limits';
 import { getLoss, type Loss, type LossIdentifier } from '../losses';
 import type { Metric, MetricName } from '../metrics';
 import { getMetrics } from '../metrics/resolve';
@@ -81,6 +83,8 @@ export class Sequential {
   /** Set to true (from a callback) to end fit() after the current batch, as in Keras. */
   stopTraining = false;
   private specs: ParamSpec[][] = [];
+  /** Floats in the parameter arena and the state array, kept as layers are added. */
+  private readonly floats = { trainable: 0, state: 0 };
   private arena: ParameterArena | null = null;
   private compiled: Compiled | null = null;
   /** predict()'s layer outputs. */
@@ -111,6 +115,9 @@ export class Sequential {
       // A layer's parameters are views of one model's arena; sharing it would tie two models.
       throw new ArgumentRangeError({ argument: 'layer', expected: 'a new layer, not one already in a model', received: `'${layer.name}', which is already built` });
     }
+    if (this.layers.length >= MAX_LAYERS) {
+      throw new ArgumentRangeError({ argument: 'layer', expected: `at most ${MAX_LAYERS} layers in a model`, received: `'${layer.name}', which would be layer ${this.layers.length + 1}` });
+    }
     const previous = this.layers[this.layers.length - 1];
     let inputUnits: number;
     if (previous === undefined) {
@@ -128,12 +135,14 @@ export class Sequential {
       }
     }
     const specs = layer.build(inputUnits);
+    let floats: { trainable: number; state: number };
     try {
-      this.checkArenaSize(layer, specs);
+      floats = this.checkArenaSize(layer, specs);
     } catch (error) {
       layer.built = false;
       throw error;
     }
+    Object.assign(this.floats, floats);
     this.specs.push(specs);
     this.layers.push(layer);
     this.inferenceBuffers = null;
@@ -150,22 +159,25 @@ export class Sequential {
     return this.layers[this.layers.length - 1]?.outputUnits ?? 0;
   }
 
-  /** Refuses a layer whose weights would make the arenas larger than can be allocated. */
-  private checkArenaSize(layer: Layer, specs: readonly ParamSpec[]): void {
-    const counts = { trainable: 0, state: 0 };
-    for (const spec of [...this.specs.flat(), ...specs]) counts[spec.trainable === false ? 'state' : 'trainable'] += spec.shape.reduce((a, b) => a * b, 1);
+  /**
+   * Refuses a layer whose weights would make the arenas larger than can be allocated; returns the
+   * arenas' floats with it.
+   */
+  private checkArenaSize(layer: Layer, specs: readonly ParamSpec[]): { trainable: number; state: number } {
+    const counts = { ...this.floats };
+    for (const spec of specs) counts[spec.trainable === false ? 'state' : 'trainable'] += spec.shape.reduce((a, b) => a * b, 1);
     const shapes = specs.map((spec) => `${spec.name} [${spec.shape.join(', ')}]`).join(', ');
     checkClaims(`layer '${layer.name}'`, `a layer of ${layer.outputUnits} units on ${layer.inputUnits} inputs, with weights ${shapes || 'none'}`, [
       { what: 'the parameter arena', floats: counts.trainable },
       { what: 'the gradient arena', floats: counts.trainable },
       { what: 'the state array', floats: counts.state },
     ]);
+    return counts;
   }
 
   /** Bytes of the arenas: parameters, gradients and state. */
   private arenaBytes(): number {
-    const params = this.layers.reduce((sum, l) => sum + l.paramCount(), 0);
-    return params * 2 * 4;
+    return (this.floats.trainable * 2 + this.floats.state) * 4;
   }
 
   /**
@@ -194,7 +206,7 @@ export class Sequential {
     if (this.layers.length === 0) throw new ModelStateError('Cannot compile a model with no layers: add one with model.add(layers.dense({ ... })).');
     const optimizer = getOptimizer(options['optimizer'], 'optimizer');
     const slots = optimizer.slotNames();
-    const params = this.layers.reduce((sum, l) => sum + l.paramCounts().trainable, 0);
+    const params = this.floats.trainable;
     checkClaims('optimizer', `${optimizer.className}, whose slots ${slots.join(', ')} each hold ${params} floats`, slots.map((name) => ({ what: `the slot arena '${name}'`, floats: params })), this.arenaBytes());
     const loss = getLoss(options['loss'], 'loss');
     const metrics = options['metrics'] === undefined ? [] : Array.isArray(options['metrics']) ? options['metrics'] : [options['metrics']];
@@ -613,6 +625,7 @@ export class Sequential {
         throw new ShapeError({ argument: `weights[${i}]`, expected: `${slot.size} values (shape [${slot.spec.shape.join(', ')}]) for ${slot.layer.name}/${slot.spec.name}`, received: `shape [${t.shape.join(', ')}]` });
       }
       finiteValues(t.data, `weights[${i}]`);
+      checkDomain(t.data, slot.spec.domain, `weights[${i}] (${slot.layer.name}/${slot.spec.name})`);
       return t.data;
     });
     arena.slots.forEach((slot, i) => arena.view(slot).set(values[i] as Float32Array));
@@ -658,7 +671,7 @@ export class Sequential {
   /** Each of a layer's weights by name, as views of the arena: writing them changes the model. @internal */
   weightViews(layer: Layer): Map<string, Float32Array> {
     const arena = this.requireArena();
-    return new Map(arena.slots.filter((s) => s.layer === layer).map((s) => [s.spec.name, arena.view(s)]));
+    return new Map(arena.slotsOf(layer).map((s) => [s.spec.name, arena.view(s)]));
   }
 
   /**

@@ -210,7 +210,7 @@ describe('myelin (command line)', function () {
       fs.writeFileSync(path.join(dir, 'keep.myelin'), 'old');
       expectUsageError(myelin('train', '--data', cancer, '--label-column', 'nope', '--out', 'keep.myelin'), /not a column/);
       expect(fs.readFileSync(path.join(dir, 'keep.myelin'), 'utf8')).to.equal('old');
-      expectUsageError(myelin('train', '--data', digits, '--out', path.join('no-such-dir', 'x.myelin')), /--out no-such-dir\/x\.myelin: cannot write in/);
+      expectUsageError(myelin('train', '--data', digits, '--out', path.join('no-such-dir', 'x.myelin')), /for --out but received 'no-such-dir\/x\.myelin', whose folder no-such-dir does not exist/);
     });
 
     it('exits 1 with one line when training fails while running', () => {

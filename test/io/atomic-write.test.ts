@@ -90,14 +90,16 @@ describe('atomic writes', () => {
     expect(my.loadModelSync(target).outputUnits).to.equal(40);
   });
 
-  it('leaves no temporary file when the rename fails (the target is a folder)', async () => {
-    const folder = path.join(dir, 'taken');
-    fs.mkdirSync(folder);
-    fs.writeFileSync(path.join(folder, 'keep'), 'x');
-    expect(() => model(2).saveSync(folder)).to.throw(/EISDIR|ENOTEMPTY|EEXIST|EPERM/);
-    const error = await model(2).save(folder).catch((e: unknown) => e);
-    expect((error as Error).message).to.match(/EISDIR|ENOTEMPTY|EEXIST|EPERM/);
-    expect(fs.readdirSync(dir).sort()).to.deep.equal(['model.myelin', 'taken']);
-    expect(fs.readdirSync(folder)).to.deep.equal(['keep']);
+  it('keeps the old file and leaves no temporary file when the rename fails, naming the target', async () => {
+    const crossDevice = (from: string, to: string): Error =>
+      Object.assign(new Error(`EXDEV: cross-device link not permitted, rename '${from}' -> '${to}'`), { code: 'EXDEV', syscall: 'rename', path: from, dest: to });
+    const ops: FileOps = { ...nodeFileOps, rename: (from, to) => { throw crossDevice(from, to); } };
+    const asyncOps: AsyncFileOps = { ...nodeAsyncFileOps, rename: async (from, to) => { throw crossDevice(from, to); } };
+    const chunks = encodeModel(model(40), { includeOptimizer: true });
+    expect(() => atomicWriteSync(target, chunks, ops)).to.throw(/^EXDEV: .*rename '.*model\.myelin' -> '.*model\.myelin'$/);
+    unchanged();
+    const error = await atomicWrite(target, chunks, asyncOps).catch((e: unknown) => e);
+    expect((error as Error).message).to.match(/^EXDEV: .*rename '.*model\.myelin' -> '.*model\.myelin'$/);
+    unchanged();
   });
 });
