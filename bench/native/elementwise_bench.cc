@@ -19,17 +19,16 @@
 // fits_l2, threads, isa, bytes_per_call, gbps, memcpy_gbps, ratio, reaches_70). The ISA path is
 // the active one (MYELIN_ISA=generic|avx2|avx512 forces one).
 #include <algorithm>
-#include <chrono>
 #include <cstdint>
 #include <cstdio>
 #include <cstdlib>
 #include <cstring>
-#include <functional>
 #include <random>
 #include <string>
 #include <vector>
 
 #include "bench_options.h"
+#include "call_timer.h"
 #include "kernels/activations.h"
 #include "kernels/optimizers.h"
 #include "runtime/cpu_features.h"
@@ -154,21 +153,6 @@ void call(const Kernel& k, std::int64_t n, Buffers* buf) {
   }
 }
 
-// Seconds per call: one warm-up call, then calls until min_seconds have passed.
-double seconds_per_call(const std::function<void()>& fn, double min_seconds) {
-  using clock = std::chrono::steady_clock;
-  fn();
-  int calls = 0;
-  const auto start = clock::now();
-  double elapsed = 0.0;
-  do {
-    fn();
-    ++calls;
-    elapsed = std::chrono::duration<double>(clock::now() - start).count();
-  } while (elapsed < min_seconds);
-  return elapsed / calls;
-}
-
 struct Options : myelin_bench::BenchOptions {
   Options() {
     reps = 15;
@@ -182,15 +166,6 @@ void usage() {
       "usage: elementwise_bench [--json] [--filter SUBSTRING] [--reps N] [--min-ms MS] "
       "[--threads 1,2]\n"
       "defaults: --reps 15 --min-ms 5 --threads 1\n");
-}
-
-bool parse_args(int argc, char** argv, Options* o) {
-  for (int i = 1; i < argc; ++i) {
-    if (myelin_bench::parse_common_option(argc, argv, &i, o) != myelin_bench::Parsed::taken) {
-      return false;
-    }
-  }
-  return true;
 }
 
 std::string size_label(std::int64_t bytes) {
@@ -207,13 +182,12 @@ std::string size_label(std::int64_t bytes) {
 
 int main(int argc, char** argv) {
   Options opt;
-  if (!parse_args(argc, argv, &opt)) {
+  if (!myelin_bench::parse_common_options(argc, argv, &opt)) {
     usage();
     return 2;
   }
   const char* isa = myelin::isa_name(myelin::active_isa());
-  FILE* header = opt.json ? stderr : stdout;
-  std::fprintf(header, "myelin isa %s, max threads %d\n", isa, myelin::max_threads());
+  FILE* header = myelin_bench::begin_header(opt, isa, myelin::max_threads());
   std::fprintf(header,
                "GB/s = (bytes read + bytes written) per call / time, each array counted once "
                "(forward 8, backward 12, adam 28, memcpy 8 bytes a float); memcpy of one array of "
@@ -242,9 +216,9 @@ int main(int argc, char** argv) {
         double best_kernel = 1e30, best_copy = 1e30;
         for (int rep = 0; rep < opt.reps; ++rep) {
           best_copy = std::min(best_copy,
-                               seconds_per_call([&] { call(copy, n, &buf); }, opt.min_seconds));
+                               myelin_bench::seconds_per_call([&] { call(copy, n, &buf); }, opt.min_seconds));
           best_kernel =
-              std::min(best_kernel, seconds_per_call([&] { call(k, n, &buf); }, opt.min_seconds));
+              std::min(best_kernel, myelin_bench::seconds_per_call([&] { call(k, n, &buf); }, opt.min_seconds));
         }
         const double gbps = kernel_bytes / best_kernel * 1e-9;
         const double copy_gbps = copy_bytes / best_copy * 1e-9;
