@@ -49,6 +49,14 @@ export interface ProgramResult {
   readonly scalars: Float64Array;
 }
 
+/**
+ * What an optimizer step returns: 1 when the update was applied; 0 when it was refused because a
+ * value it would write (a parameter or a slot) would be NaN or infinite, in which case it wrote
+ * nothing (a NaN or infinite gradient is refused too). While a program is being recorded: the
+ * index of the program's scalar that will hold the 1 or 0 (lib/program.ts, Scalars).
+ */
+export type StepOutcome = number;
+
 interface NativeBinding {
   backendInfo(): NativeBackendInfo;
   setNumThreads(n: number): void;
@@ -81,17 +89,17 @@ interface NativeBinding {
   hinge(dpred: F32 | null, pred: F32, labels: F32, weights: F32 | null, n: number, c: number): number;
   squaredHinge(dpred: F32 | null, pred: F32, labels: F32, weights: F32 | null, n: number, c: number): number;
   kullbackLeiblerDivergence(dpred: F32 | null, pred: F32, labels: F32, weights: F32 | null, n: number, c: number): number;
-  // -- optimizers (native/binding/optimizer_binding.cc) --
-  sgdStep(params: F32, velocity: F32 | null, grads: F32, learningRate: number, momentum: number, nesterov: boolean): void;
-  adagradStep(params: F32, accumulator: F32, grads: F32, learningRate: number, epsilon: number): void;
-  adadeltaStep(params: F32, accumGrad: F32, accumDelta: F32, grads: F32, learningRate: number, rho: number, epsilon: number): void;
+  // -- optimizers (native/binding/optimizer_binding.cc): each step returns a StepOutcome --
+  sgdStep(params: F32, velocity: F32 | null, grads: F32, learningRate: number, momentum: number, nesterov: boolean): StepOutcome;
+  adagradStep(params: F32, accumulator: F32, grads: F32, learningRate: number, epsilon: number): StepOutcome;
+  adadeltaStep(params: F32, accumGrad: F32, accumDelta: F32, grads: F32, learningRate: number, rho: number, epsilon: number): StepOutcome;
   /** momentumSlot is null when momentum is 0; average is null unless centered. */
-  rmspropStep(params: F32, velocity: F32, momentumSlot: F32 | null, average: F32 | null, grads: F32, learningRate: number, rho: number, momentum: number, epsilon: number): void;
+  rmspropStep(params: F32, velocity: F32, momentumSlot: F32 | null, average: F32 | null, grads: F32, learningRate: number, rho: number, momentum: number, epsilon: number): StepOutcome;
   /** vHat is null unless amsgrad; weightDecay > 0 is AdamW's decoupled decay. step counts from 1. */
-  adamStep(params: F32, m: F32, v: F32, vHat: F32 | null, grads: F32, learningRate: number, beta1: number, beta2: number, epsilon: number, weightDecay: number, step: number): void;
-  adamaxStep(params: F32, m: F32, u: F32, grads: F32, learningRate: number, beta1: number, beta2: number, epsilon: number, step: number): void;
+  adamStep(params: F32, m: F32, v: F32, vHat: F32 | null, grads: F32, learningRate: number, beta1: number, beta2: number, epsilon: number, weightDecay: number, step: number): StepOutcome;
+  adamaxStep(params: F32, m: F32, u: F32, grads: F32, learningRate: number, beta1: number, beta2: number, epsilon: number, step: number): StepOutcome;
   /** uProduct is Keras's running product of the momentum schedule, u_1 ... u_step. */
-  nadamStep(params: F32, m: F32, v: F32, grads: F32, learningRate: number, beta1: number, beta2: number, epsilon: number, step: number, uProduct: number): void;
+  nadamStep(params: F32, m: F32, v: F32, grads: F32, learningRate: number, beta1: number, beta2: number, epsilon: number, step: number, uProduct: number): StepOutcome;
   // -- clipping, regularizers, constraints (native/binding/regularization_binding.cc) --
   /** Bounds of 0 are off; clipNorm and globalClipNorm are never both set. */
   clipGradients(grads: F32, segments: Uint32Array, clipNorm: number, globalClipNorm: number, clipValue: number): void;

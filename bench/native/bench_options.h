@@ -3,6 +3,7 @@
 #pragma once
 
 #include <algorithm>
+#include <cstdio>
 #include <cstdlib>
 #include <string>
 #include <vector>
@@ -52,6 +53,23 @@ inline Parsed parse_common_option(int argc, char** argv, int* i, BenchOptions* o
     return Parsed::not_common;
   }
   return Parsed::taken;
+}
+
+// Parses argv for a benchmark that takes the shared flags alone; false when one is unknown or
+// malformed.
+inline bool parse_common_options(int argc, char** argv, BenchOptions* o) {
+  for (int i = 1; i < argc; ++i) {
+    if (parse_common_option(argc, argv, &i, o) != Parsed::taken) return false;
+  }
+  return true;
+}
+
+// Where a benchmark prints its header lines (stderr under --json, so that stdout holds one JSON
+// object a line), after printing the first: the ISA path and the thread count.
+inline FILE* begin_header(const BenchOptions& o, const char* isa, int max_threads) {
+  FILE* header = o.json ? stderr : stdout;
+  std::fprintf(header, "myelin isa %s, max threads %d\n", isa, max_threads);
+  return header;
 }
 
 }  // namespace myelin_bench

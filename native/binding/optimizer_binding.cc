@@ -1,5 +1,7 @@
 // Bindings for the optimizer updates (every slot arena must have the parameters' length) and the
 // reductions over arenas that guard them. A slot that an option does not use is passed as null.
+// Each step returns 1 when applied and 0 when refused (a value would be non-finite; nothing was
+// written), through dispatch_scalar: while a program is recorded, the index of its scalar.
 #include <napi.h>
 
 #include <cmath>
@@ -60,6 +62,9 @@ float number(const Napi::CallbackInfo& info, std::size_t index, const char* name
   return static_cast<float>(finite_number(info, index, name));
 }
 
+// A step's outcome as the scalar JS receives (lib/backend.ts, StepOutcome): 1 applied, 0 refused.
+double outcome(bool applied) { return applied ? 1.0 : 0.0; }
+
 // sgdStep(params, velocity | null, grads, lr, momentum, nesterov)
 Napi::Value sgd_step_binding(const Napi::CallbackInfo& info) {
   expect_arg_count(info, 6, "sgdStep");
@@ -70,8 +75,9 @@ Napi::Value sgd_step_binding(const Napi::CallbackInfo& info) {
   const bool nesterov = boolean(info, 5, "nesterov");
   float* velocity =
       optional_slot(info, 1, "velocity", params, momentum != 0.0f, "momentum is not 0");
-  return dispatch(info, [=] {
-    sgd_step(params.data, velocity, grads.data, params.length, lr, momentum, nesterov);
+  return dispatch_scalar(info, [=] {
+    return outcome(
+        sgd_step(params.data, velocity, grads.data, params.length, lr, momentum, nesterov));
   });
 }
 
@@ -83,8 +89,9 @@ Napi::Value adagrad_step_binding(const Napi::CallbackInfo& info) {
   const FloatSpan grads = slot(info, 2, "grads", params);
   const float lr = number(info, 3, "learningRate");
   const float epsilon = number(info, 4, "epsilon");
-  return dispatch(info, [=] {
-    adagrad_step(params.data, accumulator.data, grads.data, params.length, lr, epsilon);
+  return dispatch_scalar(info, [=] {
+    return outcome(
+        adagrad_step(params.data, accumulator.data, grads.data, params.length, lr, epsilon));
   });
 }
 
@@ -98,9 +105,9 @@ Napi::Value adadelta_step_binding(const Napi::CallbackInfo& info) {
   const float lr = number(info, 4, "learningRate");
   const float rho = decay_rate(info, 5, "rho");
   const float epsilon = number(info, 6, "epsilon");
-  return dispatch(info, [=] {
-    adadelta_step(params.data, accum_grad.data, accum_delta.data, grads.data, params.length, lr,
-                  rho, epsilon);
+  return dispatch_scalar(info, [=] {
+    return outcome(adadelta_step(params.data, accum_grad.data, accum_delta.data, grads.data,
+                                 params.length, lr, rho, epsilon));
   });
 }
 
@@ -119,9 +126,9 @@ Napi::Value rmsprop_step_binding(const Napi::CallbackInfo& info) {
                              "momentum is not 0");
   const bool centered = optional_float_array(info, 3, "average").present;
   float* average = optional_slot(info, 3, "average", params, centered, "centered");
-  return dispatch(info, [=] {
-    rmsprop_step(params.data, velocity.data, mom, average, grads.data, params.length, lr, rho,
-                 momentum, epsilon);
+  return dispatch_scalar(info, [=] {
+    return outcome(rmsprop_step(params.data, velocity.data, mom, average, grads.data,
+                                params.length, lr, rho, momentum, epsilon));
   });
 }
 
@@ -141,9 +148,9 @@ Napi::Value adam_step_binding(const Napi::CallbackInfo& info) {
   const float epsilon = number(info, 8, "epsilon");
   const float weight_decay = number(info, 9, "weightDecay");
   const std::int64_t step = step_number(info, 10);
-  return dispatch(info, [=] {
-    adam_step(params.data, m.data, v.data, v_hat, grads.data, params.length, lr, beta1, beta2,
-              epsilon, weight_decay, step);
+  return dispatch_scalar(info, [=] {
+    return outcome(adam_step(params.data, m.data, v.data, v_hat, grads.data, params.length, lr,
+                             beta1, beta2, epsilon, weight_decay, step));
   });
 }
 
@@ -172,9 +179,9 @@ MomentArgs moment_args(const Napi::CallbackInfo& info, const char* second) {
 Napi::Value adamax_step_binding(const Napi::CallbackInfo& info) {
   expect_arg_count(info, 9, "adamaxStep");
   const MomentArgs a = moment_args(info, "u");
-  return dispatch(info, [=] {
-    adamax_step(a.params.data, a.m.data, a.second.data, a.grads.data, a.params.length, a.lr,
-                a.beta1, a.beta2, a.epsilon, a.step);
+  return dispatch_scalar(info, [=] {
+    return outcome(adamax_step(a.params.data, a.m.data, a.second.data, a.grads.data,
+                               a.params.length, a.lr, a.beta1, a.beta2, a.epsilon, a.step));
   });
 }
 
@@ -188,9 +195,10 @@ Napi::Value nadam_step_binding(const Napi::CallbackInfo& info) {
                                 "Expected a number in [0, 1) for uProduct but received " +
                                     std::to_string(u_product));
   }
-  return dispatch(info, [=] {
-    nadam_step(a.params.data, a.m.data, a.second.data, a.grads.data, a.params.length, a.lr,
-               a.beta1, a.beta2, a.epsilon, a.step, u_product);
+  return dispatch_scalar(info, [=] {
+    return outcome(nadam_step(a.params.data, a.m.data, a.second.data, a.grads.data,
+                              a.params.length, a.lr, a.beta1, a.beta2, a.epsilon, a.step,
+                              u_product));
   });
 }
 

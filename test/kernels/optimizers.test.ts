@@ -1,6 +1,7 @@
 import { expect } from 'chai';
 
 import { native } from '../../lib/backend';
+import { record } from '../../lib/program';
 import { expectClose } from '../helpers/compare';
 import { randomArray } from '../helpers/data';
 
@@ -27,6 +28,31 @@ function adamRun(length: number) {
 function sameBits(a: Float32Array, b: Float32Array): boolean {
   return Buffer.from(a.buffer, a.byteOffset, a.byteLength).equals(Buffer.from(b.buffer, b.byteOffset, b.byteLength));
 }
+
+/** Params, a signed slot and two positive ones (second moments); each step uses what its options need. */
+type State = [Float32Array, Float32Array, Float32Array, Float32Array];
+const mapState = (s: State, f: (a: Float32Array) => Float32Array): State => [f(s[0]), f(s[1]), f(s[2]), f(s[3])];
+
+/** Positive slots in [0.01, 0.02]: centered RMSprop's v stays above a^2, as it does from zero slots. */
+function startState(n: number): State {
+  const positive = (seed: number) => randomArray(n, seed, 0.01).map((x) => 0.01 + Math.abs(x));
+  return [randomArray(n, 30), randomArray(n, 31, 0.1), positive(32), positive(34)];
+}
+
+/** Every kernel and every option that changes its loop; each returns the step's outcome. */
+const STEPS: [string, (s: State, g: Float32Array) => number][] = [
+  ['adam', ([p, m, v], gr) => native.adamStep(p, m, v, null, gr, LR, B1, B2, EPS, 0, 5)],
+  ['adamw with amsgrad', ([p, m, v, vh], gr) => native.adamStep(p, m, v, vh, gr, LR, B1, B2, EPS, 0.01, 5)],
+  ['sgd with momentum', ([p, v], gr) => native.sgdStep(p, v, gr, 0.05, 0.9, false)],
+  ['sgd with nesterov momentum', ([p, v], gr) => native.sgdStep(p, v, gr, 0.05, 0.9, true)],
+  ['sgd', ([p], gr) => native.sgdStep(p, null, gr, 0.1, 0, false)],
+  ['adagrad', ([p, , a], gr) => native.adagradStep(p, a, gr, 0.1, 1e-7)],
+  ['adadelta', ([p, , eg, ed], gr) => native.adadeltaStep(p, eg, ed, gr, 1, 0.95, 1e-7)],
+  ['rmsprop', ([p, , v], gr) => native.rmspropStep(p, v, null, null, gr, 0.01, 0.9, 0, 1e-7)],
+  ['centered rmsprop with momentum', ([p, mom, v, a], gr) => native.rmspropStep(p, v, mom, a, gr, 0.01, 0.9, 0.5, 1e-7)],
+  ['adamax', ([p, m, u], gr) => native.adamaxStep(p, m, u, gr, 0.01, B1, B2, EPS, 3)],
+  ['nadam', ([p, m, v], gr) => native.nadamStep(p, m, v, gr, 0.01, B1, B2, EPS, 3, 0.5)],
+];
 
 for (const isa of supportedIsas) {
   describe(`optimizer kernels (${isa} path)`, () => {
@@ -99,33 +125,71 @@ for (const isa of supportedIsas) {
       // 7-value pieces of the same arrays run every value through the scalar tail.
       const n = 4096;
       const g = randomArray(n, 33);
-      type State = [Float32Array, Float32Array, Float32Array, Float32Array];
-      const map = (s: State, f: (a: Float32Array) => Float32Array): State => [f(s[0]), f(s[1]), f(s[2]), f(s[3])];
-      const positive = (seed: number) => randomArray(n, seed, 0.01).map(Math.abs);
-      const start: State = [randomArray(n, 30), randomArray(n, 31, 0.1), positive(32), positive(34)];
-      // Every kernel and every option that changes its loop.
-      const steps: [string, (s: State, g: Float32Array) => void][] = [
-        ['adam', ([p, m, v], gr) => native.adamStep(p, m, v, null, gr, LR, B1, B2, EPS, 0, 5)],
-        ['adamw with amsgrad', ([p, m, v, vh], gr) => native.adamStep(p, m, v, vh, gr, LR, B1, B2, EPS, 0.01, 5)],
-        ['sgd with momentum', ([p, v], gr) => native.sgdStep(p, v, gr, 0.05, 0.9, false)],
-        ['sgd with nesterov momentum', ([p, v], gr) => native.sgdStep(p, v, gr, 0.05, 0.9, true)],
-        ['sgd', ([p], gr) => native.sgdStep(p, null, gr, 0.1, 0, false)],
-        ['adagrad', ([p, , a], gr) => native.adagradStep(p, a, gr, 0.1, 1e-7)],
-        ['adadelta', ([p, , eg, ed], gr) => native.adadeltaStep(p, eg, ed, gr, 1, 0.95, 1e-7)],
-        ['rmsprop', ([p, , v], gr) => native.rmspropStep(p, v, null, null, gr, 0.01, 0.9, 0, 1e-7)],
-        ['centered rmsprop with momentum', ([p, mom, v, a], gr) => native.rmspropStep(p, v, mom, a, gr, 0.01, 0.9, 0.5, 1e-7)],
-        ['adamax', ([p, m, u], gr) => native.adamaxStep(p, m, u, gr, 0.01, B1, B2, EPS, 3)],
-        ['nadam', ([p, m, v], gr) => native.nadamStep(p, m, v, gr, 0.01, B1, B2, EPS, 3, 0.5)],
-      ];
-      for (const [name, step] of steps) {
-        const whole = map(start, (a) => a.slice());
+      const start = startState(n);
+      for (const [name, step] of STEPS) {
+        const whole = mapState(start, (a) => a.slice());
         step(whole, g);
         for (let s = 0; s < n; s += 7) {
-          const piece = map(start, (a) => a.slice(s, s + 7));
+          const piece = mapState(start, (a) => a.slice(s, s + 7));
           step(piece, g.slice(s, s + 7));
           piece.forEach((a, k) => expect(sameBits(a, (whole[k] as Float32Array).subarray(s, s + 7)), `${name}: array ${k} at ${s}`).to.equal(true));
         }
       }
     });
+
+    it('returns 1 from every step it applies, and 0 with nothing written for a NaN or infinite gradient', () => {
+      // Three chunks: the bad value sits in the last, after two that a one-pass kernel would have written.
+      const n = 70001;
+      const g = randomArray(n, 33);
+      const start = startState(n);
+      for (const [name, step] of STEPS) {
+        for (const bad of [NaN, Infinity, -Infinity]) {
+          const state = mapState(start, (a) => a.slice());
+          const spoilt = g.slice();
+          spoilt[n - 1] = bad;
+          expect(step(state, spoilt), `${name} with a gradient of ${bad}`).to.equal(0);
+          state.forEach((a, k) => expect(sameBits(a, start[k] as Float32Array), `${name}: array ${k} written`).to.equal(true));
+        }
+        const state = mapState(start, (a) => a.slice());
+        expect(step(state, g), name).to.equal(1);
+        expect(sameBits(state[0], start[0]), `${name}: params unchanged`).to.equal(false);
+      }
+    });
+
+    it('refuses sgd at learningRate 1e30 where lr g overflows, and adam where only v would overflow', () => {
+      const n = 70001;
+      const g = randomArray(n, 40);
+      const p = randomArray(n, 41);
+      const applied = p.slice();
+      expect(native.sgdStep(applied, null, g, 1e30, 0, false)).to.equal(1); // |lr g| <= 1e30: finite
+      g[n - 1] = 1e9;
+      const kept = p.slice();
+      expect(native.sgdStep(kept, null, g, 1e30, 0, false)).to.equal(0);
+      expect(sameBits(kept, p)).to.equal(true);
+
+      // v = b2 v + (1 - b2) g^2 is past float32 for |g| = 1e21 while p moves by a finite lr_t m / sqrt(v).
+      const [params, m, v] = startState(n);
+      const adamG = randomArray(n, 42);
+      adamG[n - 1] = 1e21;
+      const before = [params, m, v].map((a) => a.slice());
+      expect(native.adamStep(params, m, v, null, adamG, LR, B1, B2, EPS, 0, 1)).to.equal(0);
+      [params, m, v].forEach((a, k) => expect(sameBits(a, before[k] as Float32Array), `array ${k}`).to.equal(true));
+    });
   });
 }
+
+describe('optimizer steps in a recorded program', () => {
+  it('return the index of the scalar that receives 1 (applied) or 0 (refused, nothing written)', () => {
+    const p = Float32Array.from([1, 2, 3]);
+    const velocity = new Float32Array(3);
+    const program = record(() => {
+      expect(native.sgdStep(p, velocity, Float32Array.from([1, NaN, 1]), 0.1, 0.9, false)).to.equal(0);
+      expect(native.sgdStep(p, null, Float32Array.from([1, 1, 1]), 0.5, 0, false)).to.equal(1);
+    });
+    const result = native.runProgram(program);
+    expect(result.outcome).to.equal('completed');
+    expect(Array.from(result.scalars)).to.deep.equal([0, 1]);
+    expect(Array.from(p)).to.deep.equal([0.5, 1.5, 2.5]);
+    expect(Array.from(velocity)).to.deep.equal([0, 0, 0]);
+  });
+});

@@ -15,7 +15,6 @@
 #include <cmath>
 #include <cstdint>
 #include <cstdio>
-#include <cstdlib>
 #include <cstring>
 #include <thread>
 #include <vector>
@@ -23,6 +22,7 @@
 #include "kernels/gemm/gemm.h"
 #include "runtime/cpu_features.h"
 #include "runtime/thread_pool.h"
+#include "test_main.h"
 
 namespace {
 
@@ -423,9 +423,7 @@ void set_padding(Case& t, int index) {
 }  // namespace
 
 int main(int argc, char** argv) {
-  const char* quick_env = std::getenv("MYELIN_TEST_QUICK");
-  g_quick = (quick_env != nullptr && *quick_env != '\0' && std::strcmp(quick_env, "0") != 0) ||
-            (argc > 1 && std::strcmp(argv[1], "--quick") == 0);
+  g_quick = myelin_test::quick_mode(argc, argv);
   const Isa initial = active_isa();
   std::printf("active ISA %s, avx2 %s, avx512 %s, threads %d (max %d)%s\n", isa_name(initial),
               isa_supported(Isa::avx2) ? "supported" : "not supported",
@@ -534,11 +532,5 @@ int main(int argc, char** argv) {
   }
 
   set_isa(initial);
-  std::printf("%d checks, %d failures\n", g_checks, g_failures);
-  if (g_failures != 0) {
-    std::printf("NOT OK\n");
-    return 1;
-  }
-  std::printf("OK\n");
-  return 0;
+  return myelin_test::finish(g_checks, g_failures);
 }
