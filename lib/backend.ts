@@ -50,10 +50,11 @@ export interface ProgramResult {
 }
 
 /**
- * What an optimizer step returns: 1 when the update was applied; 0 when it was refused because a
- * value it would write (a parameter or a slot) would be NaN or infinite, in which case it wrote
- * nothing (a NaN or infinite gradient is refused too). While a program is being recorded: the
- * index of the program's scalar that will hold the 1 or 0 (lib/program.ts, Scalars).
+ * What an optimizer step returns: 1 when the update was applied; NaN when it was refused because
+ * a value it would write (a parameter or a slot) would be NaN or infinite, in which case it wrote
+ * nothing (a NaN or infinite gradient is refused too). NaN, so that a guard stops a recorded step
+ * there as it stops one at a diverged loss. While a program is being recorded: the index of the
+ * program's scalar that will hold the 1 or NaN (lib/program.ts, Scalars).
  */
 export type StepOutcome = number;
 

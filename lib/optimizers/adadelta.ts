@@ -3,7 +3,7 @@
  *   Eg = rho Eg + (1 - rho) g^2;  d = -sqrt(Ed + epsilon) g / sqrt(Eg + epsilon)
  *   Ed = rho Ed + (1 - rho) d^2;  p = p + learningRate * d
  */
-import { native } from '../backend';
+import { native, type StepOutcome } from '../backend';
 import { decayRate, epsilonOption, Optimizer, type OptimizerConfig, optimizerOptions } from './optimizer';
 
 export interface AdadeltaConfig extends OptimizerConfig {
@@ -23,8 +23,8 @@ export class Adadelta extends Optimizer {
     this.epsilon = epsilonOption(options);
   }
 
-  protected update(params: Float32Array, grads: Float32Array, learningRate: number): void {
-    native.adadeltaStep(params, this.slot('accumGrad', params), this.slot('accumDelta', params), grads, learningRate, this.rho, this.epsilon);
+  protected update(params: Float32Array, grads: Float32Array, learningRate: number): StepOutcome {
+    return native.adadeltaStep(params, this.slot('accumGrad', params), this.slot('accumDelta', params), grads, learningRate, this.rho, this.epsilon);
   }
 
   slotNames(): string[] {

@@ -2,7 +2,7 @@
  * Adagrad (Duchi et al. 2011), as keras.optimizers.Adagrad; epsilon inside the square root:
  *   a = a + g^2;  p = p - learningRate * g / sqrt(a + epsilon),  a starting at initialAccumulatorValue
  */
-import { native } from '../backend';
+import { native, type StepOutcome } from '../backend';
 import { float32In } from '../validate';
 import { epsilonOption, Optimizer, type OptimizerConfig, optimizerOptions } from './optimizer';
 
@@ -23,8 +23,8 @@ export class Adagrad extends Optimizer {
     this.epsilon = epsilonOption(options);
   }
 
-  protected update(params: Float32Array, grads: Float32Array, learningRate: number): void {
-    native.adagradStep(params, this.slot('accumulator', params, this.initialAccumulatorValue), grads, learningRate, this.epsilon);
+  protected update(params: Float32Array, grads: Float32Array, learningRate: number): StepOutcome {
+    return native.adagradStep(params, this.slot('accumulator', params, this.initialAccumulatorValue), grads, learningRate, this.epsilon);
   }
 
   slotNames(): string[] {

@@ -4,7 +4,7 @@
  * hat"); see native/kernels/optimizers.h. AdamW (adamw.ts) is the same update after a decoupled
  * weight decay, so both share AdamFamily.
  */
-import { native } from '../backend';
+import { native, type StepOutcome } from '../backend';
 import { boolean } from '../validate';
 import { decayRate, epsilonOption, Optimizer, type OptimizerConfig, optimizerOptions } from './optimizer';
 
@@ -34,9 +34,9 @@ export abstract class AdamFamily extends Optimizer {
 
   protected abstract decoupledWeightDecay(): number;
 
-  protected update(params: Float32Array, grads: Float32Array, learningRate: number): void {
+  protected update(params: Float32Array, grads: Float32Array, learningRate: number): StepOutcome {
     const vHat = this.amsgrad ? this.slot('vHat', params) : null;
-    native.adamStep(params, this.slot('m', params), this.slot('v', params), vHat, grads, learningRate, this.beta1, this.beta2, this.epsilon, this.decoupledWeightDecay(), this.iterations);
+    return native.adamStep(params, this.slot('m', params), this.slot('v', params), vHat, grads, learningRate, this.beta1, this.beta2, this.epsilon, this.decoupledWeightDecay(), this.iterations);
   }
 
   slotNames(): string[] {

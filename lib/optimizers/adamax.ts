@@ -3,7 +3,7 @@
  * epsilon added to u:
  *   m = beta1 m + (1 - beta1) g;  u = max(beta2 u, |g|);  p = p - learningRate m / ((1 - beta1^t) (u + epsilon))
  */
-import { native } from '../backend';
+import { native, type StepOutcome } from '../backend';
 import { decayRate, epsilonOption, Optimizer, type OptimizerConfig, optimizerOptions } from './optimizer';
 
 export interface AdamaxConfig extends OptimizerConfig {
@@ -26,8 +26,8 @@ export class Adamax extends Optimizer {
     this.epsilon = epsilonOption(options);
   }
 
-  protected update(params: Float32Array, grads: Float32Array, learningRate: number): void {
-    native.adamaxStep(params, this.slot('m', params), this.slot('u', params), grads, learningRate, this.beta1, this.beta2, this.epsilon, this.iterations);
+  protected update(params: Float32Array, grads: Float32Array, learningRate: number): StepOutcome {
+    return native.adamaxStep(params, this.slot('m', params), this.slot('u', params), grads, learningRate, this.beta1, this.beta2, this.epsilon, this.iterations);
   }
 
   slotNames(): string[] {

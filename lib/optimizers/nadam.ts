@@ -3,7 +3,7 @@
  * momentum schedule u_t = beta1 (1 - 0.5 * 0.96^t) and epsilon added to the bias-corrected
  * sqrt(v_hat); see native/kernels/optimizers.h.
  */
-import { native } from '../backend';
+import { native, type StepOutcome } from '../backend';
 import { decayRate, epsilonOption, Optimizer, type OptimizerConfig, optimizerOptions } from './optimizer';
 
 export interface NadamConfig extends OptimizerConfig {
@@ -28,11 +28,11 @@ export class Nadam extends Optimizer {
     this.epsilon = epsilonOption(options);
   }
 
-  protected update(params: Float32Array, grads: Float32Array, learningRate: number): void {
+  protected update(params: Float32Array, grads: Float32Array, learningRate: number): StepOutcome {
     // A scalar of the step, kept here as Keras keeps it; the kernel gets it with the step. beta1
     // as the kernel sees it (float32), so the product matches the kernel's u_t.
     this.uProduct *= Math.fround(this.beta1) * (1 - 0.5 * 0.96 ** this.iterations);
-    native.nadamStep(params, this.slot('m', params), this.slot('v', params), grads, learningRate, this.beta1, this.beta2, this.epsilon, this.iterations, this.uProduct);
+    return native.nadamStep(params, this.slot('m', params), this.slot('v', params), grads, learningRate, this.beta1, this.beta2, this.epsilon, this.iterations, this.uProduct);
   }
 
   slotNames(): string[] {

@@ -4,7 +4,7 @@
  * base class owns what all of them share, as Keras's BaseOptimizer does: the learning rate (a
  * number or a schedule of the step), the step count and gradient clipping.
  */
-import { native } from '../backend';
+import { native, type StepOutcome } from '../backend';
 import { ArgumentRangeError, ArgumentTypeError } from '../errors';
 import type { LearningRateSchedule } from '../schedules';
 import { describe, FINITE, float32In, knownOptions, nonNegativeInteger, numberIn, plainObject } from '../validate';
@@ -102,19 +102,21 @@ export abstract class Optimizer {
   /**
    * One step: clips grads in place as configured, then updates params. Both arenas have the
    * model's layout; segments are the arena's tensor boundaries (tensor i is
-   * [segments[i], segments[i + 1])).
+   * [segments[i], segments[i + 1])). Returns the update's outcome: 1, or NaN when it was refused
+   * because a weight or a slot would not be finite (nothing written; the caller then puts the
+   * counters back with countersRestorer()).
    */
-  applyGradients(params: Float32Array, grads: Float32Array, segments: Uint32Array): void {
+  applyGradients(params: Float32Array, grads: Float32Array, segments: Uint32Array): StepOutcome {
     if (this.clipValue !== undefined || this.clipNorm !== undefined || this.globalClipNorm !== undefined) {
       native.clipGradients(grads, segments, this.clipNorm ?? 0, this.globalClipNorm ?? 0, this.clipValue ?? 0);
     }
     const learningRate = this.currentLearningRate();
     this.iterations += 1;
-    this.update(params, grads, learningRate);
+    return this.update(params, grads, learningRate);
   }
 
   /** The update proper, with this step's learning rate; `iterations` already counts it. */
-  protected abstract update(params: Float32Array, grads: Float32Array, learningRate: number): void;
+  protected abstract update(params: Float32Array, grads: Float32Array, learningRate: number): StepOutcome;
 
   /** The options that recreate this optimizer (a schedule appears as its className and config). */
   abstract getConfig(): Record<string, unknown>;
@@ -161,8 +163,9 @@ export abstract class Optimizer {
   protected restoreScalars(_values: Record<string, number>): void {}
 
   /**
-   * What puts the step count and scalars back as they are now: a recorded step counts its update
-   * when recorded, and must uncount it if its program stops short of it (lib/program.ts). @internal
+   * What puts the step count and scalars back as they are now: a step counts its update before the
+   * kernel runs (when recorded, before the program runs), and must uncount it if the update was
+   * refused or its program stopped short of it (lib/program.ts). @internal
    */
   countersRestorer(): () => void {
     const iterations = this.iterations;

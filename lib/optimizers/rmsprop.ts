@@ -5,7 +5,7 @@
  *   otherwise den = v + epsilon;  inc = learningRate * g / sqrt(den)
  *   momentum > 0: mom = momentum mom + inc, p = p - mom;  otherwise p = p - inc
  */
-import { native } from '../backend';
+import { native, type StepOutcome } from '../backend';
 import { boolean, float32In } from '../validate';
 import { decayRate, epsilonOption, Optimizer, type OptimizerConfig, optimizerOptions } from './optimizer';
 
@@ -32,10 +32,10 @@ export class RMSprop extends Optimizer {
     this.centered = boolean(options['centered'] ?? false, 'centered');
   }
 
-  protected update(params: Float32Array, grads: Float32Array, learningRate: number): void {
+  protected update(params: Float32Array, grads: Float32Array, learningRate: number): StepOutcome {
     const momentum = this.momentum !== 0 ? this.slot('momentum', params) : null;
     const average = this.centered ? this.slot('average', params) : null;
-    native.rmspropStep(params, this.slot('velocity', params), momentum, average, grads, learningRate, this.rho, this.momentum, this.epsilon);
+    return native.rmspropStep(params, this.slot('velocity', params), momentum, average, grads, learningRate, this.rho, this.momentum, this.epsilon);
   }
 
   slotNames(): string[] {

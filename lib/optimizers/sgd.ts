@@ -3,7 +3,7 @@
  *   v = momentum * v - learningRate * g;  p = p + v   (momentum 0: p = p - learningRate * g)
  *   nesterov: p = p + momentum * v - learningRate * g, with the new v
  */
-import { native } from '../backend';
+import { native, type StepOutcome } from '../backend';
 import { boolean, float32In } from '../validate';
 import { Optimizer, optimizerOptions, type OptimizerConfig } from './optimizer';
 
@@ -24,8 +24,8 @@ export class SGD extends Optimizer {
     this.nesterov = boolean(options['nesterov'] ?? false, 'nesterov');
   }
 
-  protected update(params: Float32Array, grads: Float32Array, learningRate: number): void {
-    native.sgdStep(params, this.momentum !== 0 ? this.slot('velocity', params) : null, grads, learningRate, this.momentum, this.nesterov);
+  protected update(params: Float32Array, grads: Float32Array, learningRate: number): StepOutcome {
+    return native.sgdStep(params, this.momentum !== 0 ? this.slot('velocity', params) : null, grads, learningRate, this.momentum, this.nesterov);
   }
 
   slotNames(): string[] {

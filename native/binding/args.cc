@@ -138,4 +138,10 @@ void expect_disjoint(const Napi::Env& env, Named output, std::initializer_list<N
   }
 }
 
+void expect_all_disjoint(const Napi::Env& env, std::initializer_list<Named> spans) {
+  for (auto a = spans.begin(); a != spans.end(); ++a) {
+    for (auto b = a + 1; b != spans.end(); ++b) expect_disjoint(env, *a, {*b});
+  }
+}
+
 }  // namespace myelin::binding

@@ -67,4 +67,8 @@ enum class InPlace { refused, allowed };
 void expect_disjoint(const Napi::Env& env, Named output, std::initializer_list<Named> inputs,
                      InPlace in_place = InPlace::refused);
 
+// Throws RangeError if any two of `spans` share memory: for kernels that read and write all of
+// them (an optimizer's parameters, gradients and slots).
+void expect_all_disjoint(const Napi::Env& env, std::initializer_list<Named> spans);
+
 }  // namespace myelin::binding

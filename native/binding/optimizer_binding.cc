@@ -1,10 +1,13 @@
 // Bindings for the optimizer updates (every slot arena must have the parameters' length) and the
 // reductions over arenas that guard them. A slot that an option does not use is passed as null.
-// Each step returns 1 when applied and 0 when refused (a value would be non-finite; nothing was
-// written), through dispatch_scalar: while a program is recorded, the index of its scalar.
+// Each step returns 1 when applied and NaN when refused (a value would be non-finite; nothing
+// was written), through dispatch_scalar: while a program is recorded, the index of its scalar,
+// which guardFinite then stops the program at, as at a loss that is not finite. The arrays of a
+// step must not share memory: every one is read and most are written.
 #include <napi.h>
 
 #include <cmath>
+#include <limits>
 #include <string>
 
 #include "../kernels/optimizers.h"
@@ -25,17 +28,18 @@ FloatSpan slot(const Napi::CallbackInfo& info, std::size_t index, const char* na
   return span;
 }
 
-// null, or a Float32Array as long as params; `required` says whether the option needs it.
-float* optional_slot(const Napi::CallbackInfo& info, std::size_t index, const char* name,
-                     const FloatSpan& params, bool required, const char* option) {
+// A Float32Array as long as params when the option needs it (`required`), else absent (its
+// data null) whatever was passed.
+FloatSpan optional_slot(const Napi::CallbackInfo& info, std::size_t index, const char* name,
+                        const FloatSpan& params, bool required, const char* option) {
   const FloatSpan span = optional_float_array(info, index, name);
-  if (!required) return nullptr;
+  if (!required) return FloatSpan{};
   if (!span.present) {
     throw Napi::TypeError::New(info.Env(), std::string("Expected a Float32Array for ") + name +
                                                " when " + option + " but received null");
   }
   expect_length(info.Env(), span, params.length, 1, (std::string(name) + " (as long as params)").c_str());
-  return span.data;
+  return span;
 }
 
 // A decay rate in [0, 1) (beta1, beta2, rho).
@@ -62,8 +66,9 @@ float number(const Napi::CallbackInfo& info, std::size_t index, const char* name
   return static_cast<float>(finite_number(info, index, name));
 }
 
-// A step's outcome as the scalar JS receives (lib/backend.ts, StepOutcome): 1 applied, 0 refused.
-double outcome(bool applied) { return applied ? 1.0 : 0.0; }
+// A step's outcome as the scalar JS receives (lib/backend.ts, StepOutcome): 1 applied, NaN
+// refused.
+double outcome(bool applied) { return applied ? 1.0 : std::numeric_limits<double>::quiet_NaN(); }
 
 // sgdStep(params, velocity | null, grads, lr, momentum, nesterov)
 Napi::Value sgd_step_binding(const Napi::CallbackInfo& info) {
@@ -73,11 +78,12 @@ Napi::Value sgd_step_binding(const Napi::CallbackInfo& info) {
   const float lr = number(info, 3, "learningRate");
   const float momentum = number(info, 4, "momentum");
   const bool nesterov = boolean(info, 5, "nesterov");
-  float* velocity =
+  const FloatSpan velocity =
       optional_slot(info, 1, "velocity", params, momentum != 0.0f, "momentum is not 0");
+  expect_all_disjoint(info.Env(), {{params, "params"}, {velocity, "velocity"}, {grads, "grads"}});
   return dispatch_scalar(info, [=] {
     return outcome(
-        sgd_step(params.data, velocity, grads.data, params.length, lr, momentum, nesterov));
+        sgd_step(params.data, velocity.data, grads.data, params.length, lr, momentum, nesterov));
   });
 }
 
@@ -89,6 +95,7 @@ Napi::Value adagrad_step_binding(const Napi::CallbackInfo& info) {
   const FloatSpan grads = slot(info, 2, "grads", params);
   const float lr = number(info, 3, "learningRate");
   const float epsilon = number(info, 4, "epsilon");
+  expect_all_disjoint(info.Env(), {{params, "params"}, {accumulator, "accumulator"}, {grads, "grads"}});
   return dispatch_scalar(info, [=] {
     return outcome(
         adagrad_step(params.data, accumulator.data, grads.data, params.length, lr, epsilon));
@@ -105,6 +112,7 @@ Napi::Value adadelta_step_binding(const Napi::CallbackInfo& info) {
   const float lr = number(info, 4, "learningRate");
   const float rho = decay_rate(info, 5, "rho");
   const float epsilon = number(info, 6, "epsilon");
+  expect_all_disjoint(info.Env(), {{params, "params"}, {accum_grad, "accumGrad"}, {accum_delta, "accumDelta"}, {grads, "grads"}});
   return dispatch_scalar(info, [=] {
     return outcome(adadelta_step(params.data, accum_grad.data, accum_delta.data, grads.data,
                                  params.length, lr, rho, epsilon));
@@ -122,12 +130,13 @@ Napi::Value rmsprop_step_binding(const Napi::CallbackInfo& info) {
   const float rho = decay_rate(info, 6, "rho");
   const float momentum = number(info, 7, "momentum");
   const float epsilon = number(info, 8, "epsilon");
-  float* mom = optional_slot(info, 2, "momentumSlot", params, momentum != 0.0f,
-                             "momentum is not 0");
+  const FloatSpan mom = optional_slot(info, 2, "momentumSlot", params, momentum != 0.0f,
+                                      "momentum is not 0");
   const bool centered = optional_float_array(info, 3, "average").present;
-  float* average = optional_slot(info, 3, "average", params, centered, "centered");
+  const FloatSpan average = optional_slot(info, 3, "average", params, centered, "centered");
+  expect_all_disjoint(info.Env(), {{params, "params"}, {velocity, "velocity"}, {mom, "momentumSlot"}, {average, "average"}, {grads, "grads"}});
   return dispatch_scalar(info, [=] {
-    return outcome(rmsprop_step(params.data, velocity.data, mom, average, grads.data,
+    return outcome(rmsprop_step(params.data, velocity.data, mom.data, average.data, grads.data,
                                 params.length, lr, rho, momentum, epsilon));
   });
 }
@@ -140,7 +149,7 @@ Napi::Value adam_step_binding(const Napi::CallbackInfo& info) {
   const FloatSpan m = slot(info, 1, "m", params);
   const FloatSpan v = slot(info, 2, "v", params);
   const bool amsgrad = optional_float_array(info, 3, "vHat").present;
-  float* v_hat = optional_slot(info, 3, "vHat", params, amsgrad, "amsgrad");
+  const FloatSpan v_hat = optional_slot(info, 3, "vHat", params, amsgrad, "amsgrad");
   const FloatSpan grads = slot(info, 4, "grads", params);
   const float lr = number(info, 5, "learningRate");
   const float beta1 = decay_rate(info, 6, "beta1");
@@ -148,8 +157,9 @@ Napi::Value adam_step_binding(const Napi::CallbackInfo& info) {
   const float epsilon = number(info, 8, "epsilon");
   const float weight_decay = number(info, 9, "weightDecay");
   const std::int64_t step = step_number(info, 10);
+  expect_all_disjoint(info.Env(), {{params, "params"}, {m, "m"}, {v, "v"}, {v_hat, "vHat"}, {grads, "grads"}});
   return dispatch_scalar(info, [=] {
-    return outcome(adam_step(params.data, m.data, v.data, v_hat, grads.data, params.length, lr,
+    return outcome(adam_step(params.data, m.data, v.data, v_hat.data, grads.data, params.length, lr,
                              beta1, beta2, epsilon, weight_decay, step));
   });
 }
@@ -164,15 +174,17 @@ struct MomentArgs {
 
 MomentArgs moment_args(const Napi::CallbackInfo& info, const char* second) {
   const FloatSpan params = float_array(info, 0, "params");
-  return {params,
-          slot(info, 1, "m", params),
-          slot(info, 2, second, params),
-          slot(info, 3, "grads", params),
-          number(info, 4, "learningRate"),
-          decay_rate(info, 5, "beta1"),
-          decay_rate(info, 6, "beta2"),
-          number(info, 7, "epsilon"),
-          step_number(info, 8)};
+  const MomentArgs a{params,
+                     slot(info, 1, "m", params),
+                     slot(info, 2, second, params),
+                     slot(info, 3, "grads", params),
+                     number(info, 4, "learningRate"),
+                     decay_rate(info, 5, "beta1"),
+                     decay_rate(info, 6, "beta2"),
+                     number(info, 7, "epsilon"),
+                     step_number(info, 8)};
+  expect_all_disjoint(info.Env(), {{a.params, "params"}, {a.m, "m"}, {a.second, second}, {a.grads, "grads"}});
+  return a;
 }
 
 // adamaxStep(params, m, u, grads, lr, beta1, beta2, epsilon, step)
