@@ -15,7 +15,7 @@ import { ProgressReporter } from '../progress';
 import { globalRandom } from '../random';
 import { Tensor, toLabels, type LabelsLike, type TensorLike } from '../tensor';
 import { boolean, describe, float32In, knownOptions, nonNegativeInteger, numberIn, plainObject, positiveInteger } from '../validate';
-import { expectAttached, type Sequential } from './sequential';
+import { expectAttached, refusedUpdateError, type Sequential } from './sequential';
 
 export type { Logs } from '../callbacks';
 export type { History };
@@ -259,15 +259,16 @@ export async function fitLoop(model: Sequential, x: TensorLike, y: LabelsLike, a
       native.gatherRows(input, train.x.data, picked, inputCols);
       native.gatherRows(labels, train.y.data, picked, labelCols);
       if (weights !== null) native.gatherRows(weights, train.weights as Float32Array, picked, 1);
-      const { loss, predictions } = await model.runBatchAsync(input, labels, weights, n, true);
+      const { loss, predictions, updateRefused } = await model.runBatchAsync(input, labels, weights, n, true);
       lossSum += loss * n;
       seen += n;
       running = { loss: lossSum / seen, ...model.batchMetrics(predictions, labels, n) };
       await list.batchEnd(step, { batch: step, size: n, ...running });
       // A callback that stops on it (terminateOnNaN) makes a non-finite loss a clean end.
+      if (updateRefused && !model.stopTraining) throw refusedUpdateError(`epoch ${epoch + 1}, batch ${step + 1}`);
       if (!Number.isFinite(loss) && !model.stopTraining) {
         throw new TrainingError(
-          `The loss or its gradient became ${loss} at epoch ${epoch + 1}, batch ${step + 1}; training stopped with the weights of the last good step. ` +
+          `The loss became ${loss} at epoch ${epoch + 1}, batch ${step + 1}; training stopped with the weights of the last good step. ` +
             'Try a smaller learningRate, or check the data for extreme values (or pass callbacks.terminateOnNaN() to end fit without an error).',
         );
       }

@@ -6,7 +6,7 @@
  */
 import { activationCode } from '../activations';
 import { native } from '../backend';
-import { ArgumentTypeError, ArgumentRangeError, ModelStateError, ShapeError } from '../errors';
+import { ArgumentTypeError, ArgumentRangeError, ModelStateError, ShapeError, TrainingError } from '../errors';
 import { Dense } from '../layers/dense';
 import { Layer, type ParamSpec } from '../layers/layer';
 import { checkDomain } from '../layers/weight-domain';
@@ -72,8 +72,11 @@ interface EvaluationBatch {
 
 /** The outcome of one batch: its loss and the predictions it was computed from. */
 export interface BatchResult {
+  /** NaN when the update was refused. */
   readonly loss: number;
   readonly predictions: Float32Array;
+  /** The optimizer refused the update, which would have left a weight or a slot NaN or infinite. */
+  readonly updateRefused: boolean;
 }
 
 const DEFAULT_PREDICT_BATCH = 256;
@@ -311,7 +314,7 @@ export class Sequential {
     // Regularization penalties join the loss, as in Keras: activity penalties per layer output,
     // divided by the batch size; weight penalties once per batch.
     const penalties: number[] = [];
-    let gradSquares = -1;
+    let outcome = -1;
     let undoCount: (() => void) | null = null;
     if (s.guard(value)) {
       for (let i = last; i >= 0; i--) {
@@ -325,24 +328,23 @@ export class Sequential {
       }
       for (const penalty of arena.regularize(backward)) penalties.push(s.add(penalty));
       if (step) {
-        // A finite loss can still overflow a float32 gradient; such a step would poison every weight.
-        gradSquares = s.add(native.sumOfSquares(arena.grads));
-        if (s.guard(gradSquares)) {
-          undoCount = optimizer.countersRestorer();
-          optimizer.applyGradients(arena.params, arena.grads, arena.segments);
-          arena.applyConstraints();
-        }
+        // The update is all or nothing: one that would leave a weight or a slot NaN or infinite
+        // (a gradient that overflowed float32, a learning rate too large) writes nothing and
+        // returns NaN, and the constraints are then not applied either.
+        undoCount = optimizer.countersRestorer();
+        outcome = s.add(optimizer.applyGradients(arena.params, arena.grads, arena.segments));
+        if (s.guard(outcome)) arena.applyConstraints();
       }
     }
     return () => {
       const lossValue = s.value(value);
-      const gradValue = step && Number.isFinite(lossValue) ? s.value(gradSquares) : 0;
-      if (!Number.isFinite(lossValue) || !Number.isFinite(gradValue)) {
-        // A recorded step counted its update before the program stopped short of it.
+      const updateRefused = step && Number.isFinite(lossValue) && !Number.isFinite(s.value(outcome));
+      if (!Number.isFinite(lossValue) || updateRefused) {
+        // The step counted its update before the kernel refused it or its program stopped short of it.
         undoCount?.();
-        return { loss: Number.isFinite(lossValue) ? gradValue : lossValue, predictions };
+        return { loss: updateRefused ? NaN : lossValue, predictions, updateRefused };
       }
-      return { loss: penalties.reduce((sum, p) => sum + s.value(p), lossValue), predictions };
+      return { loss: penalties.reduce((sum, p) => sum + s.value(p), lossValue), predictions, updateRefused: false };
     };
   }
 
@@ -592,7 +594,9 @@ export class Sequential {
     const n = xs.shape[0] as number;
     const ys = this.checkLabels(y, n);
     this.checkBatchSize('x', n);
-    return this.runBatch(xs.data, ys.data, null, n, true).loss;
+    const { loss, updateRefused } = this.runBatch(xs.data, ys.data, null, n, true);
+    if (updateRefused) throw refusedUpdateError('trainOnBatch()');
+    return loss;
   }
 
   /**
@@ -729,6 +733,15 @@ export function expectAttached(data: Float32Array, argument: string, call: strin
   throw new ArgumentTypeError(
     { argument, expected: `a Float32Array that stays attached until ${call} settles`, received: 'a detached Float32Array (its ArrayBuffer was transferred to another thread or by structuredClone)' },
     'Transfer a copy (x.slice()) instead, or wait for the call to finish.',
+  );
+}
+
+/** The error of a training step whose update the optimizer refused; `where` says which step. */
+export function refusedUpdateError(where: string): TrainingError {
+  return new TrainingError(
+    `The optimizer update of ${where} would have made a weight or an optimizer slot NaN or infinite (a gradient that is not finite, or too large ` +
+      'for float32 at this learningRate), so it was not applied: the weights are those of the last step applied. ' +
+      'Try a smaller learningRate or clip the gradients (clipNorm, clipValue), or check the data for extreme values.',
   );
 }
 

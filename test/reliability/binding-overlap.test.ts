@@ -46,6 +46,15 @@ describe('reliability: overlapping buffers in the binding (item 12)', () => {
     expect(Array.from(z)).to.deep.equal([0, 2]);
   });
 
+  it('optimizer steps refuse parameters, gradients and slots that share memory', () => {
+    const arena = new Float32Array(12);
+    const [p, m, v] = [arena.subarray(0, 4), arena.subarray(4, 8), arena.subarray(8, 12)];
+    expect(() => native.adamStep(p, m, v, null, p, 0.1, 0.9, 0.999, 1e-7, 0, 1)).to.throw(RangeError, overlap('params', 'grads'));
+    expect(() => native.adamStep(p, m, arena.subarray(6, 10), null, new Float32Array(4), 0.1, 0.9, 0.999, 1e-7, 0, 1)).to.throw(RangeError, overlap('m', 'v'));
+    expect(() => native.sgdStep(p, m, m, 0.1, 0.9, false)).to.throw(RangeError, overlap('velocity', 'grads'));
+    expect(native.adamStep(p, m, v, null, new Float32Array(4), 0.1, 0.9, 0.999, 1e-7, 0, 1), 'disjoint views of one buffer are fine').to.equal(1);
+  });
+
   it('the loss kernels refuse their gradient aliasing the predictions, and gatherRows and copy their source', () => {
     const pred = new Float32Array(4);
     expect(() => native.meanSquaredError(pred, pred, new Float32Array(4), null, 2, 2)).to.throw(RangeError, overlap('dpred', 'pred'));

@@ -56,6 +56,41 @@ describe('reliability: float options as float32, hostile optimizer state, save (
     expect(() => model.trainOnBatch([[1]], [[1]])).to.throw(my.ArgumentRangeError, /for learningRate schedule at step 1 but received 1e\+39/);
   });
 
+  it('an update that would make a weight non-finite stops fit with a TrainingError; the weights and step count are the last applied step\'s, and the model saves', async () => {
+    my.seed(6);
+    const model = my.sequential([my.layers.dense({ inputShape: [2], units: 3, activation: 'relu' }), my.layers.dense({ units: 1 })]);
+    model.compile({ optimizer: my.optimizers.sgd({ learningRate: 1e30 }), loss: 'meanSquaredError' });
+    const x = [[1, 2], [3, 4], [5, 6], [7, 8]];
+    const y = [[1], [2], [3], [4]];
+    const seen: { weights: Float32Array; iterations: number }[] = [];
+    const record = (): void => void seen.push({ weights: Float32Array.from(model.getWeights().flatMap((w) => Array.from(w.data))), iterations: model.optimizer.iterations });
+    record();
+    const error = await rejects(model.fit(x, y, { epochs: 3, batchSize: 2, shuffle: false, verbose: 0, callbacks: { onBatchEnd: record } }));
+    expect(error).to.be.instanceOf(my.TrainingError);
+    expect(error.message).to.match(/^The optimizer update of epoch \d, batch \d would have made a weight or an optimizer slot NaN or infinite .* so it was not applied: the weights are those of the last step applied/);
+    const now = Float32Array.from(model.getWeights().flatMap((w) => Array.from(w.data)));
+    expect(now.every(Number.isFinite)).to.equal(true);
+    const last = seen[seen.length - 1] as { weights: Float32Array; iterations: number };
+    expect(Array.from(now)).to.deep.equal(Array.from(last.weights));
+    expect(model.optimizer.iterations).to.equal(last.iterations);
+    const fs = await import('node:fs');
+    const os = await import('node:os');
+    const path = await import('node:path');
+    const file = path.join(fs.mkdtempSync(path.join(os.tmpdir(), 'myelin-refused-')), 'm.myelin');
+    await model.save(file);
+    expect((await my.loadModel(file)).predict(x).data.every(Number.isFinite)).to.equal(true);
+    fs.rmSync(path.dirname(file), { recursive: true, force: true });
+  });
+
+  it('trainOnBatch throws the same TrainingError and leaves the weights as they were', () => {
+    const model = my.sequential([my.layers.dense({ inputShape: [1], units: 1, kernelInitializer: 'ones' })]);
+    model.compile({ optimizer: my.optimizers.sgd({ learningRate: 1e30 }), loss: 'meanSquaredError' });
+    const before = model.getWeights().map((w) => Array.from(w.data));
+    expect(() => model.trainOnBatch([[1e10]], [[0]])).to.throw(my.TrainingError, /The optimizer update of trainOnBatch\(\) would have made/);
+    expect(model.getWeights().map((w) => Array.from(w.data))).to.deep.equal(before);
+    expect(model.optimizer.iterations).to.equal(0);
+  });
+
   it('a file whose compile config holds learningRate 1e300 or epsilon 1e-300 is a ModelFormatError', () => {
     const model = trained(my.optimizers.adam());
     for (const [key, value] of [['learningRate', 1e300], ['epsilon', 1e-300]] as const) {
