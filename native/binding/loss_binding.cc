@@ -118,8 +118,12 @@ Napi::Value fused_loss(const Napi::CallbackInfo& info, const char* name, FusedLo
   expect_length(env, logits, n, c, "logits (n x c)");
   check_labels(env, labels, n, c, kind);
   check_weights(env, weights, n);
-  expect_disjoint(env, {probs, "probs"}, {{dlogits, "dlogits"}, {logits, "logits"}, {labels, "labels"}, {weights, "weights"}});
-  expect_disjoint(env, {dlogits, "dlogits"}, {{logits, "logits"}, {labels, "labels"}, {weights, "weights"}});
+  // A row's logits are all read before its probabilities and gradient are written: either may
+  // be the logits' own array, but no other overlap.
+  expect_disjoint(env, {probs, "probs"}, {{logits, "logits"}}, InPlace::allowed);
+  expect_disjoint(env, {dlogits, "dlogits"}, {{logits, "logits"}}, InPlace::allowed);
+  expect_disjoint(env, {probs, "probs"}, {{dlogits, "dlogits"}, {labels, "labels"}, {weights, "weights"}});
+  expect_disjoint(env, {dlogits, "dlogits"}, {{labels, "labels"}, {weights, "weights"}});
   return dispatch_scalar(info, [=] {
     if (!labels_still_valid(labels, c, kind)) return std::numeric_limits<double>::quiet_NaN();
     return fn(probs.data, dlogits.data, logits.data, labels.data, weights.data, n, c, smoothing);
