@@ -123,9 +123,15 @@ export async function runStepSuite(trial: StepTrial, threadCounts: readonly numb
     const withChecks = medianUs(() => model.trainOnBatch({ data: xs, shape: [n, trial.inputDim] }, { data: labels, shape: [n, 1] }), stepTiming.stepReps);
     const gemm = medianUs(stepGemms(backend, n, trial.inputDim, units), stepTiming.stepReps);
     const arena = () => new Float32Array(params).fill(1e-3);
-    const [p, m, v, g] = [arena(), arena(), arena(), arena()];
+    const [p, g] = [arena(), arena()];
+    // Each slot is two arenas: a step reads one and writes the other, which the optimizer then
+    // makes current (every step here is applied). The step also writes the old params into g.
+    let [mIn, vIn, mOut, vOut] = [arena(), arena(), arena(), arena()];
     let t = 1;
-    const adam = medianUs(() => backend.native.adamStep(p, m, v, null, g, 1e-3, 0.9, 0.999, 1e-7, 0, t++), stepTiming.stepReps);
+    const adam = medianUs(() => {
+      backend.native.adamStep(p, g, mOut, vOut, null, mIn, vIn, null, 1e-3, 0.9, 0.999, 1e-7, 0, t++);
+      [mIn, vIn, mOut, vOut] = [mOut, vOut, mIn, vIn];
+    }, stepTiming.stepReps);
     const gradCheck = medianUs(() => backend.native.sumOfSquares(g), stepTiming.stepReps);
     const logits = new Float32Array(n * classes);
     const probs = new Float32Array(n * classes);

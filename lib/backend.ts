@@ -51,10 +51,11 @@ export interface ProgramResult {
 
 /**
  * What an optimizer step returns: 1 when the update was applied; NaN when it was refused because
- * a value it would write (a parameter or a slot) would be NaN or infinite, in which case it wrote
- * nothing (a NaN or infinite gradient is refused too). NaN, so that a guard stops a recorded step
- * there as it stops one at a diverged loss. While a program is being recorded: the index of the
- * program's scalar that will hold the 1 or NaN (lib/program.ts, Scalars).
+ * a value it would write (a parameter or a slot) would be NaN or infinite, in which case params
+ * and the slots' `...In` arrays keep their bits (a NaN or infinite gradient is refused too). NaN, so
+ * that a guard stops a recorded step there as it stops one at a diverged loss. While a program is
+ * being recorded: the index of the program's scalar that will hold the 1 or NaN (lib/program.ts,
+ * Scalars).
  */
 export type StepOutcome = number;
 
@@ -91,16 +92,20 @@ interface NativeBinding {
   squaredHinge(dpred: F32 | null, pred: F32, labels: F32, weights: F32 | null, n: number, c: number): number;
   kullbackLeiblerDivergence(dpred: F32 | null, pred: F32, labels: F32, weights: F32 | null, n: number, c: number): number;
   // -- optimizers (native/binding/optimizer_binding.cc): each step returns a StepOutcome --
-  sgdStep(params: F32, velocity: F32 | null, grads: F32, learningRate: number, momentum: number, nesterov: boolean): StepOutcome;
-  adagradStep(params: F32, accumulator: F32, grads: F32, learningRate: number, epsilon: number): StepOutcome;
-  adadeltaStep(params: F32, accumGrad: F32, accumDelta: F32, grads: F32, learningRate: number, rho: number, epsilon: number): StepOutcome;
-  /** momentumSlot is null when momentum is 0; average is null unless centered. */
-  rmspropStep(params: F32, velocity: F32, momentumSlot: F32 | null, average: F32 | null, grads: F32, learningRate: number, rho: number, momentum: number, epsilon: number): StepOutcome;
-  /** vHat is null unless amsgrad; weightDecay > 0 is AdamW's decoupled decay. step counts from 1. */
-  adamStep(params: F32, m: F32, v: F32, vHat: F32 | null, grads: F32, learningRate: number, beta1: number, beta2: number, epsilon: number, weightDecay: number, step: number): StepOutcome;
-  adamaxStep(params: F32, m: F32, u: F32, grads: F32, learningRate: number, beta1: number, beta2: number, epsilon: number, step: number): StepOutcome;
+  // Each slot is two arrays: the step reads `...In` and writes `...Out` (the caller makes the outs
+  // current only when the step was applied), and overwrites grads with the old params, applied or
+  // refused. No two arrays may share memory, a slot's in and out included.
+  /** velocityOut and velocityIn are null when momentum is 0. */
+  sgdStep(params: F32, grads: F32, velocityOut: F32 | null, velocityIn: F32 | null, learningRate: number, momentum: number, nesterov: boolean): StepOutcome;
+  adagradStep(params: F32, grads: F32, accumulatorOut: F32, accumulatorIn: F32, learningRate: number, epsilon: number): StepOutcome;
+  adadeltaStep(params: F32, grads: F32, accumGradOut: F32, accumDeltaOut: F32, accumGradIn: F32, accumDeltaIn: F32, learningRate: number, rho: number, epsilon: number): StepOutcome;
+  /** momentumOut and momentumIn are null when momentum is 0; averageOut and averageIn are null unless centered. */
+  rmspropStep(params: F32, grads: F32, velocityOut: F32, momentumOut: F32 | null, averageOut: F32 | null, velocityIn: F32, momentumIn: F32 | null, averageIn: F32 | null, learningRate: number, rho: number, momentum: number, epsilon: number): StepOutcome;
+  /** vHatOut and vHatIn are null unless amsgrad; weightDecay > 0 is AdamW's decoupled decay. step counts from 1. */
+  adamStep(params: F32, grads: F32, mOut: F32, vOut: F32, vHatOut: F32 | null, mIn: F32, vIn: F32, vHatIn: F32 | null, learningRate: number, beta1: number, beta2: number, epsilon: number, weightDecay: number, step: number): StepOutcome;
+  adamaxStep(params: F32, grads: F32, mOut: F32, uOut: F32, mIn: F32, uIn: F32, learningRate: number, beta1: number, beta2: number, epsilon: number, step: number): StepOutcome;
   /** uProduct is Keras's running product of the momentum schedule, u_1 ... u_step. */
-  nadamStep(params: F32, m: F32, v: F32, grads: F32, learningRate: number, beta1: number, beta2: number, epsilon: number, step: number, uProduct: number): StepOutcome;
+  nadamStep(params: F32, grads: F32, mOut: F32, vOut: F32, mIn: F32, vIn: F32, learningRate: number, beta1: number, beta2: number, epsilon: number, step: number, uProduct: number): StepOutcome;
   // -- clipping, regularizers, constraints (native/binding/regularization_binding.cc) --
   /** Bounds of 0 are off; clipNorm and globalClipNorm are never both set. */
   clipGradients(grads: F32, segments: Uint32Array, clipNorm: number, globalClipNorm: number, clipValue: number): void;

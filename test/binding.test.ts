@@ -52,16 +52,18 @@ describe('native binding argument checks', () => {
   });
 
   it('optimizer steps check every arena against the parameters', () => {
-    expect(() => native.adamStep(f(4), f(4), f(3), null, f(4), 0.1, 0.9, 0.999, 1e-7, 0, 1)).to.throw(RangeError, /v \(as long as params\)/);
-    expect(() => native.adamStep(f(4), f(4), f(4), null, f(4), 0.1, 0.9, 0.999, 1e-7, 0, 0)).to.throw(RangeError, /positive integer for step/);
-    expect(() => native.sgdStep(f(4), null, f(4), 0.1, 0.9, false)).to.throw(TypeError, /Float32Array for velocity/);
-    expect(() => native.sgdStep(f(4), null, f(5), 0.1, 0, false)).to.throw(RangeError, /grads/);
+    expect(() => native.adamStep(f(4), f(4), f(4), f(3), null, f(4), f(4), null, 0.1, 0.9, 0.999, 1e-7, 0, 1)).to.throw(RangeError, /vOut \(as long as params\)/);
+    expect(() => native.adamStep(f(4), f(4), f(4), f(4), null, f(4), f(5), null, 0.1, 0.9, 0.999, 1e-7, 0, 1)).to.throw(RangeError, /vIn \(as long as params\)/);
+    expect(() => native.adamStep(f(4), f(4), f(4), f(4), null, f(4), f(4), f(4), 0.1, 0.9, 0.999, 1e-7, 0, 1)).to.throw(TypeError, /Float32Array for vHatOut when amsgrad/);
+    expect(() => native.adamStep(f(4), f(4), f(4), f(4), null, f(4), f(4), null, 0.1, 0.9, 0.999, 1e-7, 0, 0)).to.throw(RangeError, /positive integer for step/);
+    expect(() => native.sgdStep(f(4), f(4), f(4), null, 0.1, 0.9, false)).to.throw(TypeError, /Float32Array for velocityIn/);
+    expect(() => native.sgdStep(f(4), f(5), null, null, 0.1, 0, false)).to.throw(RangeError, /grads/);
   });
 
   it('an empty Float32Array for an optional buffer is checked, not taken for a missing one', () => {
     expect(() => native.denseForward(f(6), null, f(4), f(6), f(0), 2, 2, 3, 1, 0)).to.throw(RangeError, /Expected b \(m\) to hold 1x3 = 3 floats but its length is 0/);
     expect(() => native.meanSquaredError(f(0), f(6), f(6), null, 2, 3)).to.throw(RangeError, /dpred \(n x c\)/);
-    expect(() => native.sgdStep(f(0), f(0), f(0), 0.1, 0.9, false)).to.not.throw();
+    expect(() => native.sgdStep(f(0), f(0), f(0), f(0), 0.1, 0.9, false)).to.not.throw();
   });
 
   it('a detached buffer has length 0 and is refused', () => {

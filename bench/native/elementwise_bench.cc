@@ -5,10 +5,10 @@
 //
 // Convention: GB/s = (bytes read + bytes written) per call / seconds per call, 1 GB = 1e9 bytes,
 // counting each array once (write-allocate traffic is not counted): a forward reads z and writes
-// y (8 bytes a float), a backward reads dy and y and writes dz (12), Adam reads p, m, v, g and
-// writes p, m, v (28), memcpy reads and writes one array (8). "bytes/array" is the size of one
-// such array. The Adam step reads its four arrays once more in its check pass (optimizers.cc),
-// which the count leaves out: its figure is the update's bytes over the whole step's time.
+// y (8 bytes a float), a backward reads dy and y and writes dz (12), Adam reads p, g, m, v and
+// writes p, g (the old params, optimizers.h) and m, v into their other arrays (32), memcpy reads
+// and writes one array (8). "bytes/array" is the size of one such array. The Adam step
+// alternates each slot's two arrays from call to call, as the optimizer does.
 // On the thread pool the memcpy is cut into the same fixed chunks as the kernels.
 //
 // Each repetition times memcpy and the kernel back to back (calls lasting --min-ms each, after
@@ -69,12 +69,15 @@ const std::int64_t kSizes[] = {64 << 10, 160 << 10, 16 << 20, 64 << 20};
 constexpr std::int64_t kL2Bytes = 1 << 20;
 
 int arrays_read(Kind k) { return k == Kind::adam ? 4 : k == Kind::backward ? 2 : 1; }
-int arrays_written(Kind k) { return k == Kind::adam ? 3 : 1; }
-// Distinct arrays a call touches (Adam updates p, m and v in place).
-int arrays_touched(Kind k) { return k == Kind::adam ? 4 : k == Kind::backward ? 3 : 2; }
+int arrays_written(Kind k) { return k == Kind::adam ? 4 : 1; }
+// Distinct arrays a call touches (Adam updates p and g in place, m and v from one array into the
+// other).
+int arrays_touched(Kind k) { return k == Kind::adam ? 6 : k == Kind::backward ? 3 : 2; }
 
 struct Buffers {
   std::vector<float> a, b, c, d;  // forward: z, y; backward: dy, y, dz; adam: p, m, v, g
+  std::vector<float> e, f;        // adam: the other arrays of m and v
+  int adam_current = 0;           // adam: 0 when m and v are in b and c, 1 in e and f
   std::vector<float> src, dst;    // the memcpy baseline
 };
 
@@ -108,6 +111,8 @@ void prepare(const Kernel& k, std::int64_t n, Buffers* buf) {
       buf->b.assign(static_cast<std::size_t>(n), 0.0f);
       fill(buf->c, n, 0.0f, 1e-4f, 6);
       fill(buf->d, n, -1.0f, 1.0f, 7);
+      buf->e.assign(static_cast<std::size_t>(n), 0.0f);
+      buf->f.assign(static_cast<std::size_t>(n), 0.0f);
       break;
   }
 }
@@ -142,14 +147,21 @@ void call(const Kernel& k, std::int64_t n, Buffers* buf) {
       myelin::activation_backward(buf->c.data(), buf->a.data(), nullptr, buf->b.data(), rows, cols,
                                   k.act, 0.0f);
       return;
-    case Kind::adam:
-      // A refused step would time the check pass alone.
-      if (!myelin::adam_step(buf->a.data(), buf->b.data(), buf->c.data(), nullptr, buf->d.data(),
-                             n, 1e-3f, 0.9f, 0.999f, 1e-7f, 0.0f, 10)) {
+    case Kind::adam: {
+      // m and v are read from one array and written to the other, which becomes current.
+      std::vector<float>* m[2] = {&buf->b, &buf->e};
+      std::vector<float>* v[2] = {&buf->c, &buf->f};
+      const int in = buf->adam_current, out = 1 - in;
+      // A refused step would time the restoring copy too.
+      if (!myelin::adam_step(buf->a.data(), buf->d.data(), m[out]->data(), v[out]->data(), nullptr,
+                             m[in]->data(), v[in]->data(), nullptr, n, 1e-3f, 0.9f, 0.999f, 1e-7f,
+                             0.0f, 10)) {
         std::fprintf(stderr, "elementwise_bench: the Adam step was refused (non-finite values)\n");
         std::exit(1);
       }
+      buf->adam_current = out;
       return;
+    }
   }
 }
 
@@ -190,7 +202,7 @@ int main(int argc, char** argv) {
   FILE* header = myelin_bench::begin_header(opt, isa, myelin::max_threads());
   std::fprintf(header,
                "GB/s = (bytes read + bytes written) per call / time, each array counted once "
-               "(forward 8, backward 12, adam 28, memcpy 8 bytes a float); memcpy of one array of "
+               "(forward 8, backward 12, adam 32, memcpy 8 bytes a float); memcpy of one array of "
                "the same size, same run, best of %d interleaved repetitions\n",
                opt.reps);
   if (!opt.json) {

@@ -1,10 +1,16 @@
-// The cost of the all-or-nothing optimizer step (issue 12, item 8): one step (its check pass,
-// then its update pass; optimizers.cc) beside its update pass alone, measured in the same run on
-// the parameter arenas of two models: the anchor MLP 784-256-128-10 (235,146 floats) and a
-// tabular 20-16-16-2 MLP (642 floats). The update pass alone is the step's own chunk loop with
-// store true over the same chunks (arena_internal.h), what the step cost before it checked.
+// The cost of the all-or-nothing optimizer step (issue 12, item 8): one step as the library runs
+// it (one pass that saves the old params into the gradients and writes each slot into its other
+// array; optimizers.cc) beside a plain update in place, measured in the same run on the parameter
+// arenas of two models: the anchor MLP 784-256-128-10 (235,146 floats) and a tabular 20-16-16-2
+// MLP (642 floats). The plain update is a bench-only loop (below, and plain_update_avx2.cc for
+// the AVX2 path), what the step cost before it could be refused: no old values kept, slots
+// updated in place, nothing checked, over the same chunks on the same thread pool.
 //
-// Each repetition times the step and the update pass back to back (calls lasting --min-ms each,
+// The step alternates each slot's two arrays from call to call, as the optimizer does when every
+// update is applied, and overwrites the gradients with the old params each time, as the library's
+// step does; the plain update leaves the gradients alone.
+//
+// Each repetition times the step and the plain update back to back (calls lasting --min-ms each,
 // after one warm-up call), so a burst of load from other processes on a shared machine hits
 // both; the ratio is taken per repetition and reported as its median and its range over --reps
 // repetitions, beside the median time per call of each.
@@ -23,19 +29,44 @@
 
 #include "bench_options.h"
 #include "call_timer.h"
-#include "kernels/arena_internal.h"
 #include "kernels/optimizers.h"
 #include "runtime/chunked.h"
 #include "runtime/cpu_features.h"
 #include "runtime/thread_pool.h"
 
-namespace {
+namespace myelin_bench {
 
-namespace detail = myelin::arena_detail;
+// The plain updates over one chunk, AVX2+FMA (plain_update_avx2.cc).
+void adam_in_place_avx2(float* p, float* m, float* v, const float* g, std::int64_t count,
+                        float lr_t, float beta1, float beta2, float epsilon);
+void sgd_momentum_in_place_avx2(float* p, float* v, const float* g, std::int64_t count, float lr,
+                                float momentum);
+
+}  // namespace myelin_bench
+
+namespace {
 
 // Hyperparameters of the steps timed: Keras's defaults, Adam at its 10th step.
 constexpr float kLr = 1e-3f, kBeta1 = 0.9f, kBeta2 = 0.999f, kEps = 1e-7f, kMomentum = 0.9f;
 constexpr std::int64_t kAdamStep = 10;
+
+// The plain updates over one chunk, for the generic path, as its loops were (baseline x86-64).
+void adam_in_place_generic(float* p, float* m, float* v, const float* g, std::int64_t count,
+                           float lr_t, float beta1, float beta2, float epsilon) {
+  for (std::int64_t i = 0; i < count; ++i) {
+    m[i] = beta1 * m[i] + (1.0f - beta1) * g[i];
+    v[i] = beta2 * v[i] + (1.0f - beta2) * g[i] * g[i];
+    p[i] -= lr_t * m[i] / (std::sqrt(v[i]) + epsilon);
+  }
+}
+
+void sgd_momentum_in_place_generic(float* p, float* v, const float* g, std::int64_t count,
+                                   float lr, float momentum) {
+  for (std::int64_t i = 0; i < count; ++i) {
+    v[i] = momentum * v[i] - lr * g[i];
+    p[i] += v[i];
+  }
+}
 
 struct Arena {
   const char* model;
@@ -44,65 +75,80 @@ struct Arena {
 
 const Arena kArenas[] = {{"mlp 784-256-128-10", 235146}, {"mlp 20-16-16-2", 642}};
 
-// params, gradients and two slots (Adam's m and v; SGD's velocity in the first).
+// params, gradients and two slots (Adam's m and v; SGD's velocity in the first), each slot a
+// pair of arrays: the step reads s[current] and writes the other.
 struct Buffers {
-  std::vector<float> p, g, s1, s2;
+  std::vector<float> p, g, s1[2], s2[2];
+  int current = 0;
 };
 
 Buffers make_buffers(std::int64_t n) {
   std::mt19937 rng(7);
   std::uniform_real_distribution<float> unit(-1.0f, 1.0f);
   Buffers b;
-  for (auto* v : {&b.p, &b.g, &b.s1, &b.s2}) v->resize(static_cast<std::size_t>(n));
+  for (auto* v : {&b.p, &b.g, &b.s1[0], &b.s1[1], &b.s2[0], &b.s2[1]}) {
+    v->resize(static_cast<std::size_t>(n));
+  }
   for (std::int64_t i = 0; i < n; ++i) {
     b.p[i] = unit(rng);
     b.g[i] = unit(rng);
-    b.s1[i] = 0.1f * unit(rng);
-    b.s2[i] = 1e-4f * (1.0f + unit(rng));
+    b.s1[0][i] = 0.1f * unit(rng);
+    b.s2[0][i] = 1e-4f * (1.0f + unit(rng));
   }
   return b;
 }
 
-// A step the bench times must be applied: a refused one would time the check pass alone.
-void applied(bool outcome) {
-  if (outcome) return;
-  std::fprintf(stderr, "optimizer_bench: a step was refused (non-finite values)\n");
-  std::exit(1);
+// A step the bench times must be applied: a refused one would time the restoring copy too.
+// Applied, its out arrays become the current slots.
+void applied(bool outcome, Buffers& b) {
+  if (!outcome) {
+    std::fprintf(stderr, "optimizer_bench: a step was refused (non-finite values)\n");
+    std::exit(1);
+  }
+  b.current = 1 - b.current;
 }
 
 struct Trial {
   const char* optimizer;
   void (*step)(Buffers& b, std::int64_t n);
-  void (*update)(Buffers& b, std::int64_t n);  // the update pass alone
+  void (*update)(Buffers& b, std::int64_t n);  // the plain update in place
 };
 
 const Trial kTrials[] = {
     {"adam",
      [](Buffers& b, std::int64_t n) {
-       applied(myelin::adam_step(b.p.data(), b.s1.data(), b.s2.data(), nullptr, b.g.data(), n, kLr,
-                                 kBeta1, kBeta2, kEps, 0.0f, kAdamStep));
+       const int in = b.current, out = 1 - in;
+       applied(myelin::adam_step(b.p.data(), b.g.data(), b.s1[out].data(), b.s2[out].data(),
+                                 nullptr, b.s1[in].data(), b.s2[in].data(), nullptr, n, kLr,
+                                 kBeta1, kBeta2, kEps, 0.0f, kAdamStep),
+               b);
      },
      [](Buffers& b, std::int64_t n) {
        const float lr_t = static_cast<float>(kLr * std::sqrt(1.0 - std::pow(kBeta2, kAdamStep)) /
                                              (1.0 - std::pow(kBeta1, kAdamStep)));
-       const auto chunk = myelin::isa_at_least(myelin::Isa::avx2) ? detail::adam_chunk_avx2
-                                                                  : detail::adam_chunk_generic;
+       const auto chunk = myelin::isa_at_least(myelin::Isa::avx2)
+                              ? myelin_bench::adam_in_place_avx2
+                              : adam_in_place_generic;
+       float *m = b.s1[b.current].data(), *v = b.s2[b.current].data();
        myelin::for_chunks(n, [&](std::int64_t begin, std::int64_t end) {
-         chunk(b.p.data() + begin, b.s1.data() + begin, b.s2.data() + begin, nullptr,
-               b.g.data() + begin, end - begin, lr_t, kBeta1, kBeta2, kEps, 0.0f, true);
+         chunk(b.p.data() + begin, m + begin, v + begin, b.g.data() + begin, end - begin, lr_t,
+               kBeta1, kBeta2, kEps);
        });
      }},
     {"sgd momentum 0.9",
      [](Buffers& b, std::int64_t n) {
-       applied(myelin::sgd_step(b.p.data(), b.s1.data(), b.g.data(), n, kLr, kMomentum, false));
+       const int in = b.current, out = 1 - in;
+       applied(myelin::sgd_step(b.p.data(), b.g.data(), b.s1[out].data(), b.s1[in].data(), n,
+                                kLr, kMomentum, false),
+               b);
      },
      [](Buffers& b, std::int64_t n) {
        const auto chunk = myelin::isa_at_least(myelin::Isa::avx2)
-                              ? detail::sgd_momentum_chunk_avx2
-                              : detail::sgd_momentum_chunk_generic;
+                              ? myelin_bench::sgd_momentum_in_place_avx2
+                              : sgd_momentum_in_place_generic;
+       float* v = b.s1[b.current].data();
        myelin::for_chunks(n, [&](std::int64_t begin, std::int64_t end) {
-         chunk(b.p.data() + begin, b.s1.data() + begin, b.g.data() + begin, end - begin, kLr,
-               kMomentum, false, true);
+         chunk(b.p.data() + begin, v + begin, b.g.data() + begin, end - begin, kLr, kMomentum);
        });
      }},
 };
@@ -139,9 +185,9 @@ int main(int argc, char** argv) {
   const char* isa = myelin::isa_name(myelin::active_isa());
   FILE* header = myelin_bench::begin_header(opt, isa, myelin::max_threads());
   std::fprintf(header,
-               "step = check pass + update pass (what the library runs); update = the update pass "
-               "alone; ratio = step / update per repetition, median [min, max] of %d interleaved "
-               "repetitions; times are medians per call\n",
+               "step = the all-or-nothing step (what the library runs); update = a plain update "
+               "in place (what it cost before); ratio = step / update per repetition, median "
+               "[min, max] of %d interleaved repetitions; times are medians per call\n",
                opt.reps);
   if (!opt.json) {
     std::printf("%-17s %-19s %7s %3s %10s %10s %6s %15s\n", "optimizer", "arena", "floats", "thr",

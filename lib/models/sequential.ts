@@ -16,7 +16,7 @@ import type { Metric, MetricName } from '../metrics';
 import { getMetrics } from '../metrics/resolve';
 import { exportOnnx as writeOnnx, exportOnnxSync as writeOnnxSync, type ExportOnnxOptions } from '../onnx/export';
 import { getOptimizer, type OptimizerName } from '../optimizers/by-name';
-import type { Optimizer } from '../optimizers/optimizer';
+import type { Optimizer, PendingUpdate } from '../optimizers/optimizer';
 import { Tensor, toLabels, toMatrix, type LabelsLike, type TensorLike } from '../tensor';
 import { checkClaims, type Claim } from '../limits';
 import { describe, finiteValues, knownOptions, plainObject, positiveInteger } from '../validate';
@@ -315,7 +315,7 @@ export class Sequential {
     // divided by the batch size; weight penalties once per batch.
     const penalties: number[] = [];
     let outcome = -1;
-    let undoCount: (() => void) | null = null;
+    let update: PendingUpdate | null = null;
     if (s.guard(value)) {
       for (let i = last; i >= 0; i--) {
         const layer = this.layers[i] as Layer;
@@ -329,21 +329,21 @@ export class Sequential {
       for (const penalty of arena.regularize(backward)) penalties.push(s.add(penalty));
       if (step) {
         // The update is all or nothing: one that would leave a weight or a slot NaN or infinite
-        // (a gradient that overflowed float32, a learning rate too large) writes nothing and
-        // returns NaN, and the constraints are then not applied either.
-        undoCount = optimizer.countersRestorer();
-        outcome = s.add(optimizer.applyGradients(arena.params, arena.grads, arena.segments));
+        // (a gradient that overflowed float32, a learning rate too large) leaves the weights and
+        // slots as they were and returns NaN, and the constraints are then not applied either.
+        update = optimizer.beginUpdate(arena.params, arena.grads, arena.segments);
+        outcome = s.add(update.outcome);
         if (s.guard(outcome)) arena.applyConstraints();
       }
     }
     return () => {
       const lossValue = s.value(value);
       const updateRefused = step && Number.isFinite(lossValue) && !Number.isFinite(s.value(outcome));
-      if (!Number.isFinite(lossValue) || updateRefused) {
-        // The step counted its update before the kernel refused it or its program stopped short of it.
-        undoCount?.();
-        return { loss: updateRefused ? NaN : lossValue, predictions, updateRefused };
-      }
+      const failed = !Number.isFinite(lossValue) || updateRefused;
+      // The optimizer's slots move on only with an applied update; the step counted its update
+      // before the kernel refused it or its program stopped short of it.
+      update?.settle(!failed);
+      if (failed) return { loss: updateRefused ? NaN : lossValue, predictions, updateRefused };
       return { loss: penalties.reduce((sum, p) => sum + s.value(p), lossValue), predictions, updateRefused: false };
     };
   }

@@ -24,7 +24,8 @@ export class Adadelta extends Optimizer {
   }
 
   protected update(params: Float32Array, grads: Float32Array, learningRate: number): StepOutcome {
-    return native.adadeltaStep(params, this.slot('accumGrad', params), this.slot('accumDelta', params), grads, learningRate, this.rho, this.epsilon);
+    const [accumGrad, accumDelta] = [this.slot('accumGrad', params), this.slot('accumDelta', params)];
+    return native.adadeltaStep(params, grads, accumGrad.next, accumDelta.next, accumGrad.current, accumDelta.current, learningRate, this.rho, this.epsilon);
   }
 
   slotNames(): string[] {

@@ -24,7 +24,8 @@ export class Adagrad extends Optimizer {
   }
 
   protected update(params: Float32Array, grads: Float32Array, learningRate: number): StepOutcome {
-    return native.adagradStep(params, this.slot('accumulator', params, this.initialAccumulatorValue), grads, learningRate, this.epsilon);
+    const accumulator = this.slot('accumulator', params, this.initialAccumulatorValue);
+    return native.adagradStep(params, grads, accumulator.next, accumulator.current, learningRate, this.epsilon);
   }
 
   slotNames(): string[] {

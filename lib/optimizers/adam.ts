@@ -35,8 +35,9 @@ export abstract class AdamFamily extends Optimizer {
   protected abstract decoupledWeightDecay(): number;
 
   protected update(params: Float32Array, grads: Float32Array, learningRate: number): StepOutcome {
+    const [m, v] = [this.slot('m', params), this.slot('v', params)];
     const vHat = this.amsgrad ? this.slot('vHat', params) : null;
-    return native.adamStep(params, this.slot('m', params), this.slot('v', params), vHat, grads, learningRate, this.beta1, this.beta2, this.epsilon, this.decoupledWeightDecay(), this.iterations);
+    return native.adamStep(params, grads, m.next, v.next, vHat?.next ?? null, m.current, v.current, vHat?.current ?? null, learningRate, this.beta1, this.beta2, this.epsilon, this.decoupledWeightDecay(), this.iterations);
   }
 
   slotNames(): string[] {

@@ -27,7 +27,8 @@ export class Adamax extends Optimizer {
   }
 
   protected update(params: Float32Array, grads: Float32Array, learningRate: number): StepOutcome {
-    return native.adamaxStep(params, this.slot('m', params), this.slot('u', params), grads, learningRate, this.beta1, this.beta2, this.epsilon, this.iterations);
+    const [m, u] = [this.slot('m', params), this.slot('u', params)];
+    return native.adamaxStep(params, grads, m.next, u.next, m.current, u.current, learningRate, this.beta1, this.beta2, this.epsilon, this.iterations);
   }
 
   slotNames(): string[] {

@@ -32,7 +32,8 @@ export class Nadam extends Optimizer {
     // A scalar of the step, kept here as Keras keeps it; the kernel gets it with the step. beta1
     // as the kernel sees it (float32), so the product matches the kernel's u_t.
     this.uProduct *= Math.fround(this.beta1) * (1 - 0.5 * 0.96 ** this.iterations);
-    return native.nadamStep(params, this.slot('m', params), this.slot('v', params), grads, learningRate, this.beta1, this.beta2, this.epsilon, this.iterations, this.uProduct);
+    const [m, v] = [this.slot('m', params), this.slot('v', params)];
+    return native.nadamStep(params, grads, m.next, v.next, m.current, v.current, learningRate, this.beta1, this.beta2, this.epsilon, this.iterations, this.uProduct);
   }
 
   slotNames(): string[] {

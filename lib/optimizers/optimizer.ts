@@ -3,6 +3,11 @@
  * with its slots (momentum, moments, ...) in arenas of the same layout, made on first use. The
  * base class owns what all of them share, as Keras's BaseOptimizer does: the learning rate (a
  * number or a schedule of the step), the step count and gradient clipping.
+ *
+ * An update is all or nothing (native/kernels/optimizers.h): each slot is a pair of arenas, the
+ * current one, which the update reads, and the next, which it writes; the next becomes current
+ * only once the update is known to be applied, so a refused one leaves every slot as it was. This
+ * doubles the slots' memory: it is what undoing one step needs, kept without a copy.
  */
 import { native, type StepOutcome } from '../backend';
 import { ArgumentRangeError, ArgumentTypeError } from '../errors';
@@ -63,8 +68,8 @@ export abstract class Optimizer {
   readonly clipNorm: number | undefined;
   readonly globalClipNorm: number | undefined;
   private rate: LearningRate;
-  /** Slot arenas by name (m, v, velocity, ...), each the size of the parameter arena, made on first use. */
-  private readonly slots = new Map<string, Float32Array>();
+  /** Slot arenas by name (m, v, velocity, ...), each pair the size of the parameter arena, made on first use. */
+  private readonly slots = new Map<string, SlotArenas>();
 
   /** options: already checked by optimizerOptions; defaultLearningRate: Keras's for this optimizer. */
   protected constructor(options: Record<string, unknown>, defaultLearningRate: number) {
@@ -100,22 +105,52 @@ export abstract class Optimizer {
   }
 
   /**
-   * One step: clips grads in place as configured, then updates params. Both arenas have the
-   * model's layout; segments are the arena's tensor boundaries (tensor i is
+   * One step: clips grads in place as configured, then updates params; grads then hold the
+   * params as they were before the step (the kernel keeps them there to undo it). Both arenas
+   * have the model's layout; segments are the arena's tensor boundaries (tensor i is
    * [segments[i], segments[i + 1])). Returns the update's outcome: 1, or NaN when it was refused
-   * because a weight or a slot would not be finite (nothing written; the caller then puts the
-   * counters back with countersRestorer()).
+   * because a weight or a slot would not be finite: then params, the slots and the step count are
+   * as they were.
    */
   applyGradients(params: Float32Array, grads: Float32Array, segments: Uint32Array): StepOutcome {
+    const update = this.beginUpdate(params, grads, segments);
+    update.settle(update.outcome === 1);
+    return update.outcome;
+  }
+
+  /**
+   * applyGradients, for a caller that learns the outcome later: a step recorded into a program,
+   * whose run decides it (lib/program.ts). The step counts its update and writes the next arena of
+   * each slot; the caller then calls settle() once, before the next step: settle(true) when the
+   * update was applied makes those arenas current, settle(false) when it was refused or its program
+   * stopped short of it puts the step count and scalars back. @internal
+   */
+  beginUpdate(params: Float32Array, grads: Float32Array, segments: Uint32Array): PendingUpdate {
     if (this.clipValue !== undefined || this.clipNorm !== undefined || this.globalClipNorm !== undefined) {
       native.clipGradients(grads, segments, this.clipNorm ?? 0, this.globalClipNorm ?? 0, this.clipValue ?? 0);
     }
     const learningRate = this.currentLearningRate();
+    const [iterations, scalars] = [this.iterations, this.scalars()];
     this.iterations += 1;
-    return this.update(params, grads, learningRate);
+    const outcome = this.update(params, grads, learningRate);
+    const written = this.slotNames().map((name) => [name, this.slots.get(name) as SlotArenas] as const);
+    return {
+      outcome,
+      settle: (applied) => {
+        if (applied) {
+          for (const [name, { current, next }] of written) this.slots.set(name, { current: next, next: current });
+        } else {
+          this.iterations = iterations;
+          this.restoreScalars(scalars);
+        }
+      },
+    };
   }
 
-  /** The update proper, with this step's learning rate; `iterations` already counts it. */
+  /**
+   * The update proper, with this step's learning rate; `iterations` already counts it. It reads
+   * the current arena of each slot in slotNames() and writes the next one (see slot()).
+   */
   protected abstract update(params: Float32Array, grads: Float32Array, learningRate: number): StepOutcome;
 
   /** The options that recreate this optimizer (a schedule appears as its className and config). */
@@ -133,16 +168,19 @@ export abstract class Optimizer {
     return config;
   }
 
-  /** The slot arena `name`, the size of params and filled with `initial` when made; kept while the arena's size stays the same. */
-  protected slot(name: string, params: Float32Array, initial = 0): Float32Array {
+  /**
+   * The arenas of slot `name`, each the size of params: `current`, filled with `initial` when made,
+   * which the update reads, and `next`, which it writes. Kept while the arena's size stays the same.
+   */
+  protected slot(name: string, params: Float32Array, initial = 0): SlotArenas {
     const existing = this.slots.get(name);
-    if (existing !== undefined && existing.length === params.length) return existing;
-    const made = new Float32Array(params.length).fill(initial);
+    if (existing !== undefined && existing.current.length === params.length) return existing;
+    const made = { current: new Float32Array(params.length).fill(initial), next: new Float32Array(params.length) };
     this.slots.set(name, made);
     return made;
   }
 
-  /** The slots this optimizer, as configured, makes on its first update, in a fixed order. */
+  /** The slots this optimizer, as configured, makes on its first update and writes in every one, in a fixed order. */
   abstract slotNames(): string[];
 
   /**
@@ -163,26 +201,13 @@ export abstract class Optimizer {
   protected restoreScalars(_values: Record<string, number>): void {}
 
   /**
-   * What puts the step count and scalars back as they are now: a step counts its update before the
-   * kernel runs (when recorded, before the program runs), and must uncount it if the update was
-   * refused or its program stopped short of it (lib/program.ts). @internal
-   */
-  countersRestorer(): () => void {
-    const iterations = this.iterations;
-    const scalars = this.scalars();
-    return () => {
-      this.iterations = iterations;
-      this.restoreScalars(scalars);
-    };
-  }
-
-  /**
    * What the next update depends on besides the config: the step count, the slot arenas made so
-   * far (the live arrays, by name, in slotNames() order) and scalars. A checkpoint saves it.
+   * far (the current arrays themselves, by name, in slotNames() order; the next applied update
+   * makes the other of each pair current) and scalars. A checkpoint saves it.
    */
   getState(): OptimizerState {
     const slots = this.slotNames().flatMap((name) => {
-      const values = this.slots.get(name);
+      const values = this.slots.get(name)?.current;
       return values === undefined ? [] : [{ name, values }];
     });
     return { iterations: this.iterations, slots, scalars: this.scalars() };
@@ -217,9 +242,21 @@ export abstract class Optimizer {
     for (const [key, value] of Object.entries(state.scalars)) numberIn(value, `optimizer state scalars.${key}`, FINITE);
     this.iterations = iterations;
     this.slots.clear();
-    for (const { name, values } of state.slots) this.slots.set(name, values.slice());
+    for (const { name, values } of state.slots) this.slots.set(name, { current: values.slice(), next: new Float32Array(values.length) });
     this.restoreScalars({ ...state.scalars });
   }
+}
+
+/** The two arenas of a slot: an update reads `current` and writes `next`. */
+export interface SlotArenas {
+  readonly current: Float32Array;
+  readonly next: Float32Array;
+}
+
+/** A step begun by Optimizer#beginUpdate: its outcome (or its scalar's index, recorded), and settle(). @internal */
+export interface PendingUpdate {
+  readonly outcome: StepOutcome;
+  settle(applied: boolean): void;
 }
 
 /** An optimizer's step count, slot arenas and scalars; see Optimizer#getState. */

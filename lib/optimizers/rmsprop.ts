@@ -33,9 +33,10 @@ export class RMSprop extends Optimizer {
   }
 
   protected update(params: Float32Array, grads: Float32Array, learningRate: number): StepOutcome {
+    const velocity = this.slot('velocity', params);
     const momentum = this.momentum !== 0 ? this.slot('momentum', params) : null;
     const average = this.centered ? this.slot('average', params) : null;
-    return native.rmspropStep(params, this.slot('velocity', params), momentum, average, grads, learningRate, this.rho, this.momentum, this.epsilon);
+    return native.rmspropStep(params, grads, velocity.next, momentum?.next ?? null, average?.next ?? null, velocity.current, momentum?.current ?? null, average?.current ?? null, learningRate, this.rho, this.momentum, this.epsilon);
   }
 
   slotNames(): string[] {

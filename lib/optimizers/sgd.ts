@@ -25,7 +25,8 @@ export class SGD extends Optimizer {
   }
 
   protected update(params: Float32Array, grads: Float32Array, learningRate: number): StepOutcome {
-    return native.sgdStep(params, this.momentum !== 0 ? this.slot('velocity', params) : null, grads, learningRate, this.momentum, this.nesterov);
+    const velocity = this.momentum !== 0 ? this.slot('velocity', params) : null;
+    return native.sgdStep(params, grads, velocity?.next ?? null, velocity?.current ?? null, learningRate, this.momentum, this.nesterov);
   }
 
   slotNames(): string[] {

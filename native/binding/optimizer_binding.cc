@@ -1,9 +1,15 @@
 // Bindings for the optimizer updates (every slot arena must have the parameters' length) and the
-// reductions over arenas that guard them. A slot that an option does not use is passed as null.
-// Each step returns 1 when applied and NaN when refused (a value would be non-finite; nothing
-// was written), through dispatch_scalar: while a program is recorded, the index of its scalar,
-// which guardFinite then stops the program at, as at a loss that is not finite. The arrays of a
-// step must not share memory: every one is read and most are written.
+// reductions over arenas that guard them. A slot that an option does not use is passed as null,
+// both its arrays.
+// Each slot is two arrays (optimizers.h): the step reads `...In` and writes `...Out`, so a refused
+// step leaves the ins as they were; the caller makes the outs current only when it was applied.
+// The step overwrites grads with the old parameters (the gradient is dead once read), applied
+// or refused.
+// Each step returns 1 when applied and NaN when refused (a value would be non-finite; params and
+// the slots' ins keep their bits), through dispatch_scalar: while a program is recorded, the
+// index of its scalar, which guardFinite then stops the program at, as at a loss that is not
+// finite. The arrays of a step must not share memory, a slot's in and out included: every one is
+// read or written while the others are.
 #include <napi.h>
 
 #include <cmath>
@@ -42,6 +48,27 @@ FloatSpan optional_slot(const Napi::CallbackInfo& info, std::size_t index, const
   return span;
 }
 
+// A slot's two arrays: `out`, which the step writes, and `in`, which it reads.
+struct SlotArrays {
+  FloatSpan out, in;
+};
+
+// The two arrays of a slot, at out_index and in_index, as long as params.
+SlotArrays slot_arrays(const Napi::CallbackInfo& info, std::size_t out_index,
+                       std::size_t in_index, const char* out_name, const char* in_name,
+                       const FloatSpan& params) {
+  return {slot(info, out_index, out_name, params), slot(info, in_index, in_name, params)};
+}
+
+// The two arrays of a slot that only an option uses: both required when it is on, both absent
+// when it is off.
+SlotArrays optional_slot_arrays(const Napi::CallbackInfo& info, std::size_t out_index,
+                                std::size_t in_index, const char* out_name, const char* in_name,
+                                const FloatSpan& params, bool required, const char* option) {
+  return {optional_slot(info, out_index, out_name, params, required, option),
+          optional_slot(info, in_index, in_name, params, required, option)};
+}
+
 // A decay rate in [0, 1) (beta1, beta2, rho).
 float decay_rate(const Napi::CallbackInfo& info, std::size_t index, const char* name) {
   const double value = finite_number(info, index, name);
@@ -70,147 +97,158 @@ float number(const Napi::CallbackInfo& info, std::size_t index, const char* name
 // refused.
 double outcome(bool applied) { return applied ? 1.0 : std::numeric_limits<double>::quiet_NaN(); }
 
-// sgdStep(params, velocity | null, grads, lr, momentum, nesterov)
+// sgdStep(params, grads, velocityOut | null, velocityIn | null, lr, momentum, nesterov)
 Napi::Value sgd_step_binding(const Napi::CallbackInfo& info) {
-  expect_arg_count(info, 6, "sgdStep");
+  expect_arg_count(info, 7, "sgdStep");
   const FloatSpan params = float_array(info, 0, "params");
-  const FloatSpan grads = slot(info, 2, "grads", params);
-  const float lr = number(info, 3, "learningRate");
-  const float momentum = number(info, 4, "momentum");
-  const bool nesterov = boolean(info, 5, "nesterov");
-  const FloatSpan velocity =
-      optional_slot(info, 1, "velocity", params, momentum != 0.0f, "momentum is not 0");
-  expect_all_disjoint(info.Env(), {{params, "params"}, {velocity, "velocity"}, {grads, "grads"}});
-  return dispatch_scalar(info, [=] {
-    return outcome(
-        sgd_step(params.data, velocity.data, grads.data, params.length, lr, momentum, nesterov));
-  });
-}
-
-// adagradStep(params, accumulator, grads, lr, epsilon)
-Napi::Value adagrad_step_binding(const Napi::CallbackInfo& info) {
-  expect_arg_count(info, 5, "adagradStep");
-  const FloatSpan params = float_array(info, 0, "params");
-  const FloatSpan accumulator = slot(info, 1, "accumulator", params);
-  const FloatSpan grads = slot(info, 2, "grads", params);
-  const float lr = number(info, 3, "learningRate");
-  const float epsilon = number(info, 4, "epsilon");
-  expect_all_disjoint(info.Env(), {{params, "params"}, {accumulator, "accumulator"}, {grads, "grads"}});
-  return dispatch_scalar(info, [=] {
-    return outcome(
-        adagrad_step(params.data, accumulator.data, grads.data, params.length, lr, epsilon));
-  });
-}
-
-// adadeltaStep(params, accumGrad, accumDelta, grads, lr, rho, epsilon)
-Napi::Value adadelta_step_binding(const Napi::CallbackInfo& info) {
-  expect_arg_count(info, 7, "adadeltaStep");
-  const FloatSpan params = float_array(info, 0, "params");
-  const FloatSpan accum_grad = slot(info, 1, "accumGrad", params);
-  const FloatSpan accum_delta = slot(info, 2, "accumDelta", params);
-  const FloatSpan grads = slot(info, 3, "grads", params);
+  const FloatSpan grads = slot(info, 1, "grads", params);
   const float lr = number(info, 4, "learningRate");
-  const float rho = decay_rate(info, 5, "rho");
-  const float epsilon = number(info, 6, "epsilon");
-  expect_all_disjoint(info.Env(), {{params, "params"}, {accum_grad, "accumGrad"}, {accum_delta, "accumDelta"}, {grads, "grads"}});
+  const float momentum = number(info, 5, "momentum");
+  const bool nesterov = boolean(info, 6, "nesterov");
+  const SlotArrays velocity = optional_slot_arrays(info, 2, 3, "velocityOut", "velocityIn", params,
+                                                   momentum != 0.0f, "momentum is not 0");
+  expect_all_disjoint(info.Env(), {{params, "params"}, {grads, "grads"}, {velocity.out, "velocityOut"}, {velocity.in, "velocityIn"}});
   return dispatch_scalar(info, [=] {
-    return outcome(adadelta_step(params.data, accum_grad.data, accum_delta.data, grads.data,
+    return outcome(sgd_step(params.data, grads.data, velocity.out.data, velocity.in.data,
+                            params.length, lr, momentum, nesterov));
+  });
+}
+
+// adagradStep(params, grads, accumulatorOut, accumulatorIn, lr, epsilon)
+Napi::Value adagrad_step_binding(const Napi::CallbackInfo& info) {
+  expect_arg_count(info, 6, "adagradStep");
+  const FloatSpan params = float_array(info, 0, "params");
+  const FloatSpan grads = slot(info, 1, "grads", params);
+  const SlotArrays accumulator =
+      slot_arrays(info, 2, 3, "accumulatorOut", "accumulatorIn", params);
+  const float lr = number(info, 4, "learningRate");
+  const float epsilon = number(info, 5, "epsilon");
+  expect_all_disjoint(info.Env(), {{params, "params"}, {grads, "grads"}, {accumulator.out, "accumulatorOut"}, {accumulator.in, "accumulatorIn"}});
+  return dispatch_scalar(info, [=] {
+    return outcome(adagrad_step(params.data, grads.data, accumulator.out.data,
+                                accumulator.in.data, params.length, lr, epsilon));
+  });
+}
+
+// adadeltaStep(params, grads, accumGradOut, accumDeltaOut, accumGradIn, accumDeltaIn, lr, rho,
+//              epsilon)
+Napi::Value adadelta_step_binding(const Napi::CallbackInfo& info) {
+  expect_arg_count(info, 9, "adadeltaStep");
+  const FloatSpan params = float_array(info, 0, "params");
+  const FloatSpan grads = slot(info, 1, "grads", params);
+  const SlotArrays accum_grad = slot_arrays(info, 2, 4, "accumGradOut", "accumGradIn", params);
+  const SlotArrays accum_delta = slot_arrays(info, 3, 5, "accumDeltaOut", "accumDeltaIn", params);
+  const float lr = number(info, 6, "learningRate");
+  const float rho = decay_rate(info, 7, "rho");
+  const float epsilon = number(info, 8, "epsilon");
+  expect_all_disjoint(info.Env(), {{params, "params"}, {grads, "grads"}, {accum_grad.out, "accumGradOut"}, {accum_delta.out, "accumDeltaOut"}, {accum_grad.in, "accumGradIn"}, {accum_delta.in, "accumDeltaIn"}});
+  return dispatch_scalar(info, [=] {
+    return outcome(adadelta_step(params.data, grads.data, accum_grad.out.data,
+                                 accum_delta.out.data, accum_grad.in.data, accum_delta.in.data,
                                  params.length, lr, rho, epsilon));
   });
 }
 
-// rmspropStep(params, velocity, momentumSlot | null, average | null, grads, lr, rho, momentum,
-//             epsilon); a present average means centered
+// rmspropStep(params, grads, velocityOut, momentumOut | null, averageOut | null, velocityIn,
+//             momentumIn | null, averageIn | null, lr, rho, momentum, epsilon); a present
+// averageIn means centered
 Napi::Value rmsprop_step_binding(const Napi::CallbackInfo& info) {
-  expect_arg_count(info, 9, "rmspropStep");
+  expect_arg_count(info, 12, "rmspropStep");
   const FloatSpan params = float_array(info, 0, "params");
-  const FloatSpan velocity = slot(info, 1, "velocity", params);
-  const FloatSpan grads = slot(info, 4, "grads", params);
-  const float lr = number(info, 5, "learningRate");
-  const float rho = decay_rate(info, 6, "rho");
-  const float momentum = number(info, 7, "momentum");
-  const float epsilon = number(info, 8, "epsilon");
-  const FloatSpan mom = optional_slot(info, 2, "momentumSlot", params, momentum != 0.0f,
-                                      "momentum is not 0");
-  const bool centered = optional_float_array(info, 3, "average").present;
-  const FloatSpan average = optional_slot(info, 3, "average", params, centered, "centered");
-  expect_all_disjoint(info.Env(), {{params, "params"}, {velocity, "velocity"}, {mom, "momentumSlot"}, {average, "average"}, {grads, "grads"}});
+  const FloatSpan grads = slot(info, 1, "grads", params);
+  const SlotArrays velocity = slot_arrays(info, 2, 5, "velocityOut", "velocityIn", params);
+  const float lr = number(info, 8, "learningRate");
+  const float rho = decay_rate(info, 9, "rho");
+  const float momentum = number(info, 10, "momentum");
+  const float epsilon = number(info, 11, "epsilon");
+  const SlotArrays mom = optional_slot_arrays(info, 3, 6, "momentumOut", "momentumIn", params,
+                                              momentum != 0.0f, "momentum is not 0");
+  const bool centered = optional_float_array(info, 7, "averageIn").present;
+  const SlotArrays average = optional_slot_arrays(info, 4, 7, "averageOut", "averageIn", params,
+                                                  centered, "centered");
+  expect_all_disjoint(info.Env(), {{params, "params"}, {grads, "grads"}, {velocity.out, "velocityOut"}, {mom.out, "momentumOut"}, {average.out, "averageOut"}, {velocity.in, "velocityIn"}, {mom.in, "momentumIn"}, {average.in, "averageIn"}});
   return dispatch_scalar(info, [=] {
-    return outcome(rmsprop_step(params.data, velocity.data, mom.data, average.data, grads.data,
+    return outcome(rmsprop_step(params.data, grads.data, velocity.out.data, mom.out.data,
+                                average.out.data, velocity.in.data, mom.in.data, average.in.data,
                                 params.length, lr, rho, momentum, epsilon));
   });
 }
 
-// adamStep(params, m, v, vHat | null, grads, lr, beta1, beta2, epsilon, weightDecay, step);
-// a present vHat means amsgrad
+// adamStep(params, grads, mOut, vOut, vHatOut | null, mIn, vIn, vHatIn | null, lr, beta1, beta2,
+//          epsilon, weightDecay, step); a present vHatIn means amsgrad
 Napi::Value adam_step_binding(const Napi::CallbackInfo& info) {
-  expect_arg_count(info, 11, "adamStep");
+  expect_arg_count(info, 14, "adamStep");
   const FloatSpan params = float_array(info, 0, "params");
-  const FloatSpan m = slot(info, 1, "m", params);
-  const FloatSpan v = slot(info, 2, "v", params);
-  const bool amsgrad = optional_float_array(info, 3, "vHat").present;
-  const FloatSpan v_hat = optional_slot(info, 3, "vHat", params, amsgrad, "amsgrad");
-  const FloatSpan grads = slot(info, 4, "grads", params);
-  const float lr = number(info, 5, "learningRate");
-  const float beta1 = decay_rate(info, 6, "beta1");
-  const float beta2 = decay_rate(info, 7, "beta2");
-  const float epsilon = number(info, 8, "epsilon");
-  const float weight_decay = number(info, 9, "weightDecay");
-  const std::int64_t step = step_number(info, 10);
-  expect_all_disjoint(info.Env(), {{params, "params"}, {m, "m"}, {v, "v"}, {v_hat, "vHat"}, {grads, "grads"}});
+  const FloatSpan grads = slot(info, 1, "grads", params);
+  const SlotArrays m = slot_arrays(info, 2, 5, "mOut", "mIn", params);
+  const SlotArrays v = slot_arrays(info, 3, 6, "vOut", "vIn", params);
+  const bool amsgrad = optional_float_array(info, 7, "vHatIn").present;
+  const SlotArrays v_hat =
+      optional_slot_arrays(info, 4, 7, "vHatOut", "vHatIn", params, amsgrad, "amsgrad");
+  const float lr = number(info, 8, "learningRate");
+  const float beta1 = decay_rate(info, 9, "beta1");
+  const float beta2 = decay_rate(info, 10, "beta2");
+  const float epsilon = number(info, 11, "epsilon");
+  const float weight_decay = number(info, 12, "weightDecay");
+  const std::int64_t step = step_number(info, 13);
+  expect_all_disjoint(info.Env(), {{params, "params"}, {grads, "grads"}, {m.out, "mOut"}, {v.out, "vOut"}, {v_hat.out, "vHatOut"}, {m.in, "mIn"}, {v.in, "vIn"}, {v_hat.in, "vHatIn"}});
   return dispatch_scalar(info, [=] {
-    return outcome(adam_step(params.data, m.data, v.data, v_hat.data, grads.data, params.length, lr,
-                             beta1, beta2, epsilon, weight_decay, step));
+    return outcome(adam_step(params.data, grads.data, m.out.data, v.out.data, v_hat.out.data,
+                             m.in.data, v.in.data, v_hat.in.data, params.length, lr, beta1, beta2,
+                             epsilon, weight_decay, step));
   });
 }
 
-// What adamaxStep and nadamStep both take first: (params, m, second, grads, lr, beta1, beta2,
-// epsilon, step), `second` being Adamax's u or Nadam's v.
+// What adamaxStep and nadamStep both take first: (params, grads, mOut, secondOut, mIn, secondIn,
+// lr, beta1, beta2, epsilon, step), `second` being Adamax's u or Nadam's v.
 struct MomentArgs {
-  FloatSpan params, m, second, grads;
+  FloatSpan params, grads;
+  SlotArrays m, second;
   float lr, beta1, beta2, epsilon;
   std::int64_t step;
 };
 
-MomentArgs moment_args(const Napi::CallbackInfo& info, const char* second) {
+MomentArgs moment_args(const Napi::CallbackInfo& info, const char* second_out,
+                       const char* second_in) {
   const FloatSpan params = float_array(info, 0, "params");
   const MomentArgs a{params,
-                     slot(info, 1, "m", params),
-                     slot(info, 2, second, params),
-                     slot(info, 3, "grads", params),
-                     number(info, 4, "learningRate"),
-                     decay_rate(info, 5, "beta1"),
-                     decay_rate(info, 6, "beta2"),
-                     number(info, 7, "epsilon"),
-                     step_number(info, 8)};
-  expect_all_disjoint(info.Env(), {{a.params, "params"}, {a.m, "m"}, {a.second, second}, {a.grads, "grads"}});
+                     slot(info, 1, "grads", params),
+                     slot_arrays(info, 2, 4, "mOut", "mIn", params),
+                     slot_arrays(info, 3, 5, second_out, second_in, params),
+                     number(info, 6, "learningRate"),
+                     decay_rate(info, 7, "beta1"),
+                     decay_rate(info, 8, "beta2"),
+                     number(info, 9, "epsilon"),
+                     step_number(info, 10)};
+  expect_all_disjoint(info.Env(), {{a.params, "params"}, {a.grads, "grads"}, {a.m.out, "mOut"}, {a.second.out, second_out}, {a.m.in, "mIn"}, {a.second.in, second_in}});
   return a;
 }
 
-// adamaxStep(params, m, u, grads, lr, beta1, beta2, epsilon, step)
+// adamaxStep(params, grads, mOut, uOut, mIn, uIn, lr, beta1, beta2, epsilon, step)
 Napi::Value adamax_step_binding(const Napi::CallbackInfo& info) {
-  expect_arg_count(info, 9, "adamaxStep");
-  const MomentArgs a = moment_args(info, "u");
+  expect_arg_count(info, 11, "adamaxStep");
+  const MomentArgs a = moment_args(info, "uOut", "uIn");
   return dispatch_scalar(info, [=] {
-    return outcome(adamax_step(a.params.data, a.m.data, a.second.data, a.grads.data,
-                               a.params.length, a.lr, a.beta1, a.beta2, a.epsilon, a.step));
+    return outcome(adamax_step(a.params.data, a.grads.data, a.m.out.data, a.second.out.data,
+                               a.m.in.data, a.second.in.data, a.params.length, a.lr, a.beta1,
+                               a.beta2, a.epsilon, a.step));
   });
 }
 
-// nadamStep(params, m, v, grads, lr, beta1, beta2, epsilon, step, uProduct)
+// nadamStep(params, grads, mOut, vOut, mIn, vIn, lr, beta1, beta2, epsilon, step, uProduct)
 Napi::Value nadam_step_binding(const Napi::CallbackInfo& info) {
-  expect_arg_count(info, 10, "nadamStep");
-  const MomentArgs a = moment_args(info, "v");
-  const double u_product = finite_number(info, 9, "uProduct");
+  expect_arg_count(info, 12, "nadamStep");
+  const MomentArgs a = moment_args(info, "vOut", "vIn");
+  const double u_product = finite_number(info, 11, "uProduct");
   if (!(u_product >= 0.0 && u_product < 1.0)) {
     throw Napi::RangeError::New(info.Env(),
                                 "Expected a number in [0, 1) for uProduct but received " +
                                     std::to_string(u_product));
   }
   return dispatch_scalar(info, [=] {
-    return outcome(nadam_step(a.params.data, a.m.data, a.second.data, a.grads.data,
-                              a.params.length, a.lr, a.beta1, a.beta2, a.epsilon, a.step,
-                              u_product));
+    return outcome(nadam_step(a.params.data, a.grads.data, a.m.out.data, a.second.out.data,
+                              a.m.in.data, a.second.in.data, a.params.length, a.lr, a.beta1,
+                              a.beta2, a.epsilon, a.step, u_product));
   });
 }
 

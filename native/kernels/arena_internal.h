@@ -5,10 +5,11 @@
 // formulas as in optimizers.h, clipping.h and reductions.h. A null slot pointer means the
 // option that needs it is off.
 //
-// The optimizer loops run in two passes (optimizers.cc). With store false (the check) a loop
-// writes nothing and returns whether every value it would write, to p and to each slot, is
-// finite; with store true (the update) it writes them all and returns true. Each loop is written
-// once and instantiated for both passes, so the check computes bit for bit what the update writes.
+// Each optimizer loop runs once over its chunk (optimizers.cc) and, for every element, reads
+// g[i], p[i] and each slot's _in[i], then writes p[i] (the new value), g[i] (the OLD p[i]: the
+// gradient is dead once read) and each slot's _out[i]. It returns whether every value it wrote to
+// p and to the slots' outs is finite; the dispatcher puts p back from g when one was not. Every
+// array must be disjoint from the others (the slots' ins from their outs too).
 //
 // Hazard: the AVX2 files include this header and are compiled with -mavx2 -mfma. Any inline
 // function or template visible here could be emitted there as a weak symbol with AVX
@@ -23,61 +24,68 @@ namespace myelin {
 namespace arena_detail {
 
 // p -= lr * g
-bool sgd_chunk_generic(float* p, const float* g, std::int64_t count, float lr, bool store);
-bool sgd_chunk_avx2(float* p, const float* g, std::int64_t count, float lr, bool store);
+bool sgd_chunk_generic(float* p, float* g, std::int64_t count, float lr);
+bool sgd_chunk_avx2(float* p, float* g, std::int64_t count, float lr);
 
 // v = momentum * v - lr * g;  p += v  (nesterov: p += momentum * v - lr * g)
-bool sgd_momentum_chunk_generic(float* p, float* v, const float* g, std::int64_t count, float lr,
-                                float momentum, bool nesterov, bool store);
-bool sgd_momentum_chunk_avx2(float* p, float* v, const float* g, std::int64_t count, float lr,
-                             float momentum, bool nesterov, bool store);
+bool sgd_momentum_chunk_generic(float* p, float* g, float* v_out, const float* v_in,
+                                std::int64_t count, float lr, float momentum, bool nesterov);
+bool sgd_momentum_chunk_avx2(float* p, float* g, float* v_out, const float* v_in,
+                             std::int64_t count, float lr, float momentum, bool nesterov);
 
 // a += g^2;  p -= lr g / sqrt(a + epsilon)
-bool adagrad_chunk_generic(float* p, float* a, const float* g, std::int64_t count, float lr,
-                           float epsilon, bool store);
-bool adagrad_chunk_avx2(float* p, float* a, const float* g, std::int64_t count, float lr,
-                        float epsilon, bool store);
+bool adagrad_chunk_generic(float* p, float* g, float* a_out, const float* a_in,
+                           std::int64_t count, float lr, float epsilon);
+bool adagrad_chunk_avx2(float* p, float* g, float* a_out, const float* a_in, std::int64_t count,
+                        float lr, float epsilon);
 
 // eg = rho eg + (1 - rho) g^2;  d = -sqrt(ed + eps) g / sqrt(eg + eps);
 // ed = rho ed + (1 - rho) d^2;  p += lr d
-bool adadelta_chunk_generic(float* p, float* eg, float* ed, const float* g, std::int64_t count,
-                            float lr, float rho, float epsilon, bool store);
-bool adadelta_chunk_avx2(float* p, float* eg, float* ed, const float* g, std::int64_t count,
-                         float lr, float rho, float epsilon, bool store);
+bool adadelta_chunk_generic(float* p, float* g, float* eg_out, float* ed_out, const float* eg_in,
+                            const float* ed_in, std::int64_t count, float lr, float rho,
+                            float epsilon);
+bool adadelta_chunk_avx2(float* p, float* g, float* eg_out, float* ed_out, const float* eg_in,
+                         const float* ed_in, std::int64_t count, float lr, float rho,
+                         float epsilon);
 
 // v = rho v + (1 - rho) g^2;  [a = rho a + (1 - rho) g];  inc = lr g / sqrt(v [- a^2] + eps);
-// [mom = momentum mom + inc; p -= mom] or p -= inc.  a and mom may be null.
-bool rmsprop_chunk_generic(float* p, float* v, float* mom, float* a, const float* g,
-                           std::int64_t count, float lr, float rho, float momentum, float epsilon,
-                           bool store);
-bool rmsprop_chunk_avx2(float* p, float* v, float* mom, float* a, const float* g,
-                        std::int64_t count, float lr, float rho, float momentum, float epsilon,
-                        bool store);
+// [mom = momentum mom + inc; p -= mom] or p -= inc.  mom and a (in and out) may be null.
+bool rmsprop_chunk_generic(float* p, float* g, float* v_out, float* mom_out, float* a_out,
+                           const float* v_in, const float* mom_in, const float* a_in,
+                           std::int64_t count, float lr, float rho, float momentum,
+                           float epsilon);
+bool rmsprop_chunk_avx2(float* p, float* g, float* v_out, float* mom_out, float* a_out,
+                        const float* v_in, const float* mom_in, const float* a_in,
+                        std::int64_t count, float lr, float rho, float momentum, float epsilon);
 
 // [p -= decay p];  m = b1 m + (1 - b1) g;  v = b2 v + (1 - b2) g^2;  [vh = max(vh, v)];
 // p -= lr_t m / (sqrt(vh or v) + epsilon). lr_t already carries the bias correction; decay is
-// lr * weight_decay (0: none); vh may be null.
-bool adam_chunk_generic(float* p, float* m, float* v, float* vh, const float* g,
+// lr * weight_decay (0: none); vh (in and out) may be null.
+bool adam_chunk_generic(float* p, float* g, float* m_out, float* v_out, float* vh_out,
+                        const float* m_in, const float* v_in, const float* vh_in,
                         std::int64_t count, float lr_t, float beta1, float beta2, float epsilon,
-                        float decay, bool store);
-bool adam_chunk_avx2(float* p, float* m, float* v, float* vh, const float* g, std::int64_t count,
-                     float lr_t, float beta1, float beta2, float epsilon, float decay, bool store);
+                        float decay);
+bool adam_chunk_avx2(float* p, float* g, float* m_out, float* v_out, float* vh_out,
+                     const float* m_in, const float* v_in, const float* vh_in, std::int64_t count,
+                     float lr_t, float beta1, float beta2, float epsilon, float decay);
 
 // m = b1 m + (1 - b1) g;  u = max(b2 u, |g|);  p -= lr_t m / (u + epsilon), lr_t = lr / (1 - b1^t)
-bool adamax_chunk_generic(float* p, float* m, float* u, const float* g, std::int64_t count,
-                          float lr_t, float beta1, float beta2, float epsilon, bool store);
-bool adamax_chunk_avx2(float* p, float* m, float* u, const float* g, std::int64_t count,
-                       float lr_t, float beta1, float beta2, float epsilon, bool store);
+bool adamax_chunk_generic(float* p, float* g, float* m_out, float* u_out, const float* m_in,
+                          const float* u_in, std::int64_t count, float lr_t, float beta1,
+                          float beta2, float epsilon);
+bool adamax_chunk_avx2(float* p, float* g, float* m_out, float* u_out, const float* m_in,
+                       const float* u_in, std::int64_t count, float lr_t, float beta1, float beta2,
+                       float epsilon);
 
 // m = b1 m + (1 - b1) g;  v = b2 v + (1 - b2) g^2;  m_hat = c_m m + c_g g;
 // p -= lr m_hat / (sqrt(v * v_scale) + epsilon). c_m, c_g and v_scale carry the schedule and the
 // bias corrections (optimizers.cc).
-bool nadam_chunk_generic(float* p, float* m, float* v, const float* g, std::int64_t count,
-                         float lr, float beta1, float beta2, float epsilon, float c_m, float c_g,
-                         float v_scale, bool store);
-bool nadam_chunk_avx2(float* p, float* m, float* v, const float* g, std::int64_t count, float lr,
-                      float beta1, float beta2, float epsilon, float c_m, float c_g,
-                      float v_scale, bool store);
+bool nadam_chunk_generic(float* p, float* g, float* m_out, float* v_out, const float* m_in,
+                         const float* v_in, std::int64_t count, float lr, float beta1,
+                         float beta2, float epsilon, float c_m, float c_g, float v_scale);
+bool nadam_chunk_avx2(float* p, float* g, float* m_out, float* v_out, const float* m_in,
+                      const float* v_in, std::int64_t count, float lr, float beta1, float beta2,
+                      float epsilon, float c_m, float c_g, float v_scale);
 
 // x = clamp(x * scale, -limit, limit), NaN kept (limit may be infinity: no clamp).
 void scale_clamp_chunk_generic(float* x, std::int64_t count, float scale, float limit);

@@ -2,14 +2,18 @@
 // optimizer and every option that changes its loop, on awkward sizes: 0, 1, 7, 33, 257 (below,
 // across and past one 8-float vector, with scalar tails) and sizes that span several chunks of
 // the arena (kChunkFloats = 2^15), so that the thread pool splits them and the last chunk is a
-// partial one. For each:
-//  (a) a finite update returns true and matches the formula computed in double from the same
-//      float inputs, within the tolerance of test/kernels/optimizers.test.ts, and gives the same
-//      bits on 1 thread as on all of them. (The AVX2 loops use FMA where the generic ones round
-//      twice, so the paths are not bit-identical to each other by design.)
+// partial one. Each slot is two arrays, the in that the update reads and the out it writes. For
+// each:
+//  (a) a finite update returns true, writes into params and the slots' outs the formula computed
+//      in double from the same float inputs, within the tolerance of
+//      test/kernels/optimizers.test.ts, leaves the slots' ins bit-identical, writes the old params
+//      into the gradients, and gives the same bits on 1 thread as on all of them. (The AVX2 loops
+//      use FMA where the generic ones round twice, so the paths are not bit-identical to each
+//      other by design.)
 //  (b) an update that meets a NaN gradient, an infinite one, or finite inputs that overflow one
-//      element at the end of the arena (after every earlier chunk) returns false and leaves
-//      params, every slot and the gradients bit-identical.
+//      element at the end of the arena (in the last chunk, after every earlier chunk's params were
+//      written) or only a slot there, returns false, leaves params and every slot's in
+//      bit-identical, and the gradients hold the old params (optimizers.h).
 // Exits non-zero on any failure and prints the first mismatches.
 //
 // Quick mode (MYELIN_TEST_QUICK=1 in the environment, or --quick): fewer sizes, one of them
@@ -46,24 +50,30 @@ constexpr float kLr = 0.01f, kSgdLr = 0.05f, kMomentum = 0.9f, kRho = 0.9f, kEps
 constexpr float kBeta1 = 0.9f, kBeta2 = 0.999f, kDecay = 0.004f;
 constexpr std::int64_t kStep = 3;
 
-// Params, up to three slots (a case leaves the ones it does not use untouched) and gradients.
+// Params, gradients and up to three slots, each an in and an out (a case leaves the ones it does
+// not use untouched).
 struct Arrays {
-  std::vector<float> p, s[3], g;
-  float* slot(int k) { return s[k].data(); }
+  std::vector<float> p, g, s[3], out[3];
+  float* slot_out(int k) { return out[k].data(); }
+  const float* slot_in(int k) const { return s[k].data(); }
 };
 
+bool same(const std::vector<float>& x, const std::vector<float>& y) {
+  return x.size() == y.size() && std::memcmp(x.data(), y.data(), x.size() * sizeof(float)) == 0;
+}
+
 bool same_bits(const Arrays& a, const Arrays& b) {
-  auto same = [](const std::vector<float>& x, const std::vector<float>& y) {
-    return x.size() == y.size() && std::memcmp(x.data(), y.data(), x.size() * sizeof(float)) == 0;
-  };
-  return same(a.p, b.p) && same(a.s[0], b.s[0]) && same(a.s[1], b.s[1]) &&
-         same(a.s[2], b.s[2]) && same(a.g, b.g);
+  bool all = same(a.p, b.p) && same(a.g, b.g);
+  for (int k = 0; k < 3; ++k) all = all && same(a.s[k], b.s[k]) && same(a.out[k], b.out[k]);
+  return all;
 }
 
 struct Case {
   const char* name;
+  unsigned written;    // bit k set: the case uses slot k, so its out is written
   float lo[3], hi[3];  // range of each slot's starting values (second moments stay positive)
-  // The kernel call over a's n values, with the case's hyperparameters.
+  // The kernel call over a's n values, with the case's hyperparameters: reads the slots' ins,
+  // writes their outs.
   bool (*step)(Arrays& a, std::int64_t n);
   // One element in double: x = {p, s0, s1, s2} updated in place by the formula of optimizers.h.
   void (*reference)(double x[4], double g);
@@ -119,49 +129,52 @@ void rmsprop_reference(double x[4], double g, bool with_momentum, bool centered)
 // Slots: s0 signed (velocity, m, momentum), s1 and s2 positive second moments, except
 // centered RMSprop's s2, its signed running average (kept small so v - a^2 stays positive).
 const Case kCases[] = {
-    {"sgd", {0, 0, 0}, {0, 0, 0},
+    {"sgd", 0b000, {0, 0, 0}, {0, 0, 0},
      [](Arrays& a, std::int64_t n) {
-       return sgd_step(a.p.data(), nullptr, a.g.data(), n, kSgdLr, 0.0f, false);
+       return sgd_step(a.p.data(), a.g.data(), nullptr, nullptr, n, kSgdLr, 0.0f, false);
      },
      [](double x[4], double g) { x[0] -= kSgdLr * g; }, push_past_max},
     // The example: a learning rate of 1e30 is finite for gradients near 1 and
     // overflows where the gradient is 1e9.
-    {"sgd with learning rate 1e30", {0, 0, 0}, {0, 0, 0},
+    {"sgd with learning rate 1e30", 0b000, {0, 0, 0}, {0, 0, 0},
      [](Arrays& a, std::int64_t n) {
-       return sgd_step(a.p.data(), nullptr, a.g.data(), n, 1e30f, 0.0f, false);
+       return sgd_step(a.p.data(), a.g.data(), nullptr, nullptr, n, 1e30f, 0.0f, false);
      },
      [](double x[4], double g) { x[0] -= double{1e30f} * g; },
      [](Arrays& a, std::size_t i) { a.g[i] = 1e9f; }},
-    {"sgd with momentum", {-0.1f, 0, 0}, {0.1f, 0, 0},
+    {"sgd with momentum", 0b001, {-0.1f, 0, 0}, {0.1f, 0, 0},
      [](Arrays& a, std::int64_t n) {
-       return sgd_step(a.p.data(), a.slot(0), a.g.data(), n, kSgdLr, kMomentum, false);
+       return sgd_step(a.p.data(), a.g.data(), a.slot_out(0), a.slot_in(0), n, kSgdLr, kMomentum,
+                       false);
      },
      [](double x[4], double g) {
        x[1] = kMomentum * x[1] - kSgdLr * g;
        x[0] += x[1];
      },
      push_past_max},
-    {"sgd with nesterov momentum", {-0.1f, 0, 0}, {0.1f, 0, 0},
+    {"sgd with nesterov momentum", 0b001, {-0.1f, 0, 0}, {0.1f, 0, 0},
      [](Arrays& a, std::int64_t n) {
-       return sgd_step(a.p.data(), a.slot(0), a.g.data(), n, kSgdLr, kMomentum, true);
+       return sgd_step(a.p.data(), a.g.data(), a.slot_out(0), a.slot_in(0), n, kSgdLr, kMomentum,
+                       true);
      },
      [](double x[4], double g) {
        x[1] = kMomentum * x[1] - kSgdLr * g;
        x[0] += kMomentum * x[1] - kSgdLr * g;
      },
      push_past_max},
-    {"adagrad", {0, 0.02f, 0}, {0, 0.04f, 0},
+    {"adagrad", 0b010, {0, 0.02f, 0}, {0, 0.04f, 0},
      [](Arrays& a, std::int64_t n) {
-       return adagrad_step(a.p.data(), a.slot(1), a.g.data(), n, kLr, kEps);
+       return adagrad_step(a.p.data(), a.g.data(), a.slot_out(1), a.slot_in(1), n, kLr, kEps);
      },
      [](double x[4], double g) {
        x[2] += g * g;
        x[0] -= kLr * g / std::sqrt(x[2] + kEps);
      },
      huge_gradient},
-    {"adadelta", {0, 0.02f, 0.02f}, {0, 0.04f, 0.04f},
+    {"adadelta", 0b110, {0, 0.02f, 0.02f}, {0, 0.04f, 0.04f},
      [](Arrays& a, std::int64_t n) {
-       return adadelta_step(a.p.data(), a.slot(1), a.slot(2), a.g.data(), n, 1.0f, kRho, kEps);
+       return adadelta_step(a.p.data(), a.g.data(), a.slot_out(1), a.slot_out(2), a.slot_in(1),
+                            a.slot_in(2), n, 1.0f, kRho, kEps);
      },
      [](double x[4], double g) {
        x[2] = kRho * x[2] + (1.0 - kRho) * g * g;
@@ -170,62 +183,67 @@ const Case kCases[] = {
        x[0] += d;
      },
      huge_gradient},
-    {"rmsprop", {0, 0.02f, 0}, {0, 0.04f, 0},
+    {"rmsprop", 0b010, {0, 0.02f, 0}, {0, 0.04f, 0},
      [](Arrays& a, std::int64_t n) {
-       return rmsprop_step(a.p.data(), a.slot(1), nullptr, nullptr, a.g.data(), n, kLr, kRho,
-                           0.0f, kEps);
+       return rmsprop_step(a.p.data(), a.g.data(), a.slot_out(1), nullptr, nullptr, a.slot_in(1),
+                           nullptr, nullptr, n, kLr, kRho, 0.0f, kEps);
      },
      [](double x[4], double g) { rmsprop_reference(x, g, false, false); }, huge_gradient},
-    {"rmsprop with momentum", {-0.1f, 0.02f, 0}, {0.1f, 0.04f, 0},
+    {"rmsprop with momentum", 0b011, {-0.1f, 0.02f, 0}, {0.1f, 0.04f, 0},
      [](Arrays& a, std::int64_t n) {
-       return rmsprop_step(a.p.data(), a.slot(1), a.slot(0), nullptr, a.g.data(), n, kLr, kRho,
-                           kMomentum, kEps);
+       return rmsprop_step(a.p.data(), a.g.data(), a.slot_out(1), a.slot_out(0), nullptr,
+                           a.slot_in(1), a.slot_in(0), nullptr, n, kLr, kRho, kMomentum, kEps);
      },
      [](double x[4], double g) { rmsprop_reference(x, g, true, false); }, huge_gradient},
-    {"centered rmsprop", {0, 0.02f, -0.05f}, {0, 0.04f, 0.05f},
+    {"centered rmsprop", 0b110, {0, 0.02f, -0.05f}, {0, 0.04f, 0.05f},
      [](Arrays& a, std::int64_t n) {
-       return rmsprop_step(a.p.data(), a.slot(1), nullptr, a.slot(2), a.g.data(), n, kLr, kRho,
-                           0.0f, kEps);
+       return rmsprop_step(a.p.data(), a.g.data(), a.slot_out(1), nullptr, a.slot_out(2),
+                           a.slot_in(1), nullptr, a.slot_in(2), n, kLr, kRho, 0.0f, kEps);
      },
      [](double x[4], double g) { rmsprop_reference(x, g, false, true); }, huge_gradient},
-    {"centered rmsprop with momentum", {-0.1f, 0.02f, -0.05f}, {0.1f, 0.04f, 0.05f},
+    {"centered rmsprop with momentum", 0b111, {-0.1f, 0.02f, -0.05f}, {0.1f, 0.04f, 0.05f},
      [](Arrays& a, std::int64_t n) {
-       return rmsprop_step(a.p.data(), a.slot(1), a.slot(0), a.slot(2), a.g.data(), n, kLr,
-                           kRho, kMomentum, kEps);
+       return rmsprop_step(a.p.data(), a.g.data(), a.slot_out(1), a.slot_out(0), a.slot_out(2),
+                           a.slot_in(1), a.slot_in(0), a.slot_in(2), n, kLr, kRho, kMomentum,
+                           kEps);
      },
      [](double x[4], double g) { rmsprop_reference(x, g, true, true); }, huge_gradient},
-    {"adam", {-0.1f, 0.02f, 0}, {0.1f, 0.04f, 0},
+    {"adam", 0b011, {-0.1f, 0.02f, 0}, {0.1f, 0.04f, 0},
      [](Arrays& a, std::int64_t n) {
-       return adam_step(a.p.data(), a.slot(0), a.slot(1), nullptr, a.g.data(), n, kLr, kBeta1,
-                        kBeta2, kEps, 0.0f, kStep);
+       return adam_step(a.p.data(), a.g.data(), a.slot_out(0), a.slot_out(1), nullptr,
+                        a.slot_in(0), a.slot_in(1), nullptr, n, kLr, kBeta1, kBeta2, kEps, 0.0f,
+                        kStep);
      },
      [](double x[4], double g) { adam_reference(x, g, false, 0.0); }, huge_gradient},
     // v_hat starts on both sides of the new v, so max() takes either.
-    {"adam with amsgrad", {-0.1f, 0.02f, 0}, {0.1f, 0.04f, 0.06f},
+    {"adam with amsgrad", 0b111, {-0.1f, 0.02f, 0}, {0.1f, 0.04f, 0.06f},
      [](Arrays& a, std::int64_t n) {
-       return adam_step(a.p.data(), a.slot(0), a.slot(1), a.slot(2), a.g.data(), n, kLr, kBeta1,
-                        kBeta2, kEps, 0.0f, kStep);
+       return adam_step(a.p.data(), a.g.data(), a.slot_out(0), a.slot_out(1), a.slot_out(2),
+                        a.slot_in(0), a.slot_in(1), a.slot_in(2), n, kLr, kBeta1, kBeta2, kEps,
+                        0.0f, kStep);
      },
      [](double x[4], double g) { adam_reference(x, g, true, 0.0); }, huge_gradient},
-    {"adamw", {-0.1f, 0.02f, 0}, {0.1f, 0.04f, 0},
+    {"adamw", 0b011, {-0.1f, 0.02f, 0}, {0.1f, 0.04f, 0},
      [](Arrays& a, std::int64_t n) {
-       return adam_step(a.p.data(), a.slot(0), a.slot(1), nullptr, a.g.data(), n, kLr, kBeta1,
-                        kBeta2, kEps, kDecay, kStep);
+       return adam_step(a.p.data(), a.g.data(), a.slot_out(0), a.slot_out(1), nullptr,
+                        a.slot_in(0), a.slot_in(1), nullptr, n, kLr, kBeta1, kBeta2, kEps, kDecay,
+                        kStep);
      },
      [](double x[4], double g) { adam_reference(x, g, false, double{kLr} * kDecay); },
      huge_gradient},
-    {"adamw with amsgrad", {-0.1f, 0.02f, 0}, {0.1f, 0.04f, 0.06f},
+    {"adamw with amsgrad", 0b111, {-0.1f, 0.02f, 0}, {0.1f, 0.04f, 0.06f},
      [](Arrays& a, std::int64_t n) {
-       return adam_step(a.p.data(), a.slot(0), a.slot(1), a.slot(2), a.g.data(), n, kLr, kBeta1,
-                        kBeta2, kEps, kDecay, kStep);
+       return adam_step(a.p.data(), a.g.data(), a.slot_out(0), a.slot_out(1), a.slot_out(2),
+                        a.slot_in(0), a.slot_in(1), a.slot_in(2), n, kLr, kBeta1, kBeta2, kEps,
+                        kDecay, kStep);
      },
      [](double x[4], double g) { adam_reference(x, g, true, double{kLr} * kDecay); },
      huge_gradient},
     // Adamax cannot overflow through g (u grows with |g|): a large m over a zero u does.
-    {"adamax", {-0.1f, 0.02f, 0}, {0.1f, 0.04f, 0},
+    {"adamax", 0b011, {-0.1f, 0.02f, 0}, {0.1f, 0.04f, 0},
      [](Arrays& a, std::int64_t n) {
-       return adamax_step(a.p.data(), a.slot(0), a.slot(1), a.g.data(), n, kLr, kBeta1, kBeta2,
-                          kEps, kStep);
+       return adamax_step(a.p.data(), a.g.data(), a.slot_out(0), a.slot_out(1), a.slot_in(0),
+                          a.slot_in(1), n, kLr, kBeta1, kBeta2, kEps, kStep);
      },
      [](double x[4], double g) {
        x[1] = kBeta1 * x[1] + (1.0 - kBeta1) * g;
@@ -237,10 +255,10 @@ const Case kCases[] = {
        a.s[1][i] = 0.0f;
        a.g[i] = 0.0f;
      }},
-    {"nadam", {-0.1f, 0.02f, 0}, {0.1f, 0.04f, 0},
+    {"nadam", 0b011, {-0.1f, 0.02f, 0}, {0.1f, 0.04f, 0},
      [](Arrays& a, std::int64_t n) {
-       return nadam_step(a.p.data(), a.slot(0), a.slot(1), a.g.data(), n, kLr, kBeta1, kBeta2,
-                         kEps, kStep, nadam_u_product());
+       return nadam_step(a.p.data(), a.g.data(), a.slot_out(0), a.slot_out(1), a.slot_in(0),
+                         a.slot_in(1), n, kLr, kBeta1, kBeta2, kEps, kStep, nadam_u_product());
      },
      [](double x[4], double g) {
        const double u_t = nadam_u(kStep), u_next = nadam_u(kStep + 1), big_u = nadam_u_product();
@@ -270,11 +288,26 @@ Arrays start_state(const Case& c, std::int64_t n, std::mt19937& rng) {
     std::uniform_real_distribution<float> range(c.lo[k], c.hi[k]);
     a.s[k].resize(n);
     for (float& x : a.s[k]) x = c.lo[k] == c.hi[k] ? c.lo[k] : range(rng);
+    // NaN in the outs: a loop that read one instead of its in would write NaN, and be caught.
+    a.out[k].assign(n, kNan);
   }
   return a;
 }
 
-// (a): true, every value within tolerance of the double reference, the same bits on 1 thread.
+bool writes(const Case& c, int k) { return (c.written >> k) & 1u; }
+
+// What an update must leave: the slots' ins as they were, the outs of the slots the case does
+// not use too, and the old params in the gradients.
+bool kept(const Case& c, const Arrays& after, const Arrays& before) {
+  bool all = same(after.g, before.p);
+  for (int k = 0; k < 3; ++k) {
+    all = all && same(after.s[k], before.s[k]) && (writes(c, k) || same(after.out[k], before.out[k]));
+  }
+  return all;
+}
+
+// (a): true, every value within tolerance of the double reference, the ins kept, the old params
+// in the gradients, the same bits on 1 thread.
 void check_finite(const Case& c, const Arrays& start, std::int64_t n) {
   Arrays a = start;
   ++g_checks;
@@ -286,7 +319,8 @@ void check_finite(const Case& c, const Arrays& start, std::int64_t n) {
   for (std::int64_t i = 0; i < n; ++i) {
     double x[4] = {start.p[i], start.s[0][i], start.s[1][i], start.s[2][i]};
     c.reference(x, start.g[i]);
-    const float got[4] = {a.p[i], a.s[0][i], a.s[1][i], a.s[2][i]};
+    float got[4] = {a.p[i]};
+    for (int k = 0; k < 3; ++k) got[k + 1] = writes(c, k) ? a.out[k][i] : a.s[k][i];
     for (int k = 0; k < 4; ++k) {
       if (std::fabs(got[k] - x[k]) <= kAtol + kRtol * std::fabs(x[k])) continue;
       if (reported++ < 5) {
@@ -297,6 +331,8 @@ void check_finite(const Case& c, const Arrays& start, std::int64_t n) {
   }
   ++g_checks;
   if (reported > 0) fail(c, n, "values differ from the double reference");
+  ++g_checks;
+  if (!kept(c, a, start)) fail(c, n, "a slot's in written, or the old params not in the gradients");
   if (chunk_count(n) > 1 && num_threads() > 1) {
     const int threads = num_threads();
     Arrays one = start;
@@ -308,7 +344,7 @@ void check_finite(const Case& c, const Arrays& start, std::int64_t n) {
   }
 }
 
-// (b): false, and nothing written.
+// (b): false, params restored, the ins kept and the old params in the gradients.
 void check_refused(const Case& c, const Arrays& start, std::int64_t n, const char* what,
                    void (*spoil)(Arrays& a, std::size_t i), std::size_t i) {
   Arrays a = start;
@@ -316,10 +352,10 @@ void check_refused(const Case& c, const Arrays& start, std::int64_t n, const cha
   const Arrays before = a;
   const bool applied = c.step(a, n);
   ++g_checks;
-  if (applied || !same_bits(a, before)) {
+  if (applied || !same(a.p, before.p) || !kept(c, a, before)) {
     char message[160];
     std::snprintf(message, sizeof message, "%s at %zu: %s", what, i,
-                  applied ? "returned true" : "returned false but wrote");
+                  applied ? "returned true" : "returned false but did not restore");
     fail(c, n, message);
   }
 }

@@ -46,13 +46,15 @@ describe('reliability: overlapping buffers in the binding (item 12)', () => {
     expect(Array.from(z)).to.deep.equal([0, 2]);
   });
 
-  it('optimizer steps refuse parameters, gradients and slots that share memory', () => {
-    const arena = new Float32Array(12);
-    const [p, m, v] = [arena.subarray(0, 4), arena.subarray(4, 8), arena.subarray(8, 12)];
-    expect(() => native.adamStep(p, m, v, null, p, 0.1, 0.9, 0.999, 1e-7, 0, 1)).to.throw(RangeError, overlap('params', 'grads'));
-    expect(() => native.adamStep(p, m, arena.subarray(6, 10), null, new Float32Array(4), 0.1, 0.9, 0.999, 1e-7, 0, 1)).to.throw(RangeError, overlap('m', 'v'));
-    expect(() => native.sgdStep(p, m, m, 0.1, 0.9, false)).to.throw(RangeError, overlap('velocity', 'grads'));
-    expect(native.adamStep(p, m, v, null, new Float32Array(4), 0.1, 0.9, 0.999, 1e-7, 0, 1), 'disjoint views of one buffer are fine').to.equal(1);
+  it('optimizer steps refuse parameters, gradients and slots that share memory, a slot\'s in and out included', () => {
+    const arena = new Float32Array(24);
+    const [p, g, mOut, vOut, mIn, vIn] = [0, 1, 2, 3, 4, 5].map((k) => arena.subarray(4 * k, 4 * k + 4)) as [Float32Array, Float32Array, Float32Array, Float32Array, Float32Array, Float32Array];
+    expect(() => native.adamStep(p, p, mOut, vOut, null, mIn, vIn, null, 0.1, 0.9, 0.999, 1e-7, 0, 1)).to.throw(RangeError, overlap('params', 'grads'));
+    expect(() => native.adamStep(p, g, mOut, arena.subarray(10, 14), null, mIn, vIn, null, 0.1, 0.9, 0.999, 1e-7, 0, 1)).to.throw(RangeError, overlap('mOut', 'vOut'));
+    expect(() => native.adamStep(p, g, mOut, vOut, null, mOut, vIn, null, 0.1, 0.9, 0.999, 1e-7, 0, 1)).to.throw(RangeError, overlap('mOut', 'mIn'));
+    expect(() => native.adamStep(p, g, mOut, vOut, null, mIn, arena.subarray(19, 23), null, 0.1, 0.9, 0.999, 1e-7, 0, 1)).to.throw(RangeError, overlap('mIn', 'vIn'));
+    expect(() => native.sgdStep(p, g, mOut, g, 0.1, 0.9, false)).to.throw(RangeError, overlap('grads', 'velocityIn'));
+    expect(native.adamStep(p, g, mOut, vOut, null, mIn, vIn, null, 0.1, 0.9, 0.999, 1e-7, 0, 1), 'disjoint views of one buffer are fine').to.equal(1);
   });
 
   it('the loss kernels refuse their gradient aliasing the predictions, and gatherRows and copy their source', () => {
