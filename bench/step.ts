@@ -123,14 +123,15 @@ export async function runStepSuite(trial: StepTrial, threadCounts: readonly numb
     const withChecks = medianUs(() => model.trainOnBatch({ data: xs, shape: [n, trial.inputDim] }, { data: labels, shape: [n, 1] }), stepTiming.stepReps);
     const gemm = medianUs(stepGemms(backend, n, trial.inputDim, units), stepTiming.stepReps);
     const arena = () => new Float32Array(params).fill(1e-3);
-    const [p, g] = [arena(), arena()];
     // Each slot is two arenas: a step reads one and writes the other, which the optimizer then
-    // makes current (every step here is applied). The step also writes the old params into g.
-    let [mIn, vIn, mOut, vOut] = [arena(), arena(), arena(), arena()];
+    // makes current (every step here is applied). The step also writes the old params into g;
+    // the next call takes them as its params (fed back as gradients instead, they would be pulled
+    // to 0 and the slots into slow subnormals over many calls).
+    let [p, g, mIn, vIn, mOut, vOut] = [arena(), arena(), arena(), arena(), arena(), arena()];
     let t = 1;
     const adam = medianUs(() => {
       backend.native.adamStep(p, g, mOut, vOut, null, mIn, vIn, null, 1e-3, 0.9, 0.999, 1e-7, 0, t++);
-      [mIn, vIn, mOut, vOut] = [mOut, vOut, mIn, vIn];
+      [p, g, mIn, vIn, mOut, vOut] = [g, p, mOut, vOut, mIn, vIn];
     }, stepTiming.stepReps);
     const gradCheck = medianUs(() => backend.native.sumOfSquares(g), stepTiming.stepReps);
     const logits = new Float32Array(n * classes);

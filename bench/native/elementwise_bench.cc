@@ -8,7 +8,9 @@
 // y (8 bytes a float), a backward reads dy and y and writes dz (12), Adam reads p, g, m, v and
 // writes p, g (the old params, optimizers.h) and m, v into their other arrays (32), memcpy reads
 // and writes one array (8). "bytes/array" is the size of one such array. The Adam step
-// alternates each slot's two arrays from call to call, as the optimizer does.
+// alternates each slot's two arrays from call to call, as the optimizer does, and params and
+// gradients trade places after each call (as in optimizer_bench.cc: fed back as gradients, the
+// old params would be pulled to 0 and the slots into slow subnormals).
 // On the thread pool the memcpy is cut into the same fixed chunks as the kernels.
 //
 // Each repetition times memcpy and the kernel back to back (calls lasting --min-ms each, after
@@ -160,6 +162,7 @@ void call(const Kernel& k, std::int64_t n, Buffers* buf) {
         std::exit(1);
       }
       buf->adam_current = out;
+      buf->a.swap(buf->d);
       return;
     }
   }

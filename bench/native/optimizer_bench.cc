@@ -7,8 +7,12 @@
 // updated in place, nothing checked, over the same chunks on the same thread pool.
 //
 // The step alternates each slot's two arrays from call to call, as the optimizer does when every
-// update is applied, and overwrites the gradients with the old params each time, as the library's
-// step does; the plain update leaves the gradients alone.
+// update is applied. It also writes the old params into the gradients; the next call then takes
+// those as its params and the params just written as its gradients. Fed back the other way
+// (its old params as the next gradients), thousands of calls would pull the params to 0 and their
+// slots into subnormals, which the CPU handles slowly and a step on fresh gradients does not meet;
+// this way every value stays near where it started. The plain update leaves the gradients alone.
+// Both timings of a repetition start from the same state.
 //
 // Each repetition times the step and the plain update back to back (calls lasting --min-ms each,
 // after one warm-up call), so a burst of load from other processes on a shared machine hits
@@ -82,12 +86,12 @@ struct Buffers {
   int current = 0;
 };
 
-Buffers make_buffers(std::int64_t n) {
+// The state every timing starts from, in buffers of n floats.
+void fill_buffers(Buffers& b, std::int64_t n) {
   std::mt19937 rng(7);
   std::uniform_real_distribution<float> unit(-1.0f, 1.0f);
-  Buffers b;
   for (auto* v : {&b.p, &b.g, &b.s1[0], &b.s1[1], &b.s2[0], &b.s2[1]}) {
-    v->resize(static_cast<std::size_t>(n));
+    v->assign(static_cast<std::size_t>(n), 0.0f);
   }
   for (std::int64_t i = 0; i < n; ++i) {
     b.p[i] = unit(rng);
@@ -95,17 +99,18 @@ Buffers make_buffers(std::int64_t n) {
     b.s1[0][i] = 0.1f * unit(rng);
     b.s2[0][i] = 1e-4f * (1.0f + unit(rng));
   }
-  return b;
+  b.current = 0;
 }
 
 // A step the bench times must be applied: a refused one would time the restoring copy too.
-// Applied, its out arrays become the current slots.
+// Applied, its out arrays become the current slots, and params and gradients trade places.
 void applied(bool outcome, Buffers& b) {
   if (!outcome) {
     std::fprintf(stderr, "optimizer_bench: a step was refused (non-finite values)\n");
     std::exit(1);
   }
   b.current = 1 - b.current;
+  b.p.swap(b.g);
 }
 
 struct Trial {
@@ -199,13 +204,15 @@ int main(int argc, char** argv) {
     }
     for (const Arena& arena : kArenas) {
       const std::int64_t n = arena.floats;
-      Buffers buf = make_buffers(n);
+      Buffers buf;
       for (const int threads : opt.threads) {
         if (threads > myelin::max_threads()) continue;
         myelin::set_num_threads(threads);
         std::vector<double> step_s, update_s, ratios;
         for (int rep = 0; rep < opt.reps; ++rep) {
+          fill_buffers(buf, n);
           step_s.push_back(myelin_bench::seconds_per_call([&] { trial.step(buf, n); }, opt.min_seconds));
+          fill_buffers(buf, n);
           update_s.push_back(myelin_bench::seconds_per_call([&] { trial.update(buf, n); }, opt.min_seconds));
           ratios.push_back(step_s.back() / update_s.back());
         }
