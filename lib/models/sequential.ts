@@ -210,7 +210,8 @@ export class Sequential {
     const optimizer = getOptimizer(options['optimizer'], 'optimizer');
     const slots = optimizer.slotNames();
     const params = this.floats.trainable;
-    checkClaims('optimizer', `${optimizer.className}, whose slots ${slots.join(', ')} each hold ${params} floats`, slots.map((name) => ({ what: `the slot arena '${name}'`, floats: params })), this.arenaBytes());
+    // Each slot is two arenas: the one an update reads and the one it writes (lib/optimizers/optimizer.ts).
+    checkClaims('optimizer', `${optimizer.className}, whose slots ${slots.join(', ')} each hold 2 x ${params} floats`, slots.map((name) => ({ what: `the slot arenas '${name}'`, floats: 2 * params })), this.arenaBytes());
     const loss = getLoss(options['loss'], 'loss');
     const metrics = options['metrics'] === undefined ? [] : Array.isArray(options['metrics']) ? options['metrics'] : [options['metrics']];
     this.compiled = this.compileWith(optimizer, loss, [...(metrics as unknown[])]);
