@@ -58,8 +58,10 @@ struct Arrays {
   const float* slot_in(int k) const { return s[k].data(); }
 };
 
+// memcmp is not given the null data() of an empty vector.
 bool same(const std::vector<float>& x, const std::vector<float>& y) {
-  return x.size() == y.size() && std::memcmp(x.data(), y.data(), x.size() * sizeof(float)) == 0;
+  return x.size() == y.size() &&
+         (x.empty() || std::memcmp(x.data(), y.data(), x.size() * sizeof(float)) == 0);
 }
 
 bool same_bits(const Arrays& a, const Arrays& b) {
