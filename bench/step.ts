@@ -133,15 +133,14 @@ export async function runStepSuite(trial: StepTrial, threadCounts: readonly numb
       backend.native.adamStep(p, g, mOut, vOut, null, mIn, vIn, null, 1e-3, 0.9, 0.999, 1e-7, 0, t++);
       [p, g, mIn, vIn, mOut, vOut] = [g, p, mOut, vOut, mIn, vIn];
     }, stepTiming.stepReps);
-    const gradCheck = medianUs(() => backend.native.sumOfSquares(g), stepTiming.stepReps);
     const logits = new Float32Array(n * classes);
     const probs = new Float32Array(n * classes);
     const loss = medianUs(() => backend.native.softmaxCrossEntropySparse(probs, logits, logits, labels, null, n, classes, 0), stepTiming.stepReps);
     const empty = new Float32Array(0);
     const crossing = medianUs(() => backend.native.sumOfSquares(empty), stepTiming.stepReps);
-    const crossingsPerStep = 2 * units.length + 3; // forward and backward per layer, loss, gradient check, optimizer
+    const crossingsPerStep = 2 * units.length + 2; // forward and backward per layer, loss, optimizer
     const fitStep = (best / Math.ceil(trial.samples / n)) * 1e6;
-    const rest = step - gemm - adam - gradCheck - loss;
+    const rest = step - gemm - adam - loss;
     const share = (us: number): string => `${us.toFixed(0)} us (${((100 * us) / step).toFixed(0)}%)`;
     reporter.row({
       kind: 'step',
@@ -155,10 +154,10 @@ export async function runStepSuite(trial: StepTrial, threadCounts: readonly numb
       vs: {},
       ok: true,
       note:
-        `GEMM ${share(gemm)}, Adam ${share(adam)}, gradient check ${share(gradCheck)}, softmax+loss ${share(loss)}, ` +
+        `GEMM ${share(gemm)}, Adam ${share(adam)}, softmax+loss ${share(loss)}, ` +
         `the rest ${share(rest)}: the step's GEMMs run colder than alone (weights, gradients and optimizer slots of a whole step outgrow L2), plus activations, bias, db, ${crossingsPerStep} N-API crossings of ${crossing.toFixed(2)} us and JavaScript; ` +
         `outside the step: input checks ${(withChecks - step).toFixed(0)} us (trainOnBatch); in fit, ${(fitStep - step).toFixed(0)} us more than the step on one cache-hot batch (data streamed from memory, shuffle, gather, metrics, event-loop yield)`,
-      extra: { step_us: step, gemm_us: gemm, adam_us: adam, grad_check_us: gradCheck, loss_us: loss, other_us: rest, napi_crossing_us: crossing, validation_us: withChecks - step, fit_overhead_us: fitStep - step },
+      extra: { step_us: step, gemm_us: gemm, adam_us: adam, loss_us: loss, other_us: rest, napi_crossing_us: crossing, validation_us: withChecks - step, fit_overhead_us: fitStep - step },
     });
   }
 }

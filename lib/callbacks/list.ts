@@ -45,7 +45,8 @@ function toCallback(value: unknown, argument: string): Callback {
 /** Validates fit's `callbacks` option (one or an array) before anything runs. */
 export function checkCallbacks(value: unknown): Callback[] {
   if (value === undefined) return [];
-  return Array.isArray(value) ? value.map((cb: unknown, i) => toCallback(cb, `callbacks[${i}]`)) : [toCallback(value, 'callbacks')];
+  // Array.from, not map: a hole ([cb, , cb]) is visited, and refused, rather than skipped.
+  return Array.isArray(value) ? Array.from(value, (cb: unknown, i) => toCallback(cb, `callbacks[${i}]`)) : [toCallback(value, 'callbacks')];
 }
 
 export class CallbackList {

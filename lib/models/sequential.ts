@@ -104,7 +104,8 @@ export class Sequential {
     if (!Array.isArray(layers)) {
       throw new ArgumentTypeError({ argument: 'layers', expected: 'an array of layers', received: describe(layers) });
     }
-    layers.forEach((layer) => this.add(layer));
+    // A plain loop, not forEach: a hole ([dense, , dense]) reaches add(), which refuses it.
+    for (let i = 0; i < layers.length; i++) this.add(layers[i] as Layer);
   }
 
   /** Appends a layer and builds it; the first layer must declare its inputShape. */

@@ -38,6 +38,13 @@ describe('reliability: holes in arrays (item 10)', () => {
     expect(error?.message).to.match(/for sampleWeight\[1\] but received an empty slot/);
   });
 
+  it('a hole among fit\'s callbacks or sequential\'s layers is named, not skipped', async () => {
+    const error = await model.fit([[1, 2, 3]], [0], { verbose: 0, callbacks: [{}, , {}] as never }).then(() => null, (e: unknown) => e as Error);
+    expect(error).to.be.instanceOf(my.ArgumentTypeError);
+    expect(error?.message).to.match(/for callbacks\[1\] but received undefined/);
+    expect(() => my.sequential([my.layers.dense({ inputShape: [2], units: 2 }), , my.layers.dense({ units: 1 })] as never)).to.throw(my.ArgumentTypeError, /for layer but received undefined/);
+  });
+
   it('an explicit undefined is refused as before, and a full array still works', () => {
     expect(() => model.predict([[1, undefined as unknown as number, 5]])).to.throw(my.ArgumentTypeError, /for x\[0\]\[1\] but received undefined/);
     expect(model.predict([[1, 0, 5]]).shape).to.deep.equal([1, 3]);
