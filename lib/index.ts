@@ -10,8 +10,9 @@ import { ArgumentRangeError } from './errors';
 import { describe, positiveInteger } from './validate';
 
 export { Tensor, tensor1d, tensor2d, type LabelsLike, type TensorLike } from './tensor';
-export { Sequential, sequential, type BatchArgs, type CompileArgs, type PredictAsyncArgs } from './models/sequential';
-export type { FitArgs, History } from './models/fit';
+export { Model, type BatchArgs, type CompileArgs, type PredictAsyncArgs } from './core/model';
+export { Sequential, sequential } from './models/sequential';
+export type { FitArgs, History } from './core/fit';
 export type { ExportOnnxOptions } from './onnx/export';
 export type { CallbackParams, CustomCallbackArgs, Logs } from './callbacks';
 export * as callbacks from './callbacks';

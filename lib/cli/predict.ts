@@ -6,7 +6,7 @@
 import { atomicWrite } from '../io/atomic-write';
 import { checkOutputPathSync } from '../io/output-path';
 import { argmax } from '../metrics/metric';
-import type { Sequential } from '../models/sequential';
+import type { Model } from '../core/model';
 import { loadFeatures, type DataOptions } from './data';
 import { requireWidth } from './width';
 import { openModel } from './model-file';
@@ -18,7 +18,7 @@ export interface PredictOptions extends DataOptions {
   batchSize: number;
 }
 
-function outputActivation(model: Sequential): unknown {
+function outputActivation(model: Model): unknown {
   return model.layers[model.layers.length - 1]?.getConfig()['activation'];
 }
 

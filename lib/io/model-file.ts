@@ -8,7 +8,7 @@
 import { native } from '../backend';
 import { ModelFormatError, ModelStateError } from '../errors';
 import { firstOutside } from '../layers/weight-domain';
-import type { Sequential } from '../models/sequential';
+import type { Model } from '../core/model';
 import type { Optimizer } from '../optimizers/optimizer';
 import { globalRandom } from '../random';
 import { boolean, knownOptions, plainObject } from '../validate';
@@ -33,7 +33,7 @@ export function checkSaveOptions(options: unknown): { includeOptimizer: boolean 
  * training goes on meanwhile. `training` makes it a checkpoint; without compile, only the
  * topology and the weights are written.
  */
-export function encodeModel(model: Sequential, options: { includeOptimizer: boolean; withCompile?: boolean }, training: TrainingEntry | null = null): Uint8Array[] {
+export function encodeModel(model: Model, options: { includeOptimizer: boolean; withCompile?: boolean }, training: TrainingEntry | null = null): Uint8Array[] {
   const arena = model.parameterArena();
   const compiled = options.withCompile === false ? null : model.compileArgs();
   const weights: WeightEntry[] = arena.slots.map((s) => ({ layer: s.layer.name, name: s.spec.name, shape: [...s.spec.shape], trainable: s.trainable, offset: s.offset }));
@@ -65,7 +65,7 @@ function savable(values: Float32Array, what: string, owner: (index: number) => {
 }
 
 export interface DecodedModel {
-  readonly model: Sequential;
+  readonly model: Model;
   /** The checkpoint's resume state, or null for a plain model file. */
   readonly training: TrainingEntry | null;
 }
@@ -77,7 +77,7 @@ function finite(values: Float32Array, file: string, what: string): void {
 }
 
 /** Checks that the built model lays out its arena exactly as the header says. */
-function checkLayout(model: Sequential, weights: readonly WeightEntry[], file: string): void {
+function checkLayout(model: Model, weights: readonly WeightEntry[], file: string): void {
   const slots = model.parameterArena().slots;
   if (slots.length !== weights.length) throw new ModelFormatError(file, `header.weights lists ${weights.length} tensors but the topology has ${slots.length}`);
   slots.forEach((slot, i) => {

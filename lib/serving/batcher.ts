@@ -11,8 +11,8 @@
  */
 import { ArgumentRangeError, ArgumentTypeError, ModelStateError, ShapeError } from '../errors';
 import { MAX_BATCHER_BATCH } from '../limits';
-import { Sequential } from '../models/sequential';
-import { abortError, signalOption } from '../program';
+import { Model } from '../core/model';
+import { abortError, signalOption } from '../core/plan';
 import { Tensor } from '../tensor';
 import { describe, knownOptions, numberIn, plainObject, positiveInteger } from '../validate';
 
@@ -88,7 +88,7 @@ function writeSample(target: Float32Array, offset: number, k: number, sample: un
 export class Batcher {
   readonly maxBatchSize: number;
   readonly maxDelayMs: number;
-  private readonly model: Sequential;
+  private readonly model: Model;
   /** Features per sample, fixed when the batcher is made: the batch buffers have this width. */
   private readonly features: number;
   private gathering: Gathering | null = null;
@@ -101,9 +101,9 @@ export class Batcher {
   private batches = 0;
   private largestBatch = 0;
 
-  constructor(model: Sequential, options: BatcherOptions = {}) {
-    if (!(model instanceof Sequential)) {
-      throw new ArgumentTypeError({ argument: 'model', expected: 'a Sequential model', received: describe(model) });
+  constructor(model: Model, options: BatcherOptions = {}) {
+    if (!(model instanceof Model)) {
+      throw new ArgumentTypeError({ argument: 'model', expected: 'a model (sequential([...]) or loadModel())', received: describe(model) });
     }
     if (model.layers.length === 0) {
       throw new ArgumentRangeError({ argument: 'model', expected: 'a model with layers', received: 'a model with no layers' });
@@ -241,6 +241,6 @@ export class Batcher {
 }
 
 /** A request batcher over `model`: serving.batcher(model, { maxBatchSize: 32, maxDelayMs: 1 }). */
-export function batcher(model: Sequential, options?: BatcherOptions): Batcher {
+export function batcher(model: Model, options?: BatcherOptions): Batcher {
   return new Batcher(model, options);
 }

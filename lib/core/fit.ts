@@ -1,8 +1,11 @@
 /**
  * model.fit(): epochs of shuffled mini-batches, sample and class weights, validation, callbacks
- * and progress. Batches (with their weights) are gathered into buffers made once per call; each
- * step's native work (and each validation batch's) runs off the main thread (lib/program.ts), so a
- * server stays responsive while it trains. An AbortSignal stops it between two steps.
+ * and progress. fit trains on copies of its data, made once per call, so the caller's arrays may
+ * change or be transferred while it runs. Its steps run off the main thread in trips
+ * (step-plans.ts): each trip runs as many steps as fit in a few milliseconds before the event loop
+ * gets a turn, gathering each batch natively; a callback that watches batches gets one step per
+ * trip. A model whose loss, regularizer or constraint is JavaScript trains on the main thread,
+ * giving the event loop a turn between steps. An AbortSignal stops it between two steps.
  */
 import { native } from '../backend';
 import type { Callback, CustomCallbackArgs, Logs } from '../callbacks';
@@ -10,12 +13,14 @@ import type { History } from '../callbacks/history';
 import { CallbackList, checkCallbacks } from '../callbacks/list';
 import { ArgumentRangeError, ArgumentTypeError, ShapeError, TrainingError } from '../errors';
 import { argmax } from '../metrics/metric';
-import { abortError, signalOption } from '../program';
 import { ProgressReporter } from '../progress';
 import { globalRandom } from '../random';
 import { Tensor, toLabels, type LabelsLike, type TensorLike } from '../tensor';
 import { boolean, describe, float32In, knownOptions, nonNegativeInteger, numberIn, plainObject, positiveInteger } from '../validate';
-import { expectAttached, refusedUpdateError, type Sequential } from './sequential';
+import { accumulate, TRIP_BUDGET_MS, TRIP_CAPACITY } from './evaluate';
+import type { Model } from './model';
+import { abortError, signalOption } from './plan';
+import { refusedUpdateError, TripPlan, type StepResult, type TripData } from './step-plans';
 
 export type { Logs } from '../callbacks';
 export type { History };
@@ -96,7 +101,7 @@ function checkSampleWeight(value: unknown, samples: number): Float32Array | null
   return t.data;
 }
 
-function splitData(model: Sequential, x: TensorLike, y: LabelsLike, options: Record<string, unknown>): DataSplit {
+function splitData(model: Model, x: TensorLike, y: LabelsLike, options: Record<string, unknown>): DataSplit {
   const xs = model.checkInputs(x, 'x');
   const samples = xs.shape[0] as number;
   const ys = model.checkLabels(y, samples, 'y');
@@ -158,41 +163,12 @@ function withClassWeights(part: Part, classWeight: unknown): Float32Array | null
 }
 
 /**
- * One step's buffers, made once per fit: views of the gather buffers and the slice of the order
- * (shuffled, or not) that fills them. Every step gathers, shuffled or not, so that the native
- * work of a step reads only fit's own buffers, never the caller's arrays, which the caller may
- * change or transfer while the step runs on another thread.
+ * What fit trains on: copies of the inputs, labels and weights, made once, so that the caller may
+ * change or transfer its arrays meanwhile, and labels changed by the caller during fit (an
+ * out-of-range class) cannot reach the loss after they were checked.
  */
-interface Batch {
-  readonly n: number;
-  readonly input: Float32Array;
-  readonly labels: Float32Array;
-  readonly weights: Float32Array | null;
-  readonly order: Uint32Array;
-}
-
-function planBatches(data: Part, order: Uint32Array, batchSize: number): Batch[] {
-  const samples = data.x.shape[0] as number;
-  const inputCols = data.x.shape[1] as number;
-  const labelCols = data.y.shape[1] as number;
-  const gathered = Math.min(batchSize, samples);
-  const gatherX = new Float32Array(gathered * inputCols);
-  const gatherY = new Float32Array(gathered * labelCols);
-  const gatherW = data.weights === null ? null : new Float32Array(gathered);
-  const batches: Batch[] = [];
-  for (let start = 0; start < samples; start += batchSize) {
-    const n = Math.min(batchSize, samples - start);
-    batches.push({ n, input: gatherX.subarray(0, n * inputCols), labels: gatherY.subarray(0, n * labelCols), weights: gatherW?.subarray(0, n) ?? null, order: order.subarray(start, start + n) });
-  }
-  return batches;
-}
-
-/**
- * The labels and weights as fit reads them: copies, made once, so that labels changed by the
- * caller during fit (an out-of-range class) cannot reach the loss after they were checked.
- */
-function ownLabels(part: Part): Part {
-  return { x: part.x, y: new Tensor(part.y.data.slice(), part.y.shape), weights: part.weights?.slice() ?? null };
+function ownCopy(part: Part): Part {
+  return { x: new Tensor(part.x.data.slice(), part.x.shape), y: new Tensor(part.y.data.slice(), part.y.shape), weights: part.weights?.slice() ?? null };
 }
 
 function verboseOption(value: unknown): 0 | 1 | 2 {
@@ -204,7 +180,7 @@ function verboseOption(value: unknown): 0 | 1 | 2 {
   return verbose;
 }
 
-export async function fitLoop(model: Sequential, x: TensorLike, y: LabelsLike, args: FitArgs): Promise<History> {
+export async function fitLoop(model: Model, x: TensorLike, y: LabelsLike, args: FitArgs): Promise<History> {
   const options = plainObject(args, 'fit args');
   knownOptions(options, 'fit args', fitOptions);
   const epochs = positiveInteger(options['epochs'] ?? 1, 'epochs');
@@ -221,18 +197,16 @@ export async function fitLoop(model: Sequential, x: TensorLike, y: LabelsLike, a
   };
   const callbacks = checkCallbacks(options['callbacks']);
   const data = splitData(model, x, y, options);
-  const train = ownLabels({ x: data.x, y: data.y, weights: withClassWeights(data, options['classWeight']) });
-  const validation = data.validation === null ? null : ownLabels(data.validation);
+  const train = ownCopy({ x: data.x, y: data.y, weights: withClassWeights(data, options['classWeight']) });
+  const validation = data.validation === null ? null : ownCopy(data.validation);
 
   const samples = train.x.shape[0] as number;
-  const inputCols = train.x.shape[1] as number;
-  const labelCols = train.y.shape[1] as number;
   model.checkBatchSize('batchSize', Math.min(batchSize, samples));
   const order = Uint32Array.from({ length: samples }, (_, i) => i);
-  const batches = planBatches(train, order, batchSize);
-  const steps = batches.length;
+  const steps = Math.ceil(samples / batchSize);
   const progress = verbose === 0 ? null : new ProgressReporter(process.stdout, epochs, steps, verbose);
   const list = new CallbackList(callbacks, model, { epochs, initialEpoch, batchSize, samples, steps, verbose });
+  const stepper = new Stepper(model, train, order, batchSize, list.watchesBatches);
 
   model.stopTraining = false;
   stopIfAborted();
@@ -246,40 +220,43 @@ export async function fitLoop(model: Sequential, x: TensorLike, y: LabelsLike, a
       for (let i = 0; i < samples; i++) order[i] = i;
       globalRandom.shuffle(order);
     }
-    model.resetMetrics();
+    for (const m of model.metricsOf('fit')) m.reset();
     await list.epochBegin(epoch, {});
     let lossSum = 0;
     let seen = 0;
     let running: Logs = {};
-    for (let step = 0; step < steps; step++) {
-      const { n, input, labels, weights, order: picked } = batches[step] as Batch;
+    for (let step = 0; step < steps; ) {
       stopIfAborted();
-      await list.batchBegin(step, { batch: step, size: n });
-      expectAttached(train.x.data, 'x', 'fit()');
-      native.gatherRows(input, train.x.data, picked, inputCols);
-      native.gatherRows(labels, train.y.data, picked, labelCols);
-      if (weights !== null) native.gatherRows(weights, train.weights as Float32Array, picked, 1);
-      const { loss, predictions, updateRefused } = await model.runBatchAsync(input, labels, weights, n, true);
-      lossSum += loss * n;
-      seen += n;
-      running = { loss: lossSum / seen, ...model.batchMetrics(predictions, labels, n) };
-      await list.batchEnd(step, { batch: step, size: n, ...running });
+      const watched = list.watchesBatches;
+      if (watched) await list.batchBegin(step, { batch: step, size: stepper.rowsOf(step) });
+      const results = await stepper.run(step, steps - step, signal);
+      for (const [s, result] of results.entries()) {
+        const n = stepper.rowsOf(step + s);
+        lossSum += result.loss * n;
+        seen += n;
+        running = { loss: lossSum / seen, ...accumulate(model.metricsOf('fit'), result.predictions, stepper.labelsOf(step + s), n, model.outputUnits) };
+      }
+      const last = results[results.length - 1];
+      step += results.length;
+      if (last === undefined) break; // aborted before a step ran
+      if (watched) await list.batchEnd(step - 1, { batch: step - 1, size: stepper.rowsOf(step - 1), ...running });
       // A callback that stops on it (terminateOnNaN) makes a non-finite loss a clean end.
-      if (updateRefused && !model.stopTraining) throw refusedUpdateError(`epoch ${epoch + 1}, batch ${step + 1}`);
-      if (!Number.isFinite(loss) && !model.stopTraining) {
+      if (last.updateRefused && !model.stopTraining) throw refusedUpdateError(`epoch ${epoch + 1}, batch ${step}`);
+      if (!Number.isFinite(last.loss) && !model.stopTraining) {
         throw new TrainingError(
-          `The loss became ${loss} at epoch ${epoch + 1}, batch ${step + 1}; training stopped with the weights of the last good step. ` +
+          `The loss became ${last.loss} at epoch ${epoch + 1}, batch ${step}; training stopped with the weights of the last good step. ` +
             'Try a smaller learningRate, or check the data for extreme values (or pass callbacks.terminateOnNaN() to end fit without an error).',
         );
       }
-      progress?.batchEnd(epoch, step + 1, running);
+      progress?.batchEnd(epoch, step, running);
       if (model.stopTraining) break;
     }
+    stopIfAborted();
     const logs: Logs = { ...running };
     if (validation !== null) {
       const { x: vx, y: vy, weights: vw } = validation;
+      for (const [name, value] of Object.entries(await model.evaluateOffThread(vx, vy, batchSize, vw, signal))) logs[`val_${name}`] = value;
       stopIfAborted();
-      for (const [name, value] of Object.entries(await model.evaluateTensorsAsync(vx, vy, batchSize, vw))) logs[`val_${name}`] = value;
     }
     await list.epochEnd(epoch, logs);
     progress?.epochEnd(epoch, logs, Number(process.hrtime.bigint() - began) / 1e9);
@@ -288,4 +265,82 @@ export async function fitLoop(model: Sequential, x: TensorLike, y: LabelsLike, a
   }
   await list.trainEnd(lastLogs);
   return list.history;
+}
+
+/**
+ * Runs fit's steps: trips of plans off the main thread (one step per trip when a callback watches
+ * batches), or, for a model with JavaScript in its step, one step at a time on the main thread.
+ */
+class Stepper {
+  private readonly data: TripData;
+  private readonly trips = new Map<number, TripPlan>();
+  private readonly samples: number;
+  /** Step s's labels, gathered for the metrics from fit's copy in the epoch's order. */
+  private readonly labels: Float32Array;
+
+  constructor(
+    private readonly model: Model,
+    train: Part,
+    private readonly order: Uint32Array,
+    private readonly batchSize: number,
+    private readonly watchesBatches: boolean,
+  ) {
+    this.samples = train.x.shape[0] as number;
+    this.data = { x: train.x.data, y: train.y.data, weights: train.weights, order, features: train.x.shape[1] as number, labelCols: train.y.shape[1] as number };
+    this.labels = new Float32Array(this.data.y.length);
+  }
+
+  /** The rows of step s: batchSize, or what is left for the last step. */
+  rowsOf(step: number): number {
+    return Math.min(this.batchSize, this.samples - step * this.batchSize);
+  }
+
+  /** Step s's labels, in the order it took its rows (valid after the step ran). */
+  labelsOf(step: number): Float32Array {
+    const start = step * this.batchSize * this.data.labelCols;
+    return this.labels.subarray(start, start + this.rowsOf(step) * this.data.labelCols);
+  }
+
+  /**
+   * Runs steps from `first`, at most `left`, all of one batch size: up to a trip's capacity and
+   * time budget, or one step when a callback watches batches. Returns each step's result; the
+   * last may have stopped (a loss not finite, an update refused). An abort stops it after the
+   * step in progress.
+   */
+  async run(first: number, left: number, signal: AbortSignal | undefined): Promise<StepResult[]> {
+    const n = this.rowsOf(first);
+    const full = Math.floor(this.samples / this.batchSize);
+    const sameSize = n === this.batchSize ? full - first : 1;
+    const count = this.watchesBatches ? 1 : Math.min(left, sameSize, TRIP_CAPACITY);
+    const firstRow = first * this.batchSize;
+    // The labels of the steps to run, in their order, for the metrics.
+    const rows = this.order.subarray(firstRow, Math.min(this.samples, firstRow + count * n));
+    native.gatherRows(this.labels.subarray(firstRow * this.data.labelCols, (firstRow + rows.length) * this.data.labelCols), this.data.y, rows, this.data.labelCols);
+    if (!this.model.plannable) return [await this.stepNow(firstRow, n)];
+    let trip = this.trips.get(n);
+    if (trip === undefined) {
+      trip = new TripPlan(this.model.batchModel(), this.model.workspaceFor(n), this.data, n, true, Math.min(n === this.batchSize ? full : 1, TRIP_CAPACITY));
+      this.trips.set(n, trip);
+    }
+    this.model.trainingRun = true;
+    try {
+      const { steps } = await trip.runAsync(firstRow, Math.min(count, trip.capacity), this.model.optimizer, { signal, budgetMs: TRIP_BUDGET_MS, call: 'fit()' });
+      return [...steps];
+    } finally {
+      this.model.trainingRun = false;
+    }
+  }
+
+  /** One step on the main thread, its batch gathered from fit's copy; then a turn of the event loop. */
+  private async stepNow(firstRow: number, n: number): Promise<StepResult> {
+    const ws = this.model.workspaceFor(n);
+    const rows = this.order.subarray(firstRow, firstRow + n);
+    const input = (ws.outputs[0] as Float32Array).subarray(0, n * this.data.features);
+    native.gatherRows(input, this.data.x, rows, this.data.features);
+    native.gatherRows(ws.labels, this.data.y, rows, this.data.labelCols);
+    if (this.data.weights !== null) native.gatherRows(ws.weights, this.data.weights, rows, 1);
+    const result = this.model.runBatchNow({ input, labels: ws.labels, weights: this.data.weights === null ? null : ws.weights, n }, true);
+    await new Promise((resolve) => setImmediate(resolve));
+    return result;
+  }
 }
