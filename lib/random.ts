@@ -6,6 +6,7 @@
  * The generator's four words live in a Uint32Array that the native fills (native/kernels/random.h)
  * advance in place, so JS draws and native draws are one stream.
  */
+import { native } from './backend';
 import { now, type Kernels } from './core/kernels';
 import { ArgumentRangeError, ArgumentTypeError } from './errors';
 import { describe, FINITE, knownOptions, nonNegativeInteger, numberIn, plainObject } from './validate';
@@ -112,14 +113,9 @@ export class Random {
     return x % n;
   }
 
-  /** Fisher-Yates shuffle in place. */
+  /** Fisher-Yates shuffle in place, j uniform by integer()'s rejection (native/kernels/random.h). */
   shuffle(values: Uint32Array): void {
-    for (let i = values.length - 1; i > 0; i--) {
-      const j = this.integer(i + 1);
-      const tmp = values[i] as number;
-      values[i] = values[j] as number;
-      values[j] = tmp;
-    }
+    native.randomShuffle(this.state, values);
   }
 
   // Each fill is a kernel call over the generator's state, which the kernel advances: `k` runs it

@@ -40,7 +40,7 @@ run() {
 for scenario in terminate-fit terminate-predict exit-predict exit-fit main-exit-predict; do
   run "$scenario" node "$fixtures/worker-end.js" "$scenario" 3
 done
-for scenario in predict-clone predict-worker fit-unshuffled; do
+for scenario in predict-clone predict-worker fit-unshuffled fit-midtrip; do
   run "$scenario" node --expose-gc "$fixtures/detach.js" "$scenario"
 done
 [ "$failed" -eq 0 ]

@@ -41,49 +41,44 @@ describe('plans', () => {
 
   it('a run of many steps reads a row of inputs per step and writes a row of values per step', () => {
     const src = f32(1, 2, 3, 4, 5, 6);
-    const order = Uint32Array.of(2, 0, 1);
     const row = new Float32Array(2);
     const collected = new Float32Array(6);
     const plan = planOf(['offset', 'tripOffset'], (w) => {
-      w.k.gatherRowsAt(row, src, order, 2, w.input('offset'));
+      w.k.copyRowsAt(row, src, 2, w.input('offset'));
       w.k.copyInto(collected, row, w.input('tripOffset'));
       w.k.sumOfSquares(row);
     });
     const values = new Float64Array(9);
-    const result = plan.run(3, Float64Array.of(0, 0, 1, 2, 2, 4), values);
+    const result = plan.run(3, Float64Array.of(2, 0, 0, 2, 1, 4), values);
     expect(result).to.deep.equal({ outcome: 'completed', steps: 3 });
     expect(Array.from(collected)).to.deep.equal([5, 6, 1, 2, 3, 4]);
     expect(Array.from(values)).to.deep.equal([1, 1, 61, 1, 1, 5, 1, 1, 25]);
   });
 
-  it('an offset out of range gives NaN at run time and writes nothing', () => {
+  it('an offset out of range, or not an integer, gives NaN at run time and writes nothing', () => {
     const dst = f32(7, 7);
     const plan = planOf(['offset'], (w) => {
-      w.k.gatherRowsAt(dst, f32(1, 2, 3), Uint32Array.of(0, 1, 2), 1, w.input('offset'));
+      w.k.copyRowsAt(dst, f32(1, 2, 3), 1, w.input('offset'));
       w.k.copyInto(dst, f32(9), w.input('offset'));
     });
     const values = new Float64Array(2);
     plan.run(1, Float64Array.of(2), values);
     expect(Array.from(values)).to.deep.equal([NaN, NaN]);
     expect(Array.from(dst)).to.deep.equal([7, 7]);
-    plan.run(1, Float64Array.of(0.5), values);
-    expect(Array.from(values)).to.deep.equal([NaN, NaN]);
+    for (const offset of [0.5, -1, NaN, Infinity]) {
+      plan.run(1, Float64Array.of(offset), values);
+      expect(Array.from(values), `offset ${offset}`).to.deep.equal([NaN, NaN]);
+    }
+    plan.run(1, Float64Array.of(1), values);
+    expect(Array.from(values)).to.deep.equal([1, 1]);
+    expect(Array.from(dst)).to.deep.equal([2, 9]);
   });
 
-  it('the order is read when the plan runs, and checked then: an index out of range gives NaN', () => {
-    const order = Uint32Array.of(2, 0);
-    const dst = new Float32Array(2);
-    const plan = planOf(['offset'], (w) => void w.k.gatherRowsAt(dst, f32(10, 11, 12), order, 1, w.input('offset')));
-    const values = new Float64Array(1);
-    plan.run(1, Float64Array.of(0), values);
-    expect(Array.from(dst)).to.deep.equal([12, 10]);
-    order.set([1, 2]); // fit reshuffles its order in place between epochs
-    plan.run(1, Float64Array.of(0), values);
-    expect(Array.from(dst)).to.deep.equal([11, 12]);
-    order[0] = 1e9;
-    plan.run(1, Float64Array.of(0), values);
-    expect(values[0]).to.be.NaN;
-    expect(Array.from(dst)).to.deep.equal([11, 12]);
+  it('copyRowsAt checks whole rows and separate memory when the plan is made', () => {
+    expect(() => native.copyRowsAt(new Float32Array(3), new Float32Array(4), 2, 0)).to.throw(RangeError, /whole rows of 2 floats but their lengths are 4 and 3/);
+    const shared = new Float32Array(8);
+    expect(() => native.copyRowsAt(shared.subarray(0, 4), shared.subarray(2), 2, 0)).to.throw(RangeError, /overlap|share/);
+    expect(native.copyRowsAt(new Float32Array(2), f32(1, 2, 3, 4), 2, 1)).to.equal(1);
   });
 
   it('a guard stops the run at a value that is not finite: later values of the step stay NaN, later steps do not run', () => {

@@ -5,10 +5,11 @@
  */
 import type { Logs } from '../callbacks';
 import type { Metric } from '../metrics';
-import type { Tensor } from '../tensor';
+import { Tensor } from '../tensor';
 import type { Model } from './model';
 import type { StepResult } from './step-plans';
-import { TripPlan, type TripData } from './step-plans';
+import type { TripSource } from './trip-plan';
+import { identityOrder, TRIP_BUDGET_MS, Trips } from './trips';
 
 /** Adds a batch to each metric; returns every metric's result so far, keyed by name. */
 export function accumulate(metrics: readonly Metric[], predictions: Float32Array, labels: Float32Array, n: number, c: number): Logs {
@@ -58,53 +59,28 @@ export function evaluateNow(model: Model, x: Tensor, y: Tensor, batchSize: numbe
   return tally.logs;
 }
 
-/** How long a trip of evaluation batches or training steps runs before the event loop gets a turn. */
-export const TRIP_BUDGET_MS = 3;
-/** The most steps one trip holds (the size of its buffers of predictions). */
-export const TRIP_CAPACITY = 256;
-
 /**
- * The evaluation of (x, y) off the main thread, in trips of batches: the arrays must be ones
- * nobody else holds (fit's copies). A model with a loss, regularizer or constraint in JavaScript
- * evaluates on the main thread, giving the event loop a turn between batches.
+ * The evaluation of (x, y) off the main thread, in trips of batches (trips.ts), reading the arrays
+ * between trips: one transferred meanwhile is refused by name. A model with a loss, regularizer or
+ * constraint in JavaScript evaluates on the main thread, giving the event loop a turn after.
  */
-export async function evaluateOffThread(model: Model, x: Tensor, y: Tensor, batchSize: number, weights: Float32Array | null, signal?: AbortSignal): Promise<Logs> {
-  const samples = x.shape[0] as number;
+export async function evaluateOffThread(model: Model, data: TripSource, batchSize: number, signal?: AbortSignal): Promise<Logs> {
+  const samples = data.x.length / data.features;
   if (!model.plannable) {
-    const logs = evaluateNow(model, x, y, batchSize, weights);
+    const x = new Tensor(data.x, [samples, data.features]);
+    const logs = evaluateNow(model, x, new Tensor(data.y, [samples, data.labelCols]), batchSize, data.weights);
     await new Promise((resolve) => setImmediate(resolve));
     return logs;
   }
-  const labelCols = y.shape[1] as number;
-  const data: TripData = { x: x.data, y: y.data, weights, order: Uint32Array.from({ length: samples }, (_, i) => i), features: x.shape[1] as number, labelCols };
   const tally = new Tally(model.metricsOf('evaluate'), samples, model.outputUnits);
-  const plans = new Map<number, TripPlan>();
-  const full = Math.floor(samples / batchSize);
-  const tripOf = (n: number, steps: number): TripPlan => {
-    let trip = plans.get(n);
-    if (trip === undefined) {
-      trip = new TripPlan(model.batchModel(), model.workspaceFor(n), data, n, false, Math.min(steps, TRIP_CAPACITY));
-      plans.set(n, trip);
-    }
-    return trip;
-  };
-  // Whole batches in trips, then the last, smaller one.
-  const runs: { n: number; first: number; count: number }[] = [];
-  if (full > 0) runs.push({ n: batchSize, first: 0, count: full });
-  if (samples % batchSize > 0) runs.push({ n: samples % batchSize, first: full * batchSize, count: 1 });
-  for (const { n, first, count } of runs) {
-    const trip = tripOf(n, count);
-    for (let done = 0; done < count; ) {
-      const steps = Math.min(count - done, trip.capacity);
-      const firstRow = first + done * n;
-      const { run, steps: results } = await trip.runAsync(firstRow, steps, null, { signal, budgetMs: TRIP_BUDGET_MS, call: 'fit()' });
-      results.forEach((result, s) => {
-        const start = firstRow + s * n;
-        tally.add(result, y.data.subarray(start * labelCols, (start + n) * labelCols), n);
-      });
-      done += run.steps;
-      if (run.outcome === 'cancelled') return tally.logs;
-    }
+  const order = identityOrder(new Uint32Array(samples));
+  const trips = new Trips(model, data, batchSize, false);
+  const steps = Math.ceil(samples / batchSize);
+  for (let step = 0; step < steps; ) {
+    const { run, steps: results } = await trips.run(0, order, step, steps - step, null, { signal, budgetMs: TRIP_BUDGET_MS, call: data.call });
+    for (const result of results) tally.add(result, result.labels, result.labels.length / data.labelCols);
+    step += run.steps;
+    if (run.outcome === 'cancelled') break;
   }
   return tally.logs;
 }

@@ -7,7 +7,6 @@
  * trip. A model whose loss, regularizer or constraint is JavaScript trains on the main thread,
  * giving the event loop a turn between steps. An AbortSignal stops it between two steps.
  */
-import { native } from '../backend';
 import type { Callback, CustomCallbackArgs, Logs } from '../callbacks';
 import type { History } from '../callbacks/history';
 import { CallbackList, checkCallbacks } from '../callbacks/list';
@@ -17,10 +16,12 @@ import { ProgressReporter } from '../progress';
 import { globalRandom } from '../random';
 import { Tensor, toLabels, type LabelsLike, type TensorLike } from '../tensor';
 import { boolean, describe, float32In, knownOptions, nonNegativeInteger, numberIn, plainObject, positiveInteger } from '../validate';
-import { accumulate, TRIP_BUDGET_MS, TRIP_CAPACITY } from './evaluate';
+import { accumulate, evaluateOffThread } from './evaluate';
 import type { Model } from './model';
 import { abortError, signalOption } from './plan';
-import { refusedUpdateError, TripPlan, type StepResult, type TripData } from './step-plans';
+import { refusedUpdateError } from './step-plans';
+import { stageNow, type TripSource, type TripStep } from './trip-plan';
+import { identityOrder, TRIP_BUDGET_MS, Trips } from './trips';
 
 export type { Logs } from '../callbacks';
 export type { History };
@@ -77,6 +78,8 @@ interface Part {
 
 interface DataSplit extends Part {
   readonly validation: Part | null;
+  /** How the caller named the validation arrays, for errors about them. */
+  readonly validationNames: TripSource['names'];
 }
 
 function rows(t: Tensor, start: number, end: number): Tensor {
@@ -113,20 +116,22 @@ function splitData(model: Model, x: TensorLike, y: LabelsLike, options: Record<s
     }
     const vx = model.checkInputs(data[0], 'validationData[0]');
     const vy = model.checkLabels(data[1], vx.shape[0] as number, 'validationData[1]');
-    return { x: xs, y: ys, weights, validation: { x: vx, y: vy, weights: null } };
+    return { x: xs, y: ys, weights, validation: { x: vx, y: vy, weights: null }, validationNames: { x: 'validationData[0]', y: 'validationData[1]', weights: 'sampleWeight' } };
   }
   const fraction = numberIn(options['validationSplit'] ?? 0, 'validationSplit', { min: 0, max: 1, maxInclusive: false });
   const held = Math.floor(samples * fraction);
   if (fraction > 0 && (held === 0 || held === samples)) {
     throw new ShapeError({ argument: 'validationSplit', expected: `a fraction that leaves samples on both sides of ${samples}`, received: `${fraction}, which holds out ${held}` });
   }
-  if (held === 0) return { x: xs, y: ys, weights, validation: null };
+  const validationNames = { x: 'x', y: 'y', weights: 'sampleWeight' };
+  if (held === 0) return { x: xs, y: ys, weights, validation: null, validationNames };
   const cut = samples - held;
   return {
     x: rows(xs, 0, cut),
     y: rows(ys, 0, cut),
     weights: weights?.subarray(0, cut) ?? null,
     validation: { x: rows(xs, cut, samples), y: rows(ys, cut, samples), weights: weights?.subarray(cut) ?? null },
+    validationNames,
   };
 }
 
@@ -163,12 +168,21 @@ function withClassWeights(part: Part, classWeight: unknown): Float32Array | null
 }
 
 /**
- * What fit trains on: copies of the inputs, labels and weights, made once, so that the caller may
- * change or transfer its arrays meanwhile, and labels changed by the caller during fit (an
- * out-of-range class) cannot reach the loss after they were checked.
+ * What fit trains on: x as given, read between trips (trips.ts), and copies of the labels and
+ * weights (small beside x), so that labels changed by the caller during fit (an out-of-range
+ * class) cannot reach the loss after they were checked.
  */
-function ownCopy(part: Part): Part {
-  return { x: new Tensor(part.x.data.slice(), part.x.shape), y: new Tensor(part.y.data.slice(), part.y.shape), weights: part.weights?.slice() ?? null };
+function tripSource(part: Part, names: TripSource['names']): TripSource {
+  const copyOf = (values: Float32Array): Float32Array => new Float32Array(values);
+  return {
+    x: part.x.data,
+    y: copyOf(part.y.data),
+    weights: part.weights === null ? null : copyOf(part.weights),
+    features: part.x.shape[1] as number,
+    labelCols: part.y.shape[1] as number,
+    names,
+    call: 'fit()',
+  };
 }
 
 function verboseOption(value: unknown): 0 | 1 | 2 {
@@ -197,16 +211,16 @@ export async function fitLoop(model: Model, x: TensorLike, y: LabelsLike, args: 
   };
   const callbacks = checkCallbacks(options['callbacks']);
   const data = splitData(model, x, y, options);
-  const train = ownCopy({ x: data.x, y: data.y, weights: withClassWeights(data, options['classWeight']) });
-  const validation = data.validation === null ? null : ownCopy(data.validation);
+  const train = tripSource({ x: data.x, y: data.y, weights: withClassWeights(data, options['classWeight']) }, { x: 'x', y: 'y', weights: 'sampleWeight' });
+  const validation = data.validation === null ? null : tripSource(data.validation, data.validationNames);
 
-  const samples = train.x.shape[0] as number;
+  const samples = data.x.shape[0] as number;
   model.checkBatchSize('batchSize', Math.min(batchSize, samples));
-  const order = Uint32Array.from({ length: samples }, (_, i) => i);
+  const order = identityOrder(new Uint32Array(samples));
   const steps = Math.ceil(samples / batchSize);
   const progress = verbose === 0 ? null : new ProgressReporter(process.stdout, epochs, steps, verbose);
   const list = new CallbackList(callbacks, model, { epochs, initialEpoch, batchSize, samples, steps, verbose });
-  const stepper = new Stepper(model, train, order, batchSize, list.watchesBatches);
+  const stepper = new Stepper(model, train, order, batchSize);
 
   model.stopTraining = false;
   stopIfAborted();
@@ -217,8 +231,7 @@ export async function fitLoop(model: Model, x: TensorLike, y: LabelsLike, args: 
     // Each epoch's order is a shuffle of 0..n-1 drawn from the generator alone (not of the last
     // epoch's order), so a run resumed from a checkpoint's generator state shuffles as the original did.
     if (shuffle) {
-      for (let i = 0; i < samples; i++) order[i] = i;
-      globalRandom.shuffle(order);
+      globalRandom.shuffle(identityOrder(order));
     }
     for (const m of model.metricsOf('fit')) m.reset();
     await list.epochBegin(epoch, {});
@@ -229,12 +242,12 @@ export async function fitLoop(model: Model, x: TensorLike, y: LabelsLike, args: 
       stopIfAborted();
       const watched = list.watchesBatches;
       if (watched) await list.batchBegin(step, { batch: step, size: stepper.rowsOf(step) });
-      const results = await stepper.run(step, steps - step, signal);
-      for (const [s, result] of results.entries()) {
-        const n = stepper.rowsOf(step + s);
+      const results = await stepper.run(epoch, step, watched ? 1 : steps - step, signal);
+      for (const result of results) {
+        const n = result.labels.length / train.labelCols;
         lossSum += result.loss * n;
         seen += n;
-        running = { loss: lossSum / seen, ...accumulate(model.metricsOf('fit'), result.predictions, stepper.labelsOf(step + s), n, model.outputUnits) };
+        running = { loss: lossSum / seen, ...accumulate(model.metricsOf('fit'), result.predictions, result.labels, n, model.outputUnits) };
       }
       const last = results[results.length - 1];
       step += results.length;
@@ -254,8 +267,7 @@ export async function fitLoop(model: Model, x: TensorLike, y: LabelsLike, args: 
     stopIfAborted();
     const logs: Logs = { ...running };
     if (validation !== null) {
-      const { x: vx, y: vy, weights: vw } = validation;
-      for (const [name, value] of Object.entries(await model.evaluateOffThread(vx, vy, batchSize, vw, signal))) logs[`val_${name}`] = value;
+      for (const [name, value] of Object.entries(await evaluateOffThread(model, validation, batchSize, signal))) logs[`val_${name}`] = value;
       stopIfAborted();
     }
     await list.epochEnd(epoch, logs);
@@ -268,79 +280,48 @@ export async function fitLoop(model: Model, x: TensorLike, y: LabelsLike, args: 
 }
 
 /**
- * Runs fit's steps: trips of plans off the main thread (one step per trip when a callback watches
- * batches), or, for a model with JavaScript in its step, one step at a time on the main thread.
+ * Runs fit's steps: in trips off the main thread (trips.ts), or, for a model with JavaScript in
+ * its step, one at a time on the main thread.
  */
 class Stepper {
-  private readonly data: TripData;
-  private readonly trips = new Map<number, TripPlan>();
-  private readonly samples: number;
-  /** Step s's labels, gathered for the metrics from fit's copy in the epoch's order. */
-  private readonly labels: Float32Array;
+  private readonly trips: Trips;
 
   constructor(
     private readonly model: Model,
-    train: Part,
+    private readonly data: TripSource,
     private readonly order: Uint32Array,
     private readonly batchSize: number,
-    private readonly watchesBatches: boolean,
   ) {
-    this.samples = train.x.shape[0] as number;
-    this.data = { x: train.x.data, y: train.y.data, weights: train.weights, order, features: train.x.shape[1] as number, labelCols: train.y.shape[1] as number };
-    this.labels = new Float32Array(this.data.y.length);
+    this.trips = new Trips(model, data, batchSize, true);
   }
 
-  /** The rows of step s: batchSize, or what is left for the last step. */
   rowsOf(step: number): number {
-    return Math.min(this.batchSize, this.samples - step * this.batchSize);
-  }
-
-  /** Step s's labels, in the order it took its rows (valid after the step ran). */
-  labelsOf(step: number): Float32Array {
-    const start = step * this.batchSize * this.data.labelCols;
-    return this.labels.subarray(start, start + this.rowsOf(step) * this.data.labelCols);
+    return this.trips.rowsOf(step);
   }
 
   /**
-   * Runs steps from `first`, at most `left`, all of one batch size: up to a trip's capacity and
-   * time budget, or one step when a callback watches batches. Returns each step's result; the
-   * last may have stopped (a loss not finite, an update refused). An abort stops it after the
-   * step in progress.
+   * Runs steps of epoch `epoch` from `first`, at most `most`: those of one trip, up to its time
+   * budget. Returns each step's result; the last may have stopped (a loss not finite, an update
+   * refused). An abort stops it after the step in progress.
    */
-  async run(first: number, left: number, signal: AbortSignal | undefined): Promise<StepResult[]> {
-    const n = this.rowsOf(first);
-    const full = Math.floor(this.samples / this.batchSize);
-    const sameSize = n === this.batchSize ? full - first : 1;
-    const count = this.watchesBatches ? 1 : Math.min(left, sameSize, TRIP_CAPACITY);
-    const firstRow = first * this.batchSize;
-    // The labels of the steps to run, in their order, for the metrics.
-    const rows = this.order.subarray(firstRow, Math.min(this.samples, firstRow + count * n));
-    native.gatherRows(this.labels.subarray(firstRow * this.data.labelCols, (firstRow + rows.length) * this.data.labelCols), this.data.y, rows, this.data.labelCols);
-    if (!this.model.plannable) return [await this.stepNow(firstRow, n)];
-    let trip = this.trips.get(n);
-    if (trip === undefined) {
-      trip = new TripPlan(this.model.batchModel(), this.model.workspaceFor(n), this.data, n, true, Math.min(n === this.batchSize ? full : 1, TRIP_CAPACITY));
-      this.trips.set(n, trip);
-    }
+  async run(epoch: number, first: number, most: number, signal: AbortSignal | undefined): Promise<TripStep[]> {
+    if (!this.model.plannable) return [await this.stepNow(first)];
     this.model.trainingRun = true;
     try {
-      const { steps } = await trip.runAsync(firstRow, Math.min(count, trip.capacity), this.model.optimizer, { signal, budgetMs: TRIP_BUDGET_MS, call: 'fit()' });
+      const { steps } = await this.trips.run(epoch, this.order, first, most, this.model.optimizer, { signal, budgetMs: TRIP_BUDGET_MS, call: 'fit()' });
       return [...steps];
     } finally {
       this.model.trainingRun = false;
     }
   }
 
-  /** One step on the main thread, its batch gathered from fit's copy; then a turn of the event loop. */
-  private async stepNow(firstRow: number, n: number): Promise<StepResult> {
+  /** One step on the main thread, its batch gathered into the workspace; then a turn of the event loop. */
+  private async stepNow(step: number): Promise<TripStep> {
+    const n = this.rowsOf(step);
     const ws = this.model.workspaceFor(n);
-    const rows = this.order.subarray(firstRow, firstRow + n);
-    const input = (ws.outputs[0] as Float32Array).subarray(0, n * this.data.features);
-    native.gatherRows(input, this.data.x, rows, this.data.features);
-    native.gatherRows(ws.labels, this.data.y, rows, this.data.labelCols);
-    if (this.data.weights !== null) native.gatherRows(ws.weights, this.data.weights, rows, 1);
+    const input = stageNow(this.data, this.order, step * this.batchSize, n, ws);
     const result = this.model.runBatchNow({ input, labels: ws.labels, weights: this.data.weights === null ? null : ws.weights, n }, true);
     await new Promise((resolve) => setImmediate(resolve));
-    return result;
+    return { ...result, labels: ws.labels };
   }
 }

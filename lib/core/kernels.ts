@@ -10,7 +10,7 @@ import { native, type NativeBinding, type PlanInput } from '../backend';
 const kernelNames = [
   'denseForward', 'denseBackward', 'activationForward', 'activationBackward', 'preluForward', 'preluBackward',
   'batchNormForwardTrain', 'batchNormForwardInfer', 'batchNormBackward', 'batchNormBackwardInfer', 'standardizeForward', 'standardizeBackward',
-  'multiplyElementwise', 'addElementwise', 'copy', 'copyInto', 'gatherRowsAt', 'sumOfSquares',
+  'multiplyElementwise', 'addElementwise', 'copy', 'copyInto', 'copyRowsAt', 'sumOfSquares',
   'randomFillUniform', 'randomFillNormal', 'randomFillDropoutMask',
   'softmaxCrossEntropy', 'softmaxCrossEntropySparse', 'sigmoidBinaryCrossEntropy', 'binaryCrossEntropy', 'categoricalCrossEntropy',
   'sparseCategoricalCrossEntropy', 'meanSquaredError', 'meanAbsoluteError', 'huber', 'logCosh', 'hinge', 'squaredHinge',
@@ -25,7 +25,7 @@ export type KernelName = (typeof kernelNames)[number];
 type ValueKernelName = { [K in KernelName]: ReturnType<NativeBinding[K]> extends number ? K : never }[KernelName];
 
 const valueKernelList = [
-  'copyInto', 'gatherRowsAt', 'sumOfSquares',
+  'copyInto', 'copyRowsAt', 'sumOfSquares',
   'softmaxCrossEntropy', 'softmaxCrossEntropySparse', 'sigmoidBinaryCrossEntropy', 'binaryCrossEntropy', 'categoricalCrossEntropy',
   'sparseCategoricalCrossEntropy', 'meanSquaredError', 'meanAbsoluteError', 'huber', 'logCosh', 'hinge', 'squaredHinge',
   'kullbackLeiblerDivergence', 'regularize',

@@ -23,7 +23,7 @@ import { Tensor, toLabels, toMatrix, type LabelsLike, type TensorLike } from '..
 import { describe, finiteValues, knownOptions, plainObject, positiveInteger } from '../validate';
 import { ParameterArena } from './arena';
 import { batchWork, type Batch, type BatchModel } from './batch-work';
-import { evaluateNow, evaluateOffThread } from './evaluate';
+import { evaluateNow } from './evaluate';
 import { fitLoop, type FitArgs, type History, type Logs } from './fit';
 import { Graph } from './graph';
 import { now } from './kernels';
@@ -435,11 +435,6 @@ export class Model {
     const xs = this.checkInputs(x);
     this.checkBatchSize('batchSize', Math.min(batchSize, xs.shape[0] as number));
     return evaluateNow(this, xs, this.checkLabels(y, xs.shape[0] as number), batchSize, null);
-  }
-
-  /** The evaluation of fit's validation data, off the main thread. @internal */
-  evaluateOffThread(x: Tensor, y: Tensor, batchSize: number, weights: Float32Array | null, signal?: AbortSignal): Promise<Logs> {
-    return evaluateOffThread(this, x, y, batchSize, weights, signal);
   }
 
   /** The metrics fit() accumulates, and their twins for evaluations. @internal */

@@ -1,16 +1,14 @@
 /**
  * The plans of a model's steps, made once and run many times: trainOnBatch's step for each batch
- * size, and for fit, trips: many steps in one run off the main thread, each gathering its batch
- * from the data by the epoch's order (shuffled or not), training on it, and copying its
- * predictions out for the metrics, so that a fit of small steps is not one trip to a libuv thread
- * and back per step. A trip pauses after a few milliseconds of steps so the event loop turns.
+ * size, with the workspaces they bind; and what every step plan shares (fit's trips too,
+ * trip-plan.ts): how a batch's work goes into a plan, and how a step's values read back.
  */
 import { BoundedCache } from '../bounded-cache';
 import { TrainingError } from '../errors';
-import type { Optimizer, StepNumbers } from '../optimizers/optimizer';
+import type { StepNumbers } from '../optimizers/optimizer';
 import { batchWork, type Batch, type BatchMode, type BatchModel } from './batch-work';
 import { PlanCalls, type PlanInputName, type PlanValue } from './kernels';
-import { Plan, type PlanRun } from './plan';
+import { Plan } from './plan';
 import { Workspace } from './workspace';
 
 /** A batch's outcome: its loss (with the penalties; NaN when the update was refused), its predictions, and whether the update was refused. */
@@ -28,7 +26,7 @@ export interface StepPlanModel {
 }
 
 /** Where a plan's values are, by what they are. */
-interface ValueIndices {
+export interface ValueIndices {
   /** The gathers' values: NaN only for an index out of range, which is a bug. */
   readonly checks: readonly PlanValue[];
   readonly loss: PlanValue;
@@ -37,13 +35,13 @@ interface ValueIndices {
 }
 
 /** Adds a batch's work to a plan and says where its values are. */
-function addBatch(calls: PlanCalls, model: BatchModel, ws: Workspace, batch: Batch, mode: BatchMode, checks: PlanValue[]): { indices: ValueIndices; predictions: Float32Array } {
+export function addBatch(calls: PlanCalls, model: BatchModel, ws: Workspace, batch: Batch, mode: BatchMode, checks: PlanValue[]): { indices: ValueIndices; predictions: Float32Array } {
   const values = batchWork(model, calls, ws, batch, mode);
   return { indices: { checks, loss: values.loss, penalties: values.penalties, outcome: values.outcome }, predictions: values.predictions };
 }
 
 /** Step s's result from a run's values: the loss with its penalties, or NaN with why. */
-function stepResult(values: Float64Array, valueCount: number, s: number, indices: ValueIndices, predictions: Float32Array): StepResult {
+export function stepResult(values: Float64Array, valueCount: number, s: number, indices: ValueIndices, predictions: Float32Array): StepResult {
   const at = (v: PlanValue): number => values[s * valueCount + v] as number;
   const loss = at(indices.loss);
   const updateRefused = indices.outcome !== null && Number.isFinite(loss) && !Number.isFinite(at(indices.outcome));
@@ -51,15 +49,11 @@ function stepResult(values: Float64Array, valueCount: number, s: number, indices
   return { loss: indices.penalties.reduce((sum, p) => sum + at(p), loss), predictions, updateRefused: false };
 }
 
-/** Whether a step's gathers all passed (a gather that fails stops the step before its loss). */
-function checksPassed(values: Float64Array, valueCount: number, s: number, indices: ValueIndices): boolean {
-  return indices.checks.every((v) => Number.isFinite(values[s * valueCount + v] as number));
-}
-
-const UPDATE_INPUTS: readonly PlanInputName[] = ['learningRate', 'step', 'uProduct', 'swap'];
+/** The inputs of a plan's update: the optimizer's numbers of each step (StepNumbers). */
+export const UPDATE_INPUTS: readonly PlanInputName[] = ['learningRate', 'step', 'uProduct', 'swap'];
 
 /** Writes one step's update numbers into a run's inputs row, after `before` other inputs. */
-function writeUpdateInputs(row: Float64Array, before: number, numbers: StepNumbers): void {
+export function writeUpdateInputs(row: Float64Array, before: number, numbers: StepNumbers): void {
   row[before] = numbers.learningRate;
   row[before + 1] = numbers.step;
   row[before + 2] = numbers.uProduct;
@@ -70,6 +64,7 @@ function writeUpdateInputs(row: Float64Array, before: number, numbers: StepNumbe
 export class StepPlans {
   private readonly workspaces = new BoundedCache<number, Workspace>(4);
   private readonly trainPlans = new BoundedCache<number, { plan: Plan; ws: Workspace; indices: ValueIndices; predictions: Float32Array }>(4);
+  private readonly kept = new BoundedCache<string, unknown>(4);
 
   constructor(
     private readonly model: StepPlanModel,
@@ -80,6 +75,14 @@ export class StepPlans {
   /** Whether these plans still fit the model. */
   current(structure: number, slotsVersion: number): boolean {
     return structure === this.structure && slotsVersion === this.slotsVersion;
+  }
+
+  /**
+   * A plan (or plans) other modules make for this state of the model, kept by `key` (fit's trips,
+   * whose staging buffers are worth keeping from one fit to the next): a few keys at a time.
+   */
+  keep<T>(key: string, make: () => T): T {
+    return this.kept.get(key, make) as T;
   }
 
   /** The buffers of batches of n rows. */
@@ -111,97 +114,6 @@ export class StepPlans {
     const result = stepResult(values, entry.plan.valueCount, 0, entry.indices, entry.predictions);
     if (Number.isFinite(result.loss)) model.optimizer.advance(1);
     return result;
-  }
-}
-
-/** Data a trip gathers its batches from: the model's own copies, and the order of the epoch. */
-export interface TripData {
-  readonly x: Float32Array;
-  readonly y: Float32Array;
-  readonly weights: Float32Array | null;
-  /** The rows of the epoch in the order they are taken, n at a time. */
-  readonly order: Uint32Array;
-  readonly features: number;
-  readonly labelCols: number;
-}
-
-/** What a trip did: the steps it ran, each one's result, and how it ended. */
-export interface TripResult {
-  readonly run: PlanRun;
-  readonly steps: readonly StepResult[];
-}
-
-const TRAIN_INPUTS: readonly PlanInputName[] = ['offset', 'tripOffset', ...UPDATE_INPUTS];
-const EVALUATE_INPUTS: readonly PlanInputName[] = ['offset', 'tripOffset'];
-
-/**
- * The plan of fit's steps (or of an evaluation's batches) of n rows over one data set: each step
- * gathers rows order[offset ...] into the workspace, runs the batch's work, and copies its
- * predictions to place `tripOffset` of the trip's predictions, which the metrics read after.
- */
-export class TripPlan {
-  readonly plan: Plan;
-  private readonly indices: ValueIndices;
-  /** Each step's predictions, step after step, for the metrics. */
-  readonly predictions: Float32Array;
-  private readonly outputWidth: number;
-
-  constructor(
-    model: BatchModel,
-    ws: Workspace,
-    data: TripData,
-    readonly n: number,
-    readonly train: boolean,
-    readonly capacity: number,
-  ) {
-    const inputs = train ? TRAIN_INPUTS : EVALUATE_INPUTS;
-    const calls = new PlanCalls(inputs);
-    const k = calls.k;
-    const offset = calls.input('offset');
-    const input = ws.outputs[0] as Float32Array;
-    const checks = [k.gatherRowsAt(input, data.x, data.order, data.features, offset), k.gatherRowsAt(ws.labels, data.y, data.order, data.labelCols, offset)];
-    if (data.weights !== null) checks.push(k.gatherRowsAt(ws.weights, data.weights, data.order, 1, offset));
-    for (const check of checks) calls.goesOn(check);
-    const batch: Batch = { input, labels: ws.labels, weights: data.weights === null ? null : ws.weights, n };
-    const { indices, predictions } = addBatch(calls, model, ws, batch, train ? 'train' : 'evaluate', checks);
-    this.outputWidth = predictions.length / n;
-    this.predictions = new Float32Array(capacity * predictions.length);
-    k.copyInto(this.predictions, predictions, calls.input('tripOffset'));
-    this.indices = indices;
-    this.plan = new Plan(calls, inputs);
-  }
-
-  /** Step s's predictions in the trip's buffer. */
-  predictionsOf(s: number): Float32Array {
-    const size = this.n * this.outputWidth;
-    return this.predictions.subarray(s * size, (s + 1) * size);
-  }
-
-  /**
-   * Runs `steps` steps (at most capacity) off the main thread from row `firstRow` of the order,
-   * with the optimizer's numbers for each; counts the updates applied in the optimizer. An abort
-   * stops it after the step in progress; budgetMs pauses it after the step that passes it.
-   */
-  async runAsync(firstRow: number, steps: number, optimizer: Optimizer | null, options: { signal?: AbortSignal | undefined; budgetMs: number; call: string }): Promise<TripResult> {
-    const width = this.plan.inputNames.length;
-    const inputs = new Float64Array(steps * width);
-    const numbers = optimizer === null ? [] : optimizer.stepNumbers(steps);
-    for (let s = 0; s < steps; s++) {
-      const row = inputs.subarray(s * width, (s + 1) * width);
-      row[0] = firstRow + s * this.n;
-      row[1] = s * this.n * this.outputWidth;
-      if (optimizer !== null) writeUpdateInputs(row, 2, numbers[s] as StepNumbers);
-    }
-    const values = new Float64Array(steps * this.plan.valueCount);
-    const run = await this.plan.runAsync(steps, inputs, values, { call: options.call, signal: options.signal, interruptible: false, budgetMs: options.budgetMs });
-    const results: StepResult[] = [];
-    for (let s = 0; s < run.steps; s++) {
-      if (!checksPassed(values, this.plan.valueCount, s, this.indices)) throw new Error(`Internal error: step ${s} of a trip gathered rows out of range`);
-      results.push(stepResult(values, this.plan.valueCount, s, this.indices, this.predictionsOf(s)));
-    }
-    const applied = results.filter((r) => Number.isFinite(r.loss)).length;
-    if (this.train && optimizer !== null) optimizer.advance(applied);
-    return { run, steps: results };
   }
 }
 

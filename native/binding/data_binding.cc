@@ -38,7 +38,7 @@ KernelCall gather_rows_binding(const Args& info) {
                                            std::to_string(order.data[r]));
     }
   }
-  // A recorded gather runs later: it takes the indices as checked, not as JS may leave them.
+  // In a plan the gather runs later: it takes the indices as checked, not as JS may leave them.
   std::vector<std::uint32_t> rows_checked(order.data, order.data + order.length);
   return work([=, rows_checked = std::move(rows_checked)] {
     gather_rows(dst.data, src.data, rows_checked.data(), static_cast<int>(rows_checked.size()),
@@ -46,18 +46,16 @@ KernelCall gather_rows_binding(const Args& info) {
   });
 }
 
-// gatherRowsAt(dst, src, order, cols, offset) -> 1, or NaN: dst row r = src row
-// order[offset + r], for every row of dst. For a plan's steps: offset is a plan input (the
-// step's first row in the order), and the order is read when the kernel runs, since fit
-// reshuffles it in place between epochs; so it is checked then too: an offset or an index out of
-// range gives NaN, before anything is written.
-KernelCall gather_rows_at_binding(const Args& info) {
-  expect_arg_count(info, 5, "gatherRowsAt");
+// copyRowsAt(dst, src, cols, offset) -> 1, or NaN: dst = rows [offset, offset + dst's rows) of
+// src. For a plan's steps: src holds the batches of many steps, gathered by fit on the main
+// thread, and offset (a plan input) is the step's first row; one out of range gives NaN, before
+// anything is written.
+KernelCall copy_rows_at_binding(const Args& info) {
+  expect_arg_count(info, 4, "copyRowsAt");
   const FloatSpan dst = float_array(info, 0, "dst");
   const FloatSpan src = float_array(info, 1, "src");
-  const IndexSpan order = index_array(info, 2, "order");
-  const int cols = dimension(info, 3, "cols");
-  const NumberArg offset = number_arg(info, 4, "offset");
+  const int cols = dimension(info, 2, "cols");
+  const NumberArg offset = number_arg(info, 3, "offset");
   Napi::Env env = info.Env();
   if (cols == 0 || src.length % cols != 0 || dst.length % cols != 0) {
     throw Napi::RangeError::New(env, "Expected src and dst to hold whole rows of " + std::to_string(cols) +
@@ -69,14 +67,11 @@ KernelCall gather_rows_at_binding(const Args& info) {
   const std::int64_t src_rows = src.length / cols;
   return valued([=] {
     const double start = offset.get();
-    if (!(start >= 0.0) || std::floor(start) != start || start + static_cast<double>(rows) > static_cast<double>(order.length)) {
+    if (!(start >= 0.0) || std::floor(start) != start || start + static_cast<double>(rows) > static_cast<double>(src_rows)) {
       return std::numeric_limits<double>::quiet_NaN();
     }
-    const std::uint32_t* picked = order.data + static_cast<std::int64_t>(start);
-    for (std::int64_t r = 0; r < rows; ++r) {
-      if (picked[r] >= src_rows) return std::numeric_limits<double>::quiet_NaN();
-    }
-    gather_rows(dst.data, src.data, picked, static_cast<int>(rows), cols);
+    std::memcpy(dst.data, src.data + static_cast<std::int64_t>(start) * cols,
+                static_cast<std::size_t>(dst.length) * sizeof(float));
     return 1.0;
   });
 }
@@ -118,7 +113,7 @@ KernelCall copy_binding(const Args& info) {
 
 void register_data(Napi::Env env, Napi::Object exports) {
   bind_kernel(env, exports, "gatherRows", gather_rows_binding);
-  bind_kernel(env, exports, "gatherRowsAt", gather_rows_at_binding);
+  bind_kernel(env, exports, "copyRowsAt", copy_rows_at_binding);
   bind_kernel(env, exports, "copy", copy_binding);
   bind_kernel(env, exports, "copyInto", copy_into_binding);
 }

@@ -81,6 +81,17 @@ KernelCall random_fill_dropout_mask_binding(const Args& info) {
   return work([=] { fill_dropout_mask(dst.data, state, rate, dst.length); });
 }
 
+// randomShuffle(state, values): values (a Uint32Array) shuffled in place, uniformly.
+KernelCall random_shuffle_binding(const Args& info) {
+  expect_arg_count(info, 2, "randomShuffle");
+  std::uint32_t* state = generator_state(info, 0);
+  const IndexSpan values = index_array(info, 1, "values");
+  if (values.data < state + 4 && state < values.data + values.length) {
+    throw Napi::RangeError::New(info.Env(), "Expected values and state to be separate memory but they overlap");
+  }
+  return work([=] { shuffle(values.data, state, values.length); });
+}
+
 // Throws RangeError unless the span, when given, holds exactly `count` floats.
 void expect_optional_length(const Napi::Env& env, const FloatSpan& span, int count,
                             const char* name) {
@@ -288,6 +299,7 @@ void register_layers(Napi::Env env, Napi::Object exports) {
   bind_kernel(env, exports, "randomFillUniform", random_fill_uniform_binding);
   bind_kernel(env, exports, "randomFillNormal", random_fill_normal_binding);
   bind_kernel(env, exports, "randomFillDropoutMask", random_fill_dropout_mask_binding);
+  bind_kernel(env, exports, "randomShuffle", random_shuffle_binding);
   bind_kernel(env, exports, "batchNormForwardTrain", batch_norm_forward_train_binding);
   bind_kernel(env, exports, "batchNormForwardInfer", batch_norm_forward_infer_binding);
   bind_kernel(env, exports, "batchNormBackward", batch_norm_backward_binding);
