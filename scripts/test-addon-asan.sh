@@ -3,7 +3,7 @@
 # through Node-API, where an environment ends or a buffer is detached while native code works.
 # Builds a copy of the package (dist/, native/, binding.gyp) with -fsanitize=address into
 # build-asan-addon/, then runs the fixtures of test/reliability with libasan preloaded into node:
-# workers terminated or exiting mid-fit and mid-prediction, and inputs detached while programs
+# workers terminated or exiting mid-fit and mid-prediction, and inputs detached while plans
 # read them. Any ASan report aborts the fixture, which fails the run.
 # Run by scripts/test-native.sh (npm run test:native). Needs dist/ (npm run build:ts).
 set -euo pipefail

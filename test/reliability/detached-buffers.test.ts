@@ -1,5 +1,5 @@
 /**
- * Issue 12, items 2 and 13: an input's ArrayBuffer transferred (detached) while a program reads
+ * Issue 12, items 2 and 13: an input's ArrayBuffer transferred (detached) while native code may read
  * it. Before the fix, predictAsync read freed memory (SIGSEGV in the addon) and fit read the
  * caller's rows directly when not shuffling; now predictAsync reads a copy taken when called, and
  * fit, which reads x only on the main thread between its native runs, stops with an
