@@ -1,7 +1,7 @@
 /** Loaders for the small real datasets the package ships in data/ (see data/README.md). */
 import * as path from 'node:path';
 
-import { MyelinError } from '../errors';
+import { DataFormatError } from '../errors';
 import type { Tensor } from '../tensor';
 import { loadCsv } from './csv';
 
@@ -22,7 +22,7 @@ const DIGIT_MAX = 16;
 export function loadDigits(): Dataset {
   const file = path.join(dataDir, 'digits.csv.gz');
   const { x, y } = loadCsv(file, { header: false });
-  if (x.shape[1] !== DIGIT_PIXELS) throw new MyelinError(`${file}: expected ${DIGIT_PIXELS} pixels and a label per line but found ${x.shape[1]} features`);
+  if (x.shape[1] !== DIGIT_PIXELS) throw new DataFormatError({ file }, `expected ${DIGIT_PIXELS} pixels and a label per line but found ${x.shape[1]} features`);
   for (let i = 0; i < x.data.length; i++) x.data[i] = (x.data[i] as number) / DIGIT_MAX;
   return { x, y };
 }
