@@ -17,7 +17,7 @@ import { getMetrics } from '../metrics/resolve';
 import { exportOnnx as writeOnnx, exportOnnxSync as writeOnnxSync, type ExportOnnxOptions } from '../onnx/export';
 import { getOptimizer, type OptimizerName } from '../optimizers/by-name';
 import type { Optimizer, PendingUpdate } from '../optimizers/optimizer';
-import { Tensor, toLabels, toMatrix, type LabelsLike, type TensorLike } from '../tensor';
+import { batchOrSample, shapeText, Tensor, toLabels, toMatrix, type LabelsLike, type TensorLike } from '../tensor';
 import { checkClaims, type Claim } from '../limits';
 import { describe, finiteValues, knownOptions, plainObject, positiveInteger } from '../validate';
 import { ParameterArena } from './arena';
@@ -249,7 +249,7 @@ export class Sequential {
     const t = toMatrix(x, argument);
     const cols = t.shape[1] as number;
     if (cols !== this.inputUnits) {
-      throw new ShapeError({ argument, expected: `samples of ${this.inputUnits} features (shape [n, ${this.inputUnits}])`, received: `shape [${t.shape.join(', ')}]` });
+      throw new ShapeError({ argument, expected: `samples of ${this.inputUnits} features (shape [n, ${this.inputUnits}])`, received: shapeText(x, t) });
     }
     finiteValues(t.data, argument);
     return t;
@@ -512,11 +512,11 @@ export class Sequential {
     return this.evaluateTensors(xs, this.checkLabels(y, xs.shape[0] as number), batchSize);
   }
 
-  /** Outputs for a batch of samples, as a new [n, outputUnits] tensor. */
-  predict(x: TensorLike, args?: BatchArgs): Tensor {
+  /** Outputs for a batch of samples, as a new [n, outputUnits] tensor; one sample (a flat array of inputUnits values) gives one row. */
+  predict(x: TensorLike | readonly number[] | Float32Array, args?: BatchArgs): Tensor {
     this.expectIdle('predict()');
     const batchSize = this.batchSizeOption(args, DEFAULT_PREDICT_BATCH);
-    const xs = this.checkInputs(x);
+    const xs = this.checkInputs(batchOrSample(x, this.inputUnits));
     const result = this.predictionResult(xs, batchSize);
     this.predictInto(result.data, xs, batchSize, (this.inferenceBuffers ??= this.newInferenceBuffers()));
     return result;
@@ -529,12 +529,12 @@ export class Sequential {
    * runs (it rejects with an AbortError). The prediction is of x as it is when called: x is
    * copied first, so it may change, or be transferred to another thread, meanwhile.
    */
-  async predictAsync(x: TensorLike, args?: PredictAsyncArgs): Promise<Tensor> {
+  async predictAsync(x: TensorLike | readonly number[] | Float32Array, args?: PredictAsyncArgs): Promise<Tensor> {
     const options = args === undefined ? {} : plainObject(args, 'args');
     knownOptions(options, 'args', ['batchSize', 'signal']);
     const signal = signalOption(options['signal']);
     const batchSize = options['batchSize'] === undefined ? DEFAULT_PREDICT_BATCH : positiveInteger(options['batchSize'], 'batchSize');
-    const checked = this.checkInputs(x);
+    const checked = this.checkInputs(batchOrSample(x, this.inputUnits));
     // Rows converted from number[][] are ours already; anyone else's array is copied.
     const xs = Array.isArray(x) ? checked : new Tensor(checked.data.slice(), checked.shape);
     return this.predictOffThread(xs, batchSize, signal);
