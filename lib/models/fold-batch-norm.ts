@@ -62,6 +62,7 @@ export function foldBatchNorm(model: Sequential): Sequential {
     }
   }
   const folded = new Sequential(layers);
+  folded.classNames = model.classNames;
   // The copy's arena draws initial values before they are overwritten: put the generator back,
   // so folding (or exporting) never changes what the next fit() draws.
   const state = globalRandom.getState();

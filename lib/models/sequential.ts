@@ -85,6 +85,12 @@ export class Sequential {
   readonly layers: Layer[] = [];
   /** Set to true (from a callback) to end fit() after the current batch, as in Keras. */
   stopTraining = false;
+  /**
+   * The name of each class the model predicts (output i's, or for one sigmoid output classes 0
+   * and 1), or null. save() writes them in the file (checked then: one distinct name per class)
+   * and loadModel() restores them; the command line sets them from the labels' names.
+   */
+  classNames: readonly string[] | null = null;
   private specs: ParamSpec[][] = [];
   /** Floats in the parameter arena and the state array, kept as layers are added. */
   private readonly floats = { trainable: 0, state: 0 };
