@@ -67,7 +67,7 @@ function buildProgram(): Command {
     .option('--seed <n>', 'seed of the random generator (weights, validation split, shuffling), for a repeatable run', nonNegativeInteger)
     .option('--no-normalize', 'do not standardize the features (by default the model starts with a Normalization layer adapted to the training rows)')
     .option('--out <file>', 'where to save the trained model (required)')
-    .option('--plot <file>', 'also write the training curves as an SVG file')
+    .option('--plot <file>', 'also draw the training curves: SVG, or PNG when the file ends in .png')
     .addHelpText('after', '\nExamples:\n  myelin train --data breast-cancer --layers 32 --epochs 50 --validation-split 0.2 --early-stopping --seed 1 --out cancer.myelin --plot cancer.svg\n  myelin train --data wine_data.csv --skip-rows 1 --layers 16 --epochs 40 --validation-split 0.2 --seed 1 --out wine.myelin');
   withOutputOptions(trainCommand).action(action(train));
 

@@ -112,6 +112,18 @@ export class NativeLoadError extends MyelinError {
   override readonly name = 'NativeLoadError';
 }
 
+/** An optional package a call needs is not installed (or cannot load); the message says how to install it. */
+export class MissingDependencyError extends MyelinError {
+  override readonly name = 'MissingDependencyError';
+  /** The npm package to install. */
+  readonly packageName: string;
+
+  constructor(packageName: string, message: string, options?: { cause?: unknown }) {
+    super(message, options);
+    this.packageName = packageName;
+  }
+}
+
 /** A model file that cannot be read: not a myelin model, damaged, or describing an impossible model. */
 export class ModelFormatError extends MyelinError {
   override readonly name = 'ModelFormatError';
