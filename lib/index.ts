@@ -28,7 +28,6 @@ export * as optimizers from './optimizers';
 export * as schedules from './schedules';
 export * as regularizers from './regularizers';
 export * as constraints from './constraints';
-export * as datasets from './data';
 export * as data from './data';
 export * as serving from './serving';
 export { crossValidate, type CrossValidateArgs, type CrossValidation } from './models/cross-validate';

@@ -39,7 +39,12 @@ export interface FitArgs {
   batchSize?: number;
   /** Reshuffle the training samples before each epoch (default true). */
   shuffle?: boolean;
-  /** Fraction of the samples, taken from the end before shuffling, held out for validation. */
+  /**
+   * Fraction of the samples held out for validation: the LAST rows of x and y, as given, never
+   * shuffled (Keras's behaviour; shuffle only reorders the training rows). Data sorted by class
+   * then validates on one class alone: shuffle it first (data.trainTestSplit with stratify, then
+   * validationData), as the command line's --validation-split does.
+   */
   validationSplit?: number;
   /** A separate validation set [x, y]; takes precedence over validationSplit. */
   validationData?: [TensorLike, LabelsLike];

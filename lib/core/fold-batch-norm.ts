@@ -63,6 +63,7 @@ export function foldBatchNorm(model: Model): Model {
     }
   }
   const folded = makeModel('Sequential', layers) as Model;
+  folded.classNames = model.classNames;
   // The copy's arena draws initial values before they are overwritten: put the generator back,
   // so folding (or exporting) never changes what the next fit() draws.
   const state = globalRandom.getState();

@@ -19,7 +19,7 @@ import { getMetrics } from '../metrics/resolve';
 import { exportOnnx as writeOnnx, exportOnnxSync as writeOnnxSync, type ExportOnnxOptions } from '../onnx/export';
 import { getOptimizer, type OptimizerName } from '../optimizers/by-name';
 import type { Optimizer } from '../optimizers/optimizer';
-import { Tensor, toLabels, toMatrix, type LabelsLike, type TensorLike } from '../tensor';
+import { batchOrSample, shapeText, Tensor, toLabels, toMatrix, type LabelsLike, type TensorLike } from '../tensor';
 import { describe, finiteValues, knownOptions, plainObject, positiveInteger } from '../validate';
 import { ParameterArena } from './arena';
 import { batchWork, type Batch, type BatchModel } from './batch-work';
@@ -70,6 +70,12 @@ const DEFAULT_PREDICT_BATCH = 256;
 export class Model {
   /** Set to true (from a callback) to end fit() after the current batch, as in Keras. */
   stopTraining = false;
+  /**
+   * The name of each class the model predicts (output i's, or for one sigmoid output classes 0
+   * and 1), or null. save() writes them in the file (checked then: one distinct name per class)
+   * and loadModel() restores them; the command line sets them from the labels' names.
+   */
+  classNames: readonly string[] | null = null;
   private built: Layer[] = [];
   /** The layers by name: names are unique in a model (getLayer, named weights and files find layers by them). */
   private readonly byName = new Map<string, Layer>();
@@ -315,7 +321,7 @@ export class Model {
     const t = toMatrix(x, argument);
     const cols = t.shape[1] as number;
     if (cols !== this.inputUnits) {
-      throw new ShapeError({ argument, expected: `samples of ${this.inputUnits} features (shape [n, ${this.inputUnits}])`, received: `shape [${t.shape.join(', ')}]` });
+      throw new ShapeError({ argument, expected: `samples of ${this.inputUnits} features (shape [n, ${this.inputUnits}])`, received: shapeText(x, t) });
     }
     finiteValues(t.data, argument);
     return t;
@@ -443,11 +449,11 @@ export class Model {
     return kind === 'fit' ? compiled.metrics : compiled.evalMetrics;
   }
 
-  /** Outputs for a batch of samples, as a new [n, outputUnits] tensor. */
-  predict(x: TensorLike, args?: BatchArgs): Tensor {
+  /** Outputs for a batch of samples, as a new [n, outputUnits] tensor; one sample (a flat array of inputUnits values) gives one row. */
+  predict(x: TensorLike | readonly number[] | Float32Array, args?: BatchArgs): Tensor {
     this.expectIdle('predict()');
     const batchSize = this.batchSizeOption(args, DEFAULT_PREDICT_BATCH);
-    const xs = this.checkInputs(x);
+    const xs = this.checkInputs(batchOrSample(x, this.inputUnits));
     const result = this.predictionResult(xs, batchSize);
     predictInto(this.inferenceModel(), now, result.data, xs, batchSize, (this.inferenceBuffers ??= new InferenceBuffers(this.graph())));
     return result;
@@ -460,13 +466,13 @@ export class Model {
    * runs (it rejects with an AbortError). The prediction is of x as it is when called: x is
    * copied first, so it may change, or be transferred to another thread, meanwhile.
    */
-  async predictAsync(x: TensorLike, args?: PredictAsyncArgs): Promise<Tensor> {
+  async predictAsync(x: TensorLike | readonly number[] | Float32Array, args?: PredictAsyncArgs): Promise<Tensor> {
     const options = args === undefined ? {} : plainObject(args, 'args');
     knownOptions(options, 'args', ['batchSize', 'signal']);
     const signal = signalOption(options['signal']);
     const batchSize = options['batchSize'] === undefined ? DEFAULT_PREDICT_BATCH : positiveInteger(options['batchSize'], 'batchSize');
-    const checked = this.checkInputs(x);
-    // Rows converted from number[][] are ours already; anyone else's array is copied.
+    const checked = this.checkInputs(batchOrSample(x, this.inputUnits));
+    // Rows converted from number[][] (or one sample) are ours already; anyone else's array is copied.
     const xs = Array.isArray(x) ? checked : new Tensor(checked.data.slice(), checked.shape);
     return this.predictOffThread(xs, batchSize, signal);
   }

@@ -13,6 +13,7 @@ import type { Optimizer } from '../optimizers/optimizer';
 import { globalRandom } from '../random';
 import { boolean, knownOptions, plainObject } from '../validate';
 import { decodeContainer, encodeContainer, readFloatsInto } from './container';
+import { classCount, classNamesToSave } from './class-names';
 import { arenaSizes, checkHeader, type ModelHeader, type OptimizerStateEntry, type TrainingEntry, type WeightEntry } from './header';
 import { asFormatError, buildModel, compileModel, compileToJSON, modelToJSON, type CompileOverrides } from './topology';
 
@@ -43,12 +44,14 @@ export function encodeModel(model: Model, options: { includeOptimizer: boolean; 
   savable(arena.state, 'the state array', (i) => arena.slots.find((s) => !s.trainable && i >= s.offset && i < s.offset + s.size));
   for (const slot of state?.slots ?? []) savable(slot.values, `the optimizer slot '${slot.name}'`, () => undefined);
   const optimizerState: OptimizerStateEntry | null = state === null ? null : { iterations: state.iterations, slots: state.slots.map((s) => s.name), scalars: state.scalars };
+  const classNames = classNamesToSave(model);
   const header: ModelHeader = {
     ...modelToJSON(model),
     compile: compiled === null ? null : compileToJSON(compiled),
     weights,
     optimizerState,
     training,
+    ...(classNames === undefined ? {} : { classNames }),
   };
   return encodeContainer(header, [arena.params.slice(), arena.state.slice(), ...(state?.slots.map((s) => s.values.slice()) ?? [])]);
 }
@@ -115,6 +118,11 @@ export function decodeModel(bytes: Uint8Array, file: string, overrides: CompileO
     checkLayout(model, header.weights, file);
   } finally {
     globalRandom.setState(random);
+  }
+  if (header.classNames !== undefined) {
+    const count = classCount(model.outputUnits);
+    if (header.classNames.length !== count) throw new ModelFormatError(file, `header.classNames lists ${header.classNames.length} names but the model's ${model.outputUnits} output${model.outputUnits === 1 ? '' : 's'} take ${count}`);
+    model.classNames = header.classNames;
   }
   const arena = model.parameterArena();
   readFloatsInto(arena.params, body, 0);
