@@ -53,7 +53,7 @@ export interface PlanInput {
  * `steps` - 1), 'cancelled' (cancelPlan), 'paused' (its time budget passed after `steps` steps).
  */
 export interface PlanRun {
-  readonly outcome: 'completed' | 'stopped' | 'cancelled' | 'paused';
+  readonly outcome: 'completed' | 'stopped' | 'cancelled' | 'paused' | 'skipped';
   readonly steps: number;
 }
 
@@ -154,8 +154,12 @@ export interface NativeBinding {
   describePlan(plan: NativePlan): string[];
   /** inputs: steps x inputCount, read row by row; values: steps x valueCount, written row by row. */
   runPlan(plan: NativePlan, steps: number, inputs: Float64Array, values: Float64Array): PlanRun;
-  /** runPlan on a libuv thread, after the runs queued before it; budgetMs > 0 pauses it after the step that passes it. */
-  runPlanAsync(plan: NativePlan, steps: number, inputs: Float64Array, values: Float64Array, budgetMs: number): Promise<PlanRun>;
+  /**
+   * runPlan on a libuv thread, after the runs queued before it; budgetMs > 0 pauses it after the
+   * step that passes it. With `after` (the plan of the run queued just before), it runs only if
+   * that run completed: 'skipped' otherwise.
+   */
+  runPlanAsync(plan: NativePlan, steps: number, inputs: Float64Array, values: Float64Array, budgetMs: number, after: NativePlan | null): Promise<PlanRun>;
   /** The plan's run in flight, if any, stops before its next kernel call, or (whole) after the step it is in. */
   cancelPlan(plan: NativePlan, whole: boolean): void;
   /** Async runs so far, running now, and the most that ever ran at once. */

@@ -216,6 +216,62 @@ describe('plans', () => {
     expect(values[result.steps], 'the steps after it did not run').to.equal(0);
   });
 
+  it('a run queued after another runs only if that one completed: after a pause, a stop or a cancel it is skipped, unrun', async () => {
+    const none = new Float64Array(0);
+    const counter = (): { plan: Plan; out: Float32Array } => {
+      const out = new Float32Array(1);
+      return { out, plan: planOf([], (w) => w.k.addElementwise(out, out, f32(1))) };
+    };
+    const stopping = planOf([], (w) => {
+      expect(w.goesOn(w.k.sumOfSquares(f32(Infinity)))).to.equal(true);
+    });
+    const slow = new Float32Array(1 << 20).fill(1);
+    const pausing = planOf([], (w) => {
+      for (let i = 0; i < 20; i++) w.k.multiplyElementwise(slow, slow, slow);
+    });
+    const options = { call: 'test', interruptible: false } as const;
+
+    const done = counter();
+    const first = done.plan.runAsync(2, none, none, options);
+    const chained = counter();
+    const afterDone = chained.plan.runAsync(3, none, none, { ...options, after: done.plan });
+    expect(await first).to.deep.equal({ outcome: 'completed', steps: 2 });
+    expect(await afterDone).to.deep.equal({ outcome: 'completed', steps: 3 });
+    expect(chained.out[0]).to.equal(3);
+
+    for (const [ahead, steps, budgetMs, outcome] of [
+      [stopping, 2, 0, 'stopped'],
+      [pausing, 10_000, 1, 'paused'],
+    ] as const) {
+      const behind = counter();
+      const running = ahead.runAsync(steps, none, new Float64Array(ahead.valueCount * steps), { ...options, budgetMs });
+      const skipped = behind.plan.runAsync(1, none, none, { ...options, after: ahead });
+      expect((await running).outcome).to.equal(outcome);
+      expect(await skipped, `after ${outcome}`).to.deep.equal({ outcome: 'skipped', steps: 0 });
+      expect(behind.out[0], `after ${outcome}`).to.equal(0);
+    }
+
+    // Stopped while it waits its turn (fit stopping early): no step of it runs, and the run
+    // behind it is skipped in turn.
+    const waiting = counter();
+    const behindWaiting = counter();
+    const busy = pausing.runAsync(3, none, none, options);
+    const queued = waiting.plan.runAsync(5, none, none, options);
+    const last = behindWaiting.plan.runAsync(1, none, none, { ...options, after: waiting.plan });
+    waiting.plan.stopAfterStep();
+    expect((await busy).outcome).to.equal('completed');
+    expect(await queued).to.deep.equal({ outcome: 'cancelled', steps: 0 });
+    expect(await last).to.deep.equal({ outcome: 'skipped', steps: 0 });
+    expect([waiting.out[0], behindWaiting.out[0]]).to.deep.equal([0, 0]);
+  });
+
+  it('refuses a run chained after its own plan or after a value that is no plan', () => {
+    const plan = native.createPlan([['sumOfSquares', f32(1)]], 0);
+    const none = new Float64Array(0);
+    expect(() => native.runPlanAsync(plan, 1, none, new Float64Array(1), 0, plan)).to.throw(RangeError, /cannot be chained after its own plan/);
+    expect(() => native.runPlanAsync(plan, 1, none, new Float64Array(1), 0, {} as never)).to.throw(TypeError, /expects null or a plan made by createPlan on this thread for after/);
+  });
+
   it('an aborted signal rejects with an AbortError naming the call', async () => {
     const plan = planOf([], (w) => w.k.copy(new Float32Array(1), f32(1)));
     const none = new Float64Array(0);

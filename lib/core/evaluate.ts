@@ -76,11 +76,15 @@ export async function evaluateOffThread(model: Model, data: TripSource, batchSiz
   const order = identityOrder(new Uint32Array(samples));
   const trips = new Trips(model, data, batchSize, false);
   const steps = Math.ceil(samples / batchSize);
-  for (let step = 0; step < steps; ) {
-    const { run, steps: results } = await trips.run(0, order, step, steps - step, null, { signal, budgetMs: TRIP_BUDGET_MS, call: data.call });
-    for (const result of results) tally.add(result, result.labels, result.labels.length / data.labelCols);
-    step += run.steps;
-    if (run.outcome === 'cancelled') break;
+  try {
+    for (let step = 0; step < steps; ) {
+      const { run, steps: results } = await trips.run(0, order, step, steps - step, null, { signal, budgetMs: TRIP_BUDGET_MS, call: data.call });
+      for (const result of results) tally.add(result, result.labels, result.labels.length / data.labelCols);
+      step += run.steps;
+      if (run.outcome === 'cancelled') break;
+    }
+  } finally {
+    await trips.drain(); // the trip queued behind a cancelled one, unrun
   }
   return tally.logs;
 }

@@ -231,54 +231,67 @@ export async function fitLoop(model: Model, x: TensorLike, y: LabelsLike, args: 
   stopIfAborted();
   await list.trainBegin({});
   let lastLogs: Logs = {};
-  for (let epoch = initialEpoch; epoch < epochs; epoch++) {
-    const began = process.hrtime.bigint();
-    // Each epoch's order is a shuffle of 0..n-1 drawn from the generator alone (not of the last
-    // epoch's order), so a run resumed from a checkpoint's generator state shuffles as the original did.
-    if (shuffle) {
-      globalRandom.shuffle(identityOrder(order));
-    }
-    for (const m of model.metricsOf('fit')) m.reset();
-    await list.epochBegin(epoch, {});
-    let lossSum = 0;
-    let seen = 0;
-    let running: Logs = {};
-    for (let step = 0; step < steps; ) {
+  try {
+    for (let epoch = initialEpoch; epoch < epochs; epoch++) {
+      const began = process.hrtime.bigint();
+      // Each epoch's order is a shuffle of 0..n-1 drawn from the generator alone (not of the last
+      // epoch's order), so a run resumed from a checkpoint's generator state shuffles as the original did.
+      if (shuffle) {
+        globalRandom.shuffle(identityOrder(order));
+      }
+      for (const m of model.metricsOf('fit')) m.reset();
+      await list.epochBegin(epoch, {});
+      let lossSum = 0;
+      let seen = 0;
+      let running: Logs = {};
+      const take = (results: readonly TripStep[]): void => {
+        for (const result of results) {
+          const n = result.labels.length / train.labelCols;
+          lossSum += result.loss * n;
+          seen += n;
+          running = { loss: lossSum / seen, ...accumulate(model.metricsOf('fit'), result.predictions, result.labels, n, model.outputUnits) };
+        }
+      };
+      for (let step = 0; step < steps; ) {
+        stopIfAborted();
+        const watched = list.watchesBatches;
+        if (watched) await list.batchBegin(step, { batch: step, size: stepper.rowsOf(step) });
+        const results = await stepper.run(epoch, step, watched ? 1 : steps - step, signal);
+        take(results);
+        const last = results[results.length - 1];
+        step += results.length;
+        if (last === undefined) break; // aborted before a step ran
+        if (watched) await list.batchEnd(step - 1, { batch: step - 1, size: stepper.rowsOf(step - 1), ...running });
+        // A callback that stops on it (terminateOnNaN) makes a non-finite loss a clean end.
+        if (last.updateRefused && !model.stopTraining) throw refusedUpdateError(`epoch ${epoch + 1}, batch ${step}`);
+        if (!Number.isFinite(last.loss) && !model.stopTraining) {
+          throw new TrainingError(
+            `The loss became ${last.loss} at epoch ${epoch + 1}, batch ${step}; training stopped with the weights of the last good step. ` +
+              'Try a smaller learningRate, or check the data for extreme values (or pass callbacks.terminateOnNaN() to end fit without an error).',
+          );
+        }
+        progress?.batchEnd(epoch, step, running);
+        if (model.stopTraining) {
+          // Set outside a callback (a timer, a request handler) while the next trip was queued: it
+          // stops after its step in progress, and what it ran counts in the epoch's logs.
+          take(await stepper.drain());
+          break;
+        }
+      }
       stopIfAborted();
-      const watched = list.watchesBatches;
-      if (watched) await list.batchBegin(step, { batch: step, size: stepper.rowsOf(step) });
-      const results = await stepper.run(epoch, step, watched ? 1 : steps - step, signal);
-      for (const result of results) {
-        const n = result.labels.length / train.labelCols;
-        lossSum += result.loss * n;
-        seen += n;
-        running = { loss: lossSum / seen, ...accumulate(model.metricsOf('fit'), result.predictions, result.labels, n, model.outputUnits) };
+      const logs: Logs = { ...running };
+      if (validation !== null) {
+        for (const [name, value] of Object.entries(await evaluateOffThread(model, validation, batchSize, signal))) logs[`val_${name}`] = value;
+        stopIfAborted();
       }
-      const last = results[results.length - 1];
-      step += results.length;
-      if (last === undefined) break; // aborted before a step ran
-      if (watched) await list.batchEnd(step - 1, { batch: step - 1, size: stepper.rowsOf(step - 1), ...running });
-      // A callback that stops on it (terminateOnNaN) makes a non-finite loss a clean end.
-      if (last.updateRefused && !model.stopTraining) throw refusedUpdateError(`epoch ${epoch + 1}, batch ${step}`);
-      if (!Number.isFinite(last.loss) && !model.stopTraining) {
-        throw new TrainingError(
-          `The loss became ${last.loss} at epoch ${epoch + 1}, batch ${step}; training stopped with the weights of the last good step. ` +
-            'Try a smaller learningRate, or check the data for extreme values (or pass callbacks.terminateOnNaN() to end fit without an error).',
-        );
-      }
-      progress?.batchEnd(epoch, step, running);
+      await list.epochEnd(epoch, logs);
+      progress?.epochEnd(epoch, logs, Number(process.hrtime.bigint() - began) / 1e9);
+      lastLogs = logs;
       if (model.stopTraining) break;
     }
-    stopIfAborted();
-    const logs: Logs = { ...running };
-    if (validation !== null) {
-      for (const [name, value] of Object.entries(await evaluateOffThread(model, validation, batchSize, signal))) logs[`val_${name}`] = value;
-      stopIfAborted();
-    }
-    await list.epochEnd(epoch, logs);
-    progress?.epochEnd(epoch, logs, Number(process.hrtime.bigint() - began) / 1e9);
-    lastLogs = logs;
-    if (model.stopTraining) break;
+  } catch (error) {
+    await stepper.drain().catch(() => undefined); // no trip of this call runs on after it settles
+    throw error;
   }
   await list.trainEnd(lastLogs);
   return list.history;
@@ -315,6 +328,15 @@ class Stepper {
     try {
       const { steps } = await this.trips.run(epoch, this.order, first, most, this.model.optimizer, { signal, budgetMs: TRIP_BUDGET_MS, call: 'fit()' });
       return [...steps];
+    } finally {
+      this.model.trainingRun = this.trips.busy; // the next trip may be queued behind this one
+    }
+  }
+
+  /** Stops the trip queued behind the last one and waits for it: the steps it ran. */
+  async drain(): Promise<TripStep[]> {
+    try {
+      return [...(await this.trips.drain())];
     } finally {
       this.model.trainingRun = false;
     }

@@ -45,11 +45,17 @@ export class Plan {
     return native.runPlan(this.plan, steps, inputs, values);
   }
 
+  /** Stops this plan's run after its step in progress, or before its first when it waits its turn. */
+  stopAfterStep(): void {
+    native.cancelPlan(this.plan, true);
+  }
+
   /**
    * The run, off the main thread, after those submitted before it. An abort rejects at once, and
    * stops the run before its next kernel call (`interruptible`: a prediction, whose output is
    * dropped) or after its step in progress (a training run, which its caller then ends).
-   * budgetMs > 0 pauses a run of many steps after the step that passes it.
+   * budgetMs > 0 pauses a run of many steps after the step that passes it. A run queued `after`
+   * another runs only if that one completed ('skipped' otherwise).
    */
   runAsync(steps: number, inputs: Float64Array, values: Float64Array, options: RunOptions): Promise<PlanRun> {
     const { signal, call } = options;
@@ -63,7 +69,7 @@ export class Plan {
       const settle = (): void => signal?.removeEventListener('abort', onAbort);
       let running: Promise<PlanRun>;
       try {
-        running = native.runPlanAsync(this.plan, steps, inputs, values, options.budgetMs ?? 0);
+        running = native.runPlanAsync(this.plan, steps, inputs, values, options.budgetMs ?? 0, options.after?.plan ?? null);
       } catch (error) {
         running = Promise.reject(error); // a run that cannot start (the plan is busy) fails its caller
       }
@@ -94,6 +100,8 @@ export interface RunOptions {
   /** Whether an abort may stop the run between two kernel calls (else between two steps). */
   readonly interruptible: boolean;
   readonly budgetMs?: number;
+  /** The plan whose run was queued just before: this one runs only if that one completed. */
+  readonly after?: Plan;
 }
 
 /** The error an aborted call rejects with; `call` names it, e.g. 'predictAsync()'. */

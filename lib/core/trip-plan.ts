@@ -138,22 +138,29 @@ export class TripPlan {
 
   /**
    * Runs `steps` staged steps from step `first` of pass `pass` off the main thread, with the
-   * optimizer's numbers for each (training); counts the updates applied in the optimizer. An
-   * abort stops it after the step in progress; budgetMs pauses it after the step that passes it.
+   * optimizer's numbers for each (training), counting on `chain.updatesAhead` updates queued
+   * before it and not yet counted in the optimizer; the caller counts this run's. With
+   * `chain.after` (the trip queued just before), it runs only if that one completed. An abort
+   * stops it after the step in progress; budgetMs pauses it after the step that passes it.
    */
-  async runAsync(pass: number, first: number, steps: number, optimizer: Optimizer | null, options: { signal?: AbortSignal | undefined; budgetMs: number; call: string }): Promise<TripResult> {
-    const { inputs, values } = this.prepare(pass, first, steps, optimizer);
-    const run = await this.plan.runAsync(steps, inputs, values, { call: options.call, signal: options.signal, interruptible: false, budgetMs: options.budgetMs });
-    return this.results(run, values, first, optimizer);
+  async runAsync(pass: number, first: number, steps: number, optimizer: Optimizer | null, chain: { readonly updatesAhead: number; readonly after: TripPlan | null }, options: { signal?: AbortSignal | undefined; budgetMs: number; call: string }): Promise<TripResult> {
+    const { inputs, values } = this.prepare(pass, first, steps, optimizer, chain.updatesAhead);
+    const run = await this.plan.runAsync(steps, inputs, values, { call: options.call, signal: options.signal, interruptible: false, budgetMs: options.budgetMs, ...(chain.after !== null ? { after: chain.after.plan } : {}) });
+    return this.results(run, values, first);
+  }
+
+  /** Stops the run of this plan after its step in progress, or before its first when it waits. */
+  stop(): void {
+    this.plan.stopAfterStep();
   }
 
   /** A run's inputs (each step's place in the staging, and its update numbers) and values. */
-  private prepare(pass: number, first: number, steps: number, optimizer: Optimizer | null): { inputs: Float64Array; values: Float64Array } {
+  private prepare(pass: number, first: number, steps: number, optimizer: Optimizer | null, updatesAhead: number): { inputs: Float64Array; values: Float64Array } {
     if (!this.holds(pass, first) || !this.holds(pass, first + steps - 1)) throw new Error(`Internal error: steps ${first}-${first + steps - 1} are not staged`);
     const start = this.stagedIndex(first);
     const width = this.plan.inputNames.length;
     const inputs = new Float64Array(steps * width);
-    const numbers = this.train && optimizer !== null ? optimizer.stepNumbers(steps) : [];
+    const numbers = this.train && optimizer !== null ? optimizer.stepNumbers(steps, updatesAhead) : [];
     for (let s = 0; s < steps; s++) {
       const row = inputs.subarray(s * width, (s + 1) * width);
       row[0] = (start + s) * this.n;
@@ -163,8 +170,8 @@ export class TripPlan {
     return { inputs, values: new Float64Array(steps * this.plan.valueCount) };
   }
 
-  /** Each step's result, read from the run's values; the applied updates counted in the optimizer. */
-  private results(run: PlanRun, values: Float64Array, first: number, optimizer: Optimizer | null): TripResult {
+  /** Each step's result, read from the run's values. */
+  private results(run: PlanRun, values: Float64Array, first: number): TripResult {
     const start = this.stagedIndex(first);
     const results: TripStep[] = [];
     for (let s = 0; s < run.steps; s++) {
@@ -173,7 +180,6 @@ export class TripPlan {
       const result = stepResult(values, this.plan.valueCount, s, this.indices, this.predictions.subarray(at * this.n * this.outputWidth, (at + 1) * this.n * this.outputWidth));
       results.push({ ...result, labels: this.labels.subarray(at * this.n * this.source.labelCols, (at + 1) * this.n * this.source.labelCols) });
     }
-    if (this.train && optimizer !== null) optimizer.advance(results.filter((r) => Number.isFinite(r.loss)).length);
     return { run, steps: results };
   }
 

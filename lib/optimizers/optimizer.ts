@@ -122,16 +122,17 @@ export abstract class Optimizer {
   }
 
   /**
-   * The numbers of the next `count` updates, if each is applied: what an update reads besides the
-   * arrays, and what changes from one step to the next. No state changes.
+   * The numbers of the next `count` updates, if each is applied, after `after` updates queued but
+   * not yet counted: what an update reads besides the arrays, and what changes from one step to
+   * the next. No state changes.
    */
-  stepNumbers(count: number): StepNumbers[] {
+  stepNumbers(count: number, after = 0): StepNumbers[] {
     const numbers: StepNumbers[] = [];
     let product = this.product;
-    for (let ahead = 0; ahead < count; ahead++) {
+    for (let ahead = 0; ahead < after + count; ahead++) {
       const step = this.iterations + ahead + 1;
       product *= this.productFactor(step);
-      numbers.push({ learningRate: this.learningRateAt(step - 1), step, uProduct: product, swap: (this.flip + ahead) % 2 });
+      if (ahead >= after) numbers.push({ learningRate: this.learningRateAt(step - 1), step, uProduct: product, swap: (this.flip + ahead) % 2 });
     }
     return numbers;
   }

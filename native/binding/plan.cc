@@ -9,14 +9,17 @@
 //   value v (the v-th call with a value) is finite.
 // describePlan(plan) -> string[]    each call: its name and arguments, arrays as b<id>
 // runPlan(plan, steps, inputs, values) -> { outcome, steps }     on this thread
-// runPlanAsync(plan, steps, inputs, values, budgetMs) -> Promise<{ outcome, steps }>
+// runPlanAsync(plan, steps, inputs, values, budgetMs, after) -> Promise<{ outcome, steps }>
+//   after: null, or the plan whose run was queued just before this one: this run then runs only
+//   if that one completed ('skipped' otherwise, no step run), so that a caller can queue a run
+//   before it has seen the result of the one ahead (fit's next trip) and still stop after it.
 // cancelPlan(plan, whole)  the run in flight stops before its next call, or (whole) after the
-//                       step it is in ('cancelled')
+//                       step it is in, or before its first if it has not begun ('cancelled')
 // planStats() -> { runs, running, mostAtOnce }   async runs so far, now, and at most at once
 //   inputs: steps x inputCount doubles, row s read at step s; values: steps x valueCount
 //   doubles, row s written with step s's values (NaN where a stopped step did not get to).
 //   outcome: 'completed' (every step ran), 'stopped' (a guard stopped step `steps` - 1),
-//   'cancelled', or 'paused' (budgetMs passed before every step ran; `steps` ran).
+//   'cancelled', 'paused' (budgetMs passed before every step ran; `steps` ran), or 'skipped'.
 //
 // A plan pins the arrays of its calls (its JS array of calls, held by one reference) for as long
 // as it lives, and one run at a time uses it: its kernels write its buffers. The arrays are the
@@ -61,7 +64,7 @@ namespace myelin::binding {
 
 namespace {
 
-enum class Outcome { completed, stopped, cancelled, paused };
+enum class Outcome { completed, stopped, cancelled, paused, skipped };
 
 const char* outcome_name(Outcome outcome) {
   switch (outcome) {
@@ -69,6 +72,7 @@ const char* outcome_name(Outcome outcome) {
     case Outcome::stopped: return "stopped";
     case Outcome::cancelled: return "cancelled";
     case Outcome::paused: return "paused";
+    case Outcome::skipped: return "skipped";
   }
   return "completed";
 }
@@ -132,6 +136,9 @@ class Plan {
   void set_active(Run* run) { active_ = run; }
   Run* active() const { return active_; }
   void set_running_sync(bool running) { running_sync_ = running; }
+  // How its last run ended: read by the run chained after it, on the lane's thread.
+  Outcome last_outcome() const { return last_outcome_.load(); }
+  void set_last_outcome(Outcome outcome) { last_outcome_.store(outcome); }
 
   // Runs the steps of a run: step s reads inputs row s and writes values row s. Stops at a
   // guard; when `cancelled` is set, before the next call; when `stop` is set, or once `deadline`
@@ -142,8 +149,11 @@ class Plan {
                                        std::chrono::steady_clock::time_point deadline) {
     std::vector<double> current(value_count_);
     for (std::int64_t s = 0; s < steps; ++s) {
-      // Cancelled before the step began (a queued run): none of it ran.
-      if (cancelled.load(std::memory_order_relaxed)) return {Outcome::cancelled, s};
+      // Cancelled before the step began, or stopped before the first (a queued run): none of
+      // that step ran.
+      if (cancelled.load(std::memory_order_relaxed) || (s == 0 && stop.load(std::memory_order_relaxed))) {
+        return {Outcome::cancelled, s};
+      }
       std::copy(inputs + s * inputs_.size(), inputs + (s + 1) * inputs_.size(), inputs_.begin());
       std::fill(current.begin(), current.end(), std::numeric_limits<double>::quiet_NaN());
       Outcome outcome = Outcome::completed;
@@ -181,6 +191,7 @@ class Plan {
   napi_ref pins_ = nullptr;
   Run* active_ = nullptr;
   bool running_sync_ = false;
+  std::atomic<Outcome> last_outcome_{Outcome::completed};
 };
 
 Plan& plan_arg(const Napi::CallbackInfo& info, const char* function) {
@@ -329,6 +340,7 @@ Napi::Value run_plan(const Napi::CallbackInfo& info) {
   plan.set_running_sync(true);
   const auto [outcome, steps] =
       plan.run(args.steps, args.inputs, args.values, never, never, kNoDeadline);
+  plan.set_last_outcome(outcome);
   plan.set_running_sync(false);
   napi_value value = nullptr;
   if (!result_object(info.Env(), outcome, steps, &value)) throw Napi::Error::New(info.Env());
@@ -347,6 +359,8 @@ struct Run {
   Plan* plan;
   RunArgs args;
   std::chrono::milliseconds budget;
+  Plan* after = nullptr;           // runs only if this plan's last run completed
+  napi_ref after_handle = nullptr;  // after's External, kept alive until this run settles
   std::atomic<bool> cancelled{false};  // stop before the next call
   std::atomic<bool> stop{false};       // stop after the step in progress
   napi_ref handle = nullptr;   // the plan's External
@@ -361,9 +375,15 @@ struct Run {
     int most = g_async_most.load();
     while (now > most && !g_async_most.compare_exchange_weak(most, now)) {
     }
-    const auto deadline = budget.count() > 0 ? std::chrono::steady_clock::now() + budget : kNoDeadline;
-    std::tie(outcome, steps_run) =
-        plan->run(args.steps, args.inputs, args.values, cancelled, stop, deadline);
+    if (after != nullptr && after->last_outcome() != Outcome::completed) {
+      outcome = Outcome::skipped;
+      steps_run = 0;
+    } else {
+      const auto deadline = budget.count() > 0 ? std::chrono::steady_clock::now() + budget : kNoDeadline;
+      std::tie(outcome, steps_run) =
+          plan->run(args.steps, args.inputs, args.values, cancelled, stop, deadline);
+    }
+    plan->set_last_outcome(outcome);
     g_async_running.fetch_sub(1);
   }
 
@@ -384,6 +404,7 @@ struct Run {
     if (plan->active() == this) plan->set_active(nullptr);
     delete_reference(env, &arrays);
     delete_reference(env, &handle);
+    delete_reference(env, &after_handle);
   }
 };
 
@@ -530,9 +551,9 @@ Lane& lane_of(napi_env env) {
   return *lane;
 }
 
-// runPlanAsync(plan, steps, inputs, values, budgetMs)
+// runPlanAsync(plan, steps, inputs, values, budgetMs, after)
 Napi::Value run_plan_async(const Napi::CallbackInfo& info) {
-  expect_arg_count(info, 5, "runPlanAsync");
+  expect_arg_count(info, 6, "runPlanAsync");
   Napi::Env env = info.Env();
   Lane& lane = lane_of(env);
   Plan& plan = plan_arg(info, "runPlanAsync");
@@ -540,10 +561,19 @@ Napi::Value run_plan_async(const Napi::CallbackInfo& info) {
   const RunArgs args = run_args(info, plan);
   const double budget = finite_number(info, 4, "budgetMs");
   if (budget < 0.0) throw Napi::RangeError::New(env, "Expected a number >= 0 for budgetMs");
-  auto* run = new Run{env, &plan, args, std::chrono::milliseconds(static_cast<std::int64_t>(budget))};
+  Plan* after = nullptr;
+  if (!info[5].IsNull()) {
+    if (!info[5].IsExternal() || t_live.count(info[5].As<Napi::External<Plan>>().Data()) == 0) {
+      throw Napi::TypeError::New(env, "runPlanAsync expects null or a plan made by createPlan on this thread for after");
+    }
+    after = info[5].As<Napi::External<Plan>>().Data();
+    if (after == &plan) throw Napi::RangeError::New(env, "runPlanAsync: a run cannot be chained after its own plan");
+  }
+  auto* run = new Run{env, &plan, args, std::chrono::milliseconds(static_cast<std::int64_t>(budget)), after};
   napi_value promise = nullptr;
   try {
     check(env, napi_create_reference(env, info[0], 1, &run->handle));
+    if (after != nullptr) check(env, napi_create_reference(env, info[5], 1, &run->after_handle));
     Napi::Array arrays = Napi::Array::New(env, 2);
     arrays.Set(0u, info[2]);
     arrays.Set(1u, info[3]);
