@@ -18,6 +18,12 @@ export const TRIP_BUDGET_MS = 3;
 /** The most steps one trip stages. */
 export const TRIP_CAPACITY = 256;
 /**
+ * How many times more steps a trip stages than the one running while it is gathered: from one
+ * step at the start of a pass up to the capacity. Gathering a step's rows takes a small part of
+ * running it, so the next trip is queued before the running one ends.
+ */
+const TRIP_GROWTH = 4;
+/**
  * The most floats one trip stages (inputs, labels and weights): 1 MB, twice per batch size, kept
  * with the model's plans. Two steps of the 784-256-128-10 MLP at batch 128 (3 ms of work).
  */
@@ -93,18 +99,19 @@ export class Trips {
     const n = this.rowsOf(first);
     const end = n === this.batchSize ? this.full : first + 1;
     const pair = this.pairFor(n);
-    current ??= this.queue(this.staged(pair, pass, order, first, end), pass, first, most, optimizer, null, options);
+    current ??= this.queue(this.staged(pair, pass, order, first), pass, first, most, optimizer, null, options);
     const other = pair[0] === current.trip ? pair[1] : pair[0];
-    const next = current.first + current.steps;
-    if (next < end && !other.holds(pass, next)) {
+    const staged = current.trip.stagedEnd(pass);
+    if (staged < end && !other.holds(pass, staged)) {
       try {
-        other.fill(this.data, order, pass, next, Math.min(other.capacity, end - next), next * this.batchSize);
+        other.fill(this.data, order, pass, staged, Math.min(other.capacity, end - staged, TRIP_GROWTH * current.steps), staged * this.batchSize);
       } catch {
         // An array detached meanwhile: the fill is tried again when these steps come to run, and
         // refuses it by name then, after the trips in flight have settled.
       }
     }
-    if (most > current.steps && other.holds(pass, next)) this.ahead = this.queue(other, pass, next, most - current.steps, optimizer, current.trip, options);
+    const next = current.first + current.steps;
+    if (most > current.steps && next === staged && other.holds(pass, next)) this.ahead = this.queue(other, pass, next, most - current.steps, optimizer, current.trip, options);
     return current.result;
   }
 
@@ -146,12 +153,16 @@ export class Trips {
     return { trip, pass, first, steps, result };
   }
 
-  /** The plan of `pair` that holds step `first`, staged now when none does. */
-  private staged(pair: [TripPlan, TripPlan], pass: number, order: Uint32Array, first: number, end: number): TripPlan {
+  /**
+   * The plan of `pair` that holds step `first`, staged now when none does: with one step, which
+   * the main thread gathers while the libuv thread waits (the first of a pass), so that the
+   * steps after it are gathered while it runs.
+   */
+  private staged(pair: [TripPlan, TripPlan], pass: number, order: Uint32Array, first: number): TripPlan {
     const held = pair.find((t) => t.holds(pass, first));
     if (held !== undefined) return held;
     const trip = pair[0].stagedEnd(pass) > first ? pair[1] : pair[0];
-    trip.fill(this.data, order, pass, first, Math.min(trip.capacity, end - first), first * this.batchSize);
+    trip.fill(this.data, order, pass, first, 1, first * this.batchSize);
     return trip;
   }
 
