@@ -63,6 +63,14 @@ export function sizeOption(value: unknown, argument: string): number {
 }
 
 /**
+ * Whether buffers of `totalFloats` floats, the largest `largestFloats`, fit beside `heldBytes`:
+ * what checkClaims checks, for a caller that checks often and names the claims only on failure.
+ */
+export function claimsFit(largestFloats: number, totalFloats: number, heldBytes = 0): boolean {
+  return largestFloats <= MAX_BUFFER_FLOATS && heldBytes + totalFloats * 4 <= MEMORY_BUDGET_BYTES;
+}
+
+/**
  * Throws unless every buffer claimed fits in one buffer and, with `heldBytes` already allocated
  * for the same purpose, all of them fit in memory. `received` says what the argument was.
  */

@@ -12,7 +12,7 @@ import { ArgumentRangeError, ArgumentTypeError, ModelStateError, ShapeError } fr
 import { checkDomain } from '../layers/weight-domain';
 import { Dense } from '../layers/dense';
 import type { Layer, LayerOwner, ParamSpec } from '../layers/layer';
-import { checkClaims, MAX_LAYERS, type Claim } from '../limits';
+import { checkClaims, claimsFit, MAX_LAYERS, type Claim } from '../limits';
 import { getLoss, type Loss, type LossIdentifier } from '../losses';
 import type { Metric, MetricName } from '../metrics';
 import { getMetrics } from '../metrics/resolve';
@@ -239,6 +239,18 @@ export class Model {
    * as a prediction's result) could not be allocated; `argument` is what chose n. @internal
    */
   checkBatchSize(argument: string, n: number, extra: readonly Claim[] = []): void {
+    // trainOnBatch checks every call: the sizes first, the claims' names only when they do not fit.
+    let largest = 0;
+    let total = 0;
+    for (const l of this.built) {
+      largest = Math.max(largest, n * l.outputUnits);
+      total += 2 * n * l.outputUnits;
+    }
+    for (const c of extra) {
+      largest = Math.max(largest, c.floats);
+      total += c.floats;
+    }
+    if (claimsFit(largest, total, this.arenaBytes())) return;
     const perLayer = this.built.flatMap((l): Claim[] => {
       const what = `${n} rows of '${l.name}' (${l.outputUnits} units)`;
       return [{ what: `${what}, outputs`, floats: n * l.outputUnits }, { what: `${what}, gradients`, floats: n * l.outputUnits }];
