@@ -150,6 +150,9 @@ export class Trips {
         throw error;
       },
     );
+    // A queued trip's failure reaches its caller when it awaits the trip; until then it is not
+    // an unhandled rejection (which would end the process).
+    result.catch(() => undefined);
     return { trip, pass, first, steps, result };
   }
 
