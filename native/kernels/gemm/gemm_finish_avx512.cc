@@ -3,7 +3,7 @@
 // registers). finish_generic (gemm.cc) is the same in scalar code, with the same bits: one float
 // add, then max(x, 0), which maps NaN and -0 to +0 exactly as `x > 0 ? x : 0` does (vmaxps
 // returns its second operand when either is NaN or both are 0).
-// Compiled with the AVX-512 flags of "kernels_avx512" (native/sources.json) and reached only
+// Compiled with the AVX-512 flags of the avx512 unit (native/sources.json) and reached only
 // through run-time dispatch.
 //
 // ODR hazard: no std headers, no inline function shared with baseline code; the only external
