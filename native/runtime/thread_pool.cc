@@ -19,7 +19,20 @@
 // throw.
 #include "thread_pool.h"
 
+#include "arch.h"
+
+#if defined(__linux__)
 #include <sched.h>
+#elif defined(__APPLE__)
+#include <sys/sysctl.h>
+#elif defined(_WIN32)
+#define WIN32_LEAN_AND_MEAN
+#define NOMINMAX
+#include <windows.h>
+#endif
+#if defined(_MSC_VER) && MYELIN_ARCH_X64
+#include <immintrin.h>
+#endif
 
 #include <algorithm>
 #include <atomic>
@@ -40,6 +53,8 @@ namespace myelin {
 namespace {
 
 // Cores, not hyper-threads: two FMA-bound GEMM threads on one core's siblings only contend.
+// 0 when the OS does not say (then hardware_concurrency decides).
+#if defined(__linux__)
 // Counts unique (package, core) pairs among the CPUs this process may run on.
 int count_physical_cores() {
   cpu_set_t allowed;
@@ -57,6 +72,29 @@ int count_physical_cores() {
   }
   return static_cast<int>(cores.size());
 }
+#elif defined(__APPLE__)
+// hw.physicalcpu: every core, performance and efficiency alike, with no SMT on Apple silicon.
+int count_physical_cores() {
+  int cores = 0;
+  std::size_t size = sizeof(cores);
+  if (sysctlbyname("hw.physicalcpu", &cores, &size, nullptr, 0) != 0) return 0;
+  return cores;
+}
+#elif defined(_WIN32)
+// One RelationProcessorCore entry per core, whatever its logical processors.
+int count_physical_cores() {
+  DWORD bytes = 0;
+  GetLogicalProcessorInformation(nullptr, &bytes);
+  std::vector<SYSTEM_LOGICAL_PROCESSOR_INFORMATION> info(
+      bytes / sizeof(SYSTEM_LOGICAL_PROCESSOR_INFORMATION));
+  if (info.empty() || !GetLogicalProcessorInformation(info.data(), &bytes)) return 0;
+  int cores = 0;
+  for (const auto& entry : info) cores += entry.Relationship == RelationProcessorCore;
+  return cores;
+}
+#else
+int count_physical_cores() { return 0; }
+#endif
 
 int default_threads() {
   const int physical = count_physical_cores();
@@ -94,9 +132,16 @@ std::atomic<int>& thread_count_slot() {
 thread_local bool t_inside_task = false;
 std::atomic<bool> pool_destroyed{false};
 
+// The spin-wait hint: pause on x86-64, yield on AArch64.
 inline void cpu_relax() {
-#if defined(__x86_64__) || defined(__i386__)
+#if MYELIN_ARCH_X64 && defined(_MSC_VER)
+  _mm_pause();
+#elif MYELIN_ARCH_X64
   __builtin_ia32_pause();
+#elif MYELIN_ARCH_ARM64 && defined(_MSC_VER)
+  __yield();
+#elif MYELIN_ARCH_ARM64
+  __asm__ __volatile__("yield");
 #endif
 }
 

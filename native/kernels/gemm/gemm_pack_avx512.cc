@@ -16,7 +16,9 @@
 // shuffle intrinsics "may be used uninitialized" once they are inlined into the transpose; it is
 // never read (every lane is selected).
 #pragma GCC diagnostic push
+#if defined(__GNUC__) && !defined(__clang__)
 #pragma GCC diagnostic ignored "-Wmaybe-uninitialized"
+#endif
 
 namespace myelin {
 namespace gemm_detail {
