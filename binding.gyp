@@ -8,7 +8,11 @@
 # Clang (macOS), msvs_settings for MSVC (Windows).
 {
   "variables": {
-    "myelin_cflags": ["-std=c++17", "-O3", "-fno-math-errno", "-fexceptions", "-fvisibility=hidden", "-Wall", "-Wextra"],
+    # -ffp-contract=off: a multiply and an add are fused only where the code spells an FMA. GCC
+    # fuses them by default in C++ wherever the target has FMA (AArch64 always), differently in
+    # two inlined copies of one expression, and Clang within an expression: the same loss came
+    # out 1 ulp apart with and without its gradient on arm64.
+    "myelin_cflags": ["-std=c++17", "-O3", "-fno-math-errno", "-ffp-contract=off", "-fexceptions", "-fvisibility=hidden", "-Wall", "-Wextra"],
   },
   "target_defaults": {
     "cflags!": ["-fno-exceptions", "-O2", "-O0"],
@@ -19,7 +23,7 @@
       "CLANG_CXX_LANGUAGE_STANDARD": "c++17",
       "MACOSX_DEPLOYMENT_TARGET": "10.15",
       "GCC_SYMBOLS_PRIVATE_EXTERN": "YES",
-      "OTHER_CPLUSPLUSFLAGS": ["-O3", "-fno-math-errno", "-Wall", "-Wextra"],
+      "OTHER_CPLUSPLUSFLAGS": ["-O3", "-fno-math-errno", "-ffp-contract=off", "-Wall", "-Wextra"],
     },
     "msvs_settings": {
       "VCCLCompilerTool": {

@@ -6,7 +6,7 @@
 // only (native/sources.json) and reached through the run-time dispatch on the neon path.
 //
 // AArch64 has true vector division and square root, and fmla fuses as vfmadd does, so every
-// operation is the one the AVX2 unit performs; the unit is compiled with -ffp-contract=off so the
+// operation is the one the AVX2 unit performs; the build passes -ffp-contract=off so the
 // compiler fuses nothing else. Where AVX2 relies on max_ps(a, b) being a > b ? a : b (which
 // returns b for a NaN), this unit spells that compare and select (greater_or_second, and
 // less_or_second for min_ps) instead of fmax/fmin, whose NaN rules differ: NaN in gives NaN out
@@ -209,7 +209,9 @@ static inline v4 sigmoid_grad_v(v4 dy, v4 y, v4) {
 
 static inline v4 tanh_op(v4 z, v4) { return tanh_v(z); }
 
-static inline v4 tanh_grad_v(v4 dy, v4 y, v4) { return vmulq_f32(dy, vfmsq_f32(splat(1.0f), y, y)); }
+static inline v4 tanh_grad_v(v4 dy, v4 y, v4) {
+  return vmulq_f32(dy, vfmsq_f32(splat(1.0f), y, y));
+}
 
 // +-1 with the sign bit of z where z != 0; z itself (+-0 or NaN) elsewhere.
 static inline v4 sign_v(v4 z, v4) {
@@ -259,7 +261,9 @@ static inline v4 elu_grad_v(v4 dy, v4 y, v4 alpha) {
   return blend(vmulq_f32(dy, vaddq_f32(y, alpha)), dy, positive(y));
 }
 
-static inline v4 selu_v(v4 z, v4) { return vmulq_f32(splat(kSeluScale), elu_v(z, splat(kSeluAlpha))); }
+static inline v4 selu_v(v4 z, v4) {
+  return vmulq_f32(splat(kSeluScale), elu_v(z, splat(kSeluAlpha)));
+}
 
 static inline v4 selu_grad_v(v4 dy, v4 y, v4) {
   const v4 negative = vmulq_f32(dy, vaddq_f32(y, splat(kSeluScale * kSeluAlpha)));
@@ -303,8 +307,8 @@ static inline v4 gelu_tanh_grad_v(v4 dy, v4 z, v4) {
   const v4 inv = vdivq_f32(splat(1.0f), vaddq_f32(splat(1.0f), e));
   const v4 t = bits_xor(vmulq_f32(vsubq_f32(splat(1.0f), e), inv), sign_bit(u));
   const v4 sech2 = vmulq_f32(vmulq_f32(splat(4.0f), e), vmulq_f32(inv, inv));
-  const v4 du =
-      vmulq_f32(splat(kSqrt2OverPi), vfmaq_f32(splat(1.0f), splat(3.0f * kGeluCubic), vmulq_f32(c, c)));
+  const v4 du = vmulq_f32(splat(kSqrt2OverPi),
+                          vfmaq_f32(splat(1.0f), splat(3.0f * kGeluCubic), vmulq_f32(c, c)));
   const v4 tail = vmulq_f32(vmulq_f32(vmulq_f32(splat(0.5f), c), sech2), du);
   return vmulq_f32(dy, vaddq_f32(vfmaq_f32(splat(0.5f), splat(0.5f), t), tail));
 }

@@ -5,7 +5,7 @@
 // chunk.
 //
 // The scalar tails spell out the same operations as the 4-wide bodies, every multiply-add as an
-// explicit FMA (__builtin_fmaf is one fmadd; the unit is compiled with -ffp-contract=off, so no
+// explicit FMA (__builtin_fmaf is one fmadd; the build passes -ffp-contract=off, so no
 // other multiply and add is fused behind our back), so an element's result never depends on
 // where the chunk ends. True sqrt and division, never the frsqrte/frecpe estimates: each update
 // must be the float32 formula to normal rounding. max() is written a > b ? a : b as a compare and

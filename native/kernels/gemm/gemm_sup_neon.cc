@@ -9,9 +9,9 @@
 // last FMA): 1 row x 32 columns, 2 x 24, 3 x 16, 4 x 12, each 8 to 12 accumulators.
 //
 // Determinism: every element is one FMA chain over p = 0..k-1 (vector lanes and the scalar
-// columns alike; -ffp-contract=off keeps the compiler from fusing anything else), then alpha and
-// beta in one scalar finishing step, whatever block computes it. So the driver may cut C
-// anywhere. When beta == 0, C is never read.
+// columns alike; the build's -ffp-contract=off keeps the compiler from fusing anything else),
+// then alpha and beta in one scalar finishing step, whatever block computes it. So the driver
+// may cut C anywhere. When beta == 0, C is never read.
 //
 // ODR hazard: as for the x86 units (gemm_internal.h); helpers and templates are static.
 #include <arm_neon.h>
