@@ -1,5 +1,5 @@
-// Aligned heap memory on every platform: std::aligned_alloc is C++17 but not in MSVC's library,
-// whose blocks from _aligned_malloc must go back through _aligned_free.
+// Aligned heap memory on every platform: std::aligned_alloc is C++17 but not in the Windows C
+// runtime (MSVC's or MinGW-w64's), whose blocks from _aligned_malloc go back through _aligned_free.
 #pragma once
 
 #include <cstddef>

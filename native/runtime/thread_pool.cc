@@ -13,8 +13,9 @@
 // the pool, runs inline on its caller instead of waiting or deadlocking.
 //
 // Exit: the pool is a function-local static whose destructor stops and joins the workers, so
-// sanitizers see no leaked threads. A call that arrives after it is destroyed (from another
-// static's destructor) sees pool_destroyed and runs inline.
+// sanitizers see no leaked threads (on Windows it is never destroyed: see pool()). A call that
+// arrives after it is destroyed (from another static's destructor) sees pool_destroyed and runs
+// inline.
 // A task that throws on a worker thread ends the process (as std::thread does); kernels do not
 // throw.
 #include "thread_pool.h"
@@ -26,8 +27,12 @@
 #elif defined(__APPLE__)
 #include <sys/sysctl.h>
 #elif defined(_WIN32)
+#ifndef WIN32_LEAN_AND_MEAN
 #define WIN32_LEAN_AND_MEAN
+#endif
+#ifndef NOMINMAX
 #define NOMINMAX
+#endif
 #include <windows.h>
 #endif
 #if defined(_MSC_VER) && MYELIN_ARCH_X64
@@ -305,10 +310,22 @@ class Pool {
   std::atomic<int> done_{0};
 };
 
+#if defined(_WIN32)
+// Never destroyed on Windows: a DLL's static destructors run at DLL_PROCESS_DETACH, after
+// ExitProcess has ended the workers wherever they were (inside a wait, holding its internal
+// locks), and under the loader lock; waking or joining them there never returns (Microsoft's
+// DllMain best practices; seen with the MinGW build under wine, which hung at exit). The process
+// takes the workers with it.
+Pool& pool() {
+  static Pool* const instance = new Pool;
+  return *instance;
+}
+#else
 Pool& pool() {
   static Pool instance;
   return instance;
 }
+#endif
 
 }  // namespace
 
