@@ -10,6 +10,7 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 
 import { findAll, parseXml } from '../plot/xml';
+import { timeLimit } from '../helpers/time';
 
 const root = path.resolve(__dirname, '..', '..');
 const bin = path.join(root, 'bin', 'myelin.js');
@@ -25,7 +26,7 @@ interface Run {
 let dir = '';
 
 function myelin(...args: string[]): Run {
-  const run = spawnSync(process.execPath, [bin, ...args], { cwd: dir, encoding: 'utf8', timeout: 60_000 });
+  const run = spawnSync(process.execPath, [bin, ...args], { cwd: dir, encoding: 'utf8', timeout: timeLimit(60_000) });
   return { code: run.status, stdout: run.stdout, stderr: run.stderr };
 }
 
@@ -51,7 +52,7 @@ function writeIdx(file: string, dims: number[], values: number[]): void {
 }
 
 describe('myelin (command line)', function () {
-  this.timeout(60_000);
+  this.timeout(timeLimit(60_000));
 
   before(() => {
     dir = fs.mkdtempSync(path.join(os.tmpdir(), 'myelin-cli-'));
