@@ -167,12 +167,12 @@ function sourceBuildNeeds(platform: NodeJS.Platform): string {
 function prebuiltNote(target: string): string {
   if (PREBUILT_PLATFORMS.includes(target)) {
     return (
-      `The package ships a prebuilt binary for ${target} (glibc); it is missing here or did not load ` +
-      '(on musl, as in Alpine, it cannot: build from source).'
+      `The package ships a prebuilt binary for ${target} (glibc 2.34 or later); it is missing here ` +
+      'or did not load (on musl, as in Alpine, or an older glibc, it cannot: build from source).'
     );
   }
   return (
-    `The package ships prebuilt binaries for ${PREBUILT_PLATFORMS.join(' and ')} (glibc) only; ` +
+    `The package ships prebuilt binaries for ${PREBUILT_PLATFORMS.join(' and ')} (glibc 2.34 or later) only; ` +
     `on ${target} myelin compiles from source.`
   );
 }

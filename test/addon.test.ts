@@ -50,7 +50,7 @@ describe('loading without a binary', () => {
       expect(result.status).to.not.equal(0);
       const target = `${process.platform}-${process.arch}`;
       expect(result.stderr).to.contain(`NativeLoadError: myelin could not load its native addon for ${target}`);
-      expect(result.stderr).to.contain(`The package ships a prebuilt binary for ${target} (glibc)`);
+      expect(result.stderr).to.contain(`The package ships a prebuilt binary for ${target} (glibc 2.34 or later)`);
       expect(result.stderr).to.contain(`build/Release/myelin.node, build/Debug/myelin.node and prebuilds/${target}/*.node`);
       expect(result.stderr).to.contain('A source build on linux needs python3, make and a C++17 compiler');
       expect(result.stderr).to.contain('npm install-scripts approve myelin && npm rebuild myelin');
