@@ -24,8 +24,8 @@ export interface Row {
   readonly kind: 'gemm' | 'training' | 'step' | 'inference';
   readonly trial: string;
   readonly shape: string;
-  /** A runner's implementation, or the inference suite's peer (bench/peers/onnxruntime.ts). */
-  readonly impl: Impl | 'onnxruntime';
+  /** A runner's implementation, or a peer of one suite (bench/peers/onnxruntime.ts, bench/peers/torch_mlp.py). */
+  readonly impl: Impl | 'onnxruntime' | 'pytorch';
   readonly threads: number;
   readonly isa: string;
   readonly value: number;

@@ -7,11 +7,12 @@
 //   npm run bench -- --only step       one suite (gemm | training | step | inference)
 
 import { runGemmSuite } from './gemm';
+import { runOverheadSuite } from './overhead';
 import { runInferenceSuite } from './inference';
 import { startBench } from './start';
 import { runStepSuite } from './step';
 import { runTrainingSuite } from './training';
-import { gemmRunners, gemmTrials, stepThreads, stepTrial, trainingRunners, trainingTrials } from './trials';
+import { gemmRunners, gemmTrials, overheadTrials, stepThreads, stepTrial, trainingRunners, trainingTrials } from './trials';
 
 const suites = ['gemm', 'training', 'step', 'inference'] as const;
 type Suite = (typeof suites)[number];
@@ -58,7 +59,10 @@ async function main(): Promise<void> {
 
   if (options.only.includes('gemm')) runGemmSuite(gemmTrials, gemmRunners, myelin, reporter);
   if (options.only.includes('training')) await runTrainingSuite(trainingTrials, trainingRunners, myelin, reporter);
-  if (options.only.includes('step')) await runStepSuite(stepTrial, stepThreads, myelin, reporter);
+  if (options.only.includes('step')) {
+    await runStepSuite(stepTrial, stepThreads, myelin, reporter);
+    if (typeof myelin !== 'string') await runOverheadSuite(overheadTrials, stepThreads, myelin, reporter);
+  }
   if (options.only.includes('inference')) await runInferenceSuite(stepTrial, stepThreads, myelin, reporter);
   // A bench that could not measure myelin, or measured a wrong result, must not look green.
   if (reporter.failures > 0 || typeof myelin === 'string') process.exitCode = 1;

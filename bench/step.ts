@@ -119,7 +119,8 @@ export async function runStepSuite(trial: StepTrial, threadCounts: readonly numb
     const n = trial.batchSize;
     const xs = data.x.subarray(0, n * trial.inputDim);
     const labels = data.labels.subarray(0, n);
-    const step = medianUs(() => model.runBatch(xs, labels, null, n, true), stepTiming.stepReps);
+    const batch = { input: xs, labels, weights: null, n };
+    const step = medianUs(() => model.stepPlans().trainNow(batch), stepTiming.stepReps);
     const withChecks = medianUs(() => model.trainOnBatch({ data: xs, shape: [n, trial.inputDim] }, { data: labels, shape: [n, 1] }), stepTiming.stepReps);
     const gemm = medianUs(stepGemms(backend, n, trial.inputDim, units), stepTiming.stepReps);
     const arena = () => new Float32Array(params).fill(1e-3);
@@ -138,7 +139,6 @@ export async function runStepSuite(trial: StepTrial, threadCounts: readonly numb
     const loss = medianUs(() => backend.native.softmaxCrossEntropySparse(probs, logits, logits, labels, null, n, classes, 0), stepTiming.stepReps);
     const empty = new Float32Array(0);
     const crossing = medianUs(() => backend.native.sumOfSquares(empty), stepTiming.stepReps);
-    const crossingsPerStep = 2 * units.length + 2; // forward and backward per layer, loss, optimizer
     const fitStep = (best / Math.ceil(trial.samples / n)) * 1e6;
     const rest = step - gemm - adam - loss;
     const share = (us: number): string => `${us.toFixed(0)} us (${((100 * us) / step).toFixed(0)}%)`;
@@ -155,7 +155,7 @@ export async function runStepSuite(trial: StepTrial, threadCounts: readonly numb
       ok: true,
       note:
         `GEMM ${share(gemm)}, Adam ${share(adam)}, softmax+loss ${share(loss)}, ` +
-        `the rest ${share(rest)}: the step's GEMMs run colder than alone (weights, gradients and optimizer slots of a whole step outgrow L2), plus activations, bias, db, ${crossingsPerStep} N-API crossings of ${crossing.toFixed(2)} us and JavaScript; ` +
+        `the rest ${share(rest)}: the step's GEMMs run colder than alone (weights, gradients and optimizer slots of a whole step outgrow L2), plus activations, bias, db, the batch's copy into the plan's buffers and one N-API crossing of ${crossing.toFixed(2)} us (the step is one plan); ` +
         `outside the step: input checks ${(withChecks - step).toFixed(0)} us (trainOnBatch); in fit, ${(fitStep - step).toFixed(0)} us more than the step on one cache-hot batch (data streamed from memory, shuffle, gather, metrics, event-loop yield)`,
       extra: { step_us: step, gemm_us: gemm, adam_us: adam, loss_us: loss, other_us: rest, napi_crossing_us: crossing, validation_us: withChecks - step, fit_overhead_us: fitStep - step },
     });

@@ -126,5 +126,28 @@ export const stepTiming = { epochs: 3, stepReps: 300, peakMs: 300 } as const;
  */
 export const inferenceTiming = { calls: 10000, warmup: 1000, largeBatch: 1000, largeCalls: 100, largeWarmup: 10, blocks: 10, trainBatches: 20, peakMs: 200 } as const;
 
+/**
+ * The overhead part of the step suite (bench/overhead.ts): a network, its batch sizes, the rows
+ * of its data set, and the epochs of each timed fit() (enough for a few hundred milliseconds).
+ */
+export interface OverheadTrial {
+  readonly name: string;
+  /** Inputs, hidden units (ReLU) and classes (softmax with sparse cross-entropy). */
+  readonly dims: readonly number[];
+  readonly batchSizes: readonly number[];
+  readonly samples: number;
+  readonly fitEpochs: number;
+  readonly seed: number;
+}
+
+/** The anchor MLP of the other suites, and the small network of tabular data where Node users live. */
+export const overheadTrials: readonly OverheadTrial[] = [
+  { name: 'anchor', dims: [784, 256, 128, 10], batchSizes: [128], samples: 60000, fitEpochs: 1, seed: 42 },
+  { name: 'tabular', dims: [20, 16, 16, 2], batchSizes: [16, 128, 1024], samples: 16384, fitEpochs: 4, seed: 42 },
+];
+
+/** Passes of each measurement (best kept, interleaved kernels / trainOnBatch / fit), and each peer's timed seconds. */
+export const overheadTiming = { passes: 3, peerSeconds: 1 } as const;
+
 /** Thread counts of the step and inference suites. */
 export const stepThreads: readonly number[] = [1, 2];

@@ -38,7 +38,7 @@ function buildAutoencoder(first) {
 
 async function main({ log = console.log } = {}) {
   my.seed(21);
-  const { x, y } = my.datasets.loadDigits();
+  const { x, y } = my.data.loadDigits();
   const { xTrain, xTest } = my.data.trainTestSplit(x, y, { testSize: 0.2 });
   const clean = xTest.data;
   const next = normals(99);

@@ -4,7 +4,7 @@ const my = require('myelin');
 
 async function main({ log = console.log, verbose = 1 } = {}) {
   my.seed(2024);
-  const { x, y } = my.datasets.loadDigits();
+  const { x, y } = my.data.loadDigits();
   const { xTrain, yTrain, xTest, yTest } = my.data.trainTestSplit(x, y, { testSize: 0.2 });
 
   const model = my.sequential([

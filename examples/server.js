@@ -169,7 +169,7 @@ function createServer({ model, batch = true, maxBatchSize, maxDelayMs, trainingD
     if (job !== null) throw new HttpError(409, `A training job is already running (since ${training.startedAt}): GET /train shows its progress`);
     const { epochs } = body;
     if (!Number.isInteger(epochs) || epochs < 1 || epochs > MAX_EPOCHS) throw new HttpError(400, `Expected an integer from 1 to ${MAX_EPOCHS} for epochs but received ${kind(epochs)}`);
-    const data = trainingData ?? (digits ??= my.datasets.loadDigits());
+    const data = trainingData ?? (digits ??= my.data.loadDigits());
     training = { status: 'running', epochs, epoch: 0, startedAt: new Date().toISOString() };
     job = train(freshCopy(current.model), data, epochs).finally(() => (job = null));
     return [202, training];
@@ -245,7 +245,7 @@ function createServer({ model, batch = true, maxBatchSize, maxDelayMs, trainingD
 
 /** Trains the fallback model: 64-32-10 on the shipped digits, a few seconds. */
 async function trainDigits(log) {
-  const { x, y } = my.datasets.loadDigits();
+  const { x, y } = my.data.loadDigits();
   const model = my.sequential([
     my.layers.dense({ inputShape: [64], units: 32, activation: 'relu' }),
     my.layers.dense({ units: 10, activation: 'softmax' }),

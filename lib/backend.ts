@@ -38,28 +38,39 @@ export interface NativeBackendInfo {
 
 type F32 = Float32Array;
 
-/** Kernel calls recorded to run later as one unit (native/binding/program.h); opaque to JS. */
-export interface NativeProgram {
-  readonly __nativeProgram: unique symbol;
+/** Kernel calls decoded and checked once, run as often as needed (native/binding/plan.cc); opaque to JS. */
+export interface NativePlan {
+  readonly __nativePlan: unique symbol;
 }
 
-/** How a program's run ended, and the scalars its kernels returned (NaN where it did not get to). */
-export interface ProgramResult {
-  readonly outcome: 'completed' | 'stopped' | 'cancelled';
-  readonly scalars: Float64Array;
+/** A number a plan reads at each step from its run's inputs: the input's index. */
+export interface PlanInput {
+  readonly planInput: number;
+}
+
+/**
+ * How a plan's run ended: 'completed' (every step ran), 'stopped' (a guard stopped step
+ * `steps` - 1), 'cancelled' (cancelPlan), 'paused' (its time budget passed after `steps` steps).
+ */
+export interface PlanRun {
+  readonly outcome: 'completed' | 'stopped' | 'cancelled' | 'paused';
+  readonly steps: number;
 }
 
 /**
  * What an optimizer step returns: 1 when the update was applied; NaN when it was refused because
  * a value it would write (a parameter or a slot) would be NaN or infinite, in which case params
  * and the slots' `...In` arrays keep their bits (a NaN or infinite gradient is refused too). NaN, so
- * that a guard stops a recorded step there as it stops one at a diverged loss. While a program is
- * being recorded: the index of the program's scalar that will hold the 1 or NaN (lib/program.ts,
- * Scalars).
+ * that a guard stops a plan's step there as it stops one at a diverged loss.
  */
 export type StepOutcome = number;
 
-interface NativeBinding {
+/**
+ * The addon's functions. Every kernel runs when called and returns its value, if it has one; a
+ * plan (createPlan) takes the same calls as data, to run them later and as often as needed. In a
+ * plan, the arguments typed `number | PlanInput` may be read at each step instead.
+ */
+export interface NativeBinding {
   backendInfo(): NativeBackendInfo;
   setNumThreads(n: number): void;
   setIsa(isa: string): void;
@@ -67,11 +78,15 @@ interface NativeBinding {
   sgemm(c: F32, a: F32, b: F32, m: number, n: number, k: number, transA: boolean, transB: boolean, alpha: number, beta: number): void;
   /** z receives the pre-activation, for a backward whose activation's derivative reads it (activationNeedsInput); null at inference. */
   denseForward(y: F32, z: F32 | null, x: F32, w: F32, b: F32 | null, n: number, k: number, m: number, act: ActivationCode, alpha: number): void;
-  denseBackward(dx: F32 | null, dw: F32, db: F32 | null, dy: F32, x: F32, w: F32, z: F32 | null, y: F32, n: number, k: number, m: number, act: ActivationCode, alpha: number): void;
+  /** dw and db null for a frozen layer (no parameter gradients), dx null for the first layer. */
+  denseBackward(dx: F32 | null, dw: F32 | null, db: F32 | null, dy: F32, x: F32, w: F32, z: F32 | null, y: F32, n: number, k: number, m: number, act: ActivationCode, alpha: number): void;
   activationForward(y: F32, z: F32, rows: number, cols: number, act: ActivationCode, alpha: number): void;
   activationBackward(dz: F32, dy: F32, z: F32 | null, y: F32, rows: number, cols: number, act: ActivationCode, alpha: number): void;
   sumOfSquares(values: F32): number;
   gatherRows(dst: F32, src: F32, order: Uint32Array, cols: number): void;
+  /** dst row r = src row order[offset + r]; the order is read when it runs: 1, or NaN (nothing written) for an index or offset out of range. */
+  /** dst = src's rows from `offset` (as many as dst holds): 1, or NaN when they are out of range. */
+  copyRowsAt(dst: F32, src: F32, cols: number, offset: number | PlanInput): number;
   // -- activations (native/binding/nn_binding.cc) --
   /** PReLU, and RReLU as PReLU over one row of n * m values with per-element slopes. */
   preluForward(y: F32, z: F32, alpha: F32, n: number, m: number): void;
@@ -94,18 +109,19 @@ interface NativeBinding {
   // -- optimizers (native/binding/optimizer_binding.cc): each step returns a StepOutcome --
   // Each slot is two arrays: the step reads `...In` and writes `...Out` (the caller makes the outs
   // current only when the step was applied), and overwrites grads with the old params, applied or
-  // refused. No two arrays may share memory, a slot's in and out included.
+  // refused. No two arrays may share memory, a slot's in and out included. swap (1) uses each
+  // slot's arrays the other way round: a plan's steps alternate them.
   /** velocityOut and velocityIn are null when momentum is 0. */
-  sgdStep(params: F32, grads: F32, velocityOut: F32 | null, velocityIn: F32 | null, learningRate: number, momentum: number, nesterov: boolean): StepOutcome;
-  adagradStep(params: F32, grads: F32, accumulatorOut: F32, accumulatorIn: F32, learningRate: number, epsilon: number): StepOutcome;
-  adadeltaStep(params: F32, grads: F32, accumGradOut: F32, accumDeltaOut: F32, accumGradIn: F32, accumDeltaIn: F32, learningRate: number, rho: number, epsilon: number): StepOutcome;
+  sgdStep(params: F32, grads: F32, velocityOut: F32 | null, velocityIn: F32 | null, learningRate: number | PlanInput, momentum: number, nesterov: boolean, swap?: number | PlanInput): StepOutcome;
+  adagradStep(params: F32, grads: F32, accumulatorOut: F32, accumulatorIn: F32, learningRate: number | PlanInput, epsilon: number, swap?: number | PlanInput): StepOutcome;
+  adadeltaStep(params: F32, grads: F32, accumGradOut: F32, accumDeltaOut: F32, accumGradIn: F32, accumDeltaIn: F32, learningRate: number | PlanInput, rho: number, epsilon: number, swap?: number | PlanInput): StepOutcome;
   /** momentumOut and momentumIn are null when momentum is 0; averageOut and averageIn are null unless centered. */
-  rmspropStep(params: F32, grads: F32, velocityOut: F32, momentumOut: F32 | null, averageOut: F32 | null, velocityIn: F32, momentumIn: F32 | null, averageIn: F32 | null, learningRate: number, rho: number, momentum: number, epsilon: number): StepOutcome;
+  rmspropStep(params: F32, grads: F32, velocityOut: F32, momentumOut: F32 | null, averageOut: F32 | null, velocityIn: F32, momentumIn: F32 | null, averageIn: F32 | null, learningRate: number | PlanInput, rho: number, momentum: number, epsilon: number, swap?: number | PlanInput): StepOutcome;
   /** vHatOut and vHatIn are null unless amsgrad; weightDecay > 0 is AdamW's decoupled decay. step counts from 1. */
-  adamStep(params: F32, grads: F32, mOut: F32, vOut: F32, vHatOut: F32 | null, mIn: F32, vIn: F32, vHatIn: F32 | null, learningRate: number, beta1: number, beta2: number, epsilon: number, weightDecay: number, step: number): StepOutcome;
-  adamaxStep(params: F32, grads: F32, mOut: F32, uOut: F32, mIn: F32, uIn: F32, learningRate: number, beta1: number, beta2: number, epsilon: number, step: number): StepOutcome;
+  adamStep(params: F32, grads: F32, mOut: F32, vOut: F32, vHatOut: F32 | null, mIn: F32, vIn: F32, vHatIn: F32 | null, learningRate: number | PlanInput, beta1: number, beta2: number, epsilon: number, weightDecay: number, step: number | PlanInput, swap?: number | PlanInput): StepOutcome;
+  adamaxStep(params: F32, grads: F32, mOut: F32, uOut: F32, mIn: F32, uIn: F32, learningRate: number | PlanInput, beta1: number, beta2: number, epsilon: number, step: number | PlanInput, swap?: number | PlanInput): StepOutcome;
   /** uProduct is Keras's running product of the momentum schedule, u_1 ... u_step. */
-  nadamStep(params: F32, grads: F32, mOut: F32, vOut: F32, mIn: F32, vIn: F32, learningRate: number, beta1: number, beta2: number, epsilon: number, step: number, uProduct: number): StepOutcome;
+  nadamStep(params: F32, grads: F32, mOut: F32, vOut: F32, mIn: F32, vIn: F32, learningRate: number | PlanInput, beta1: number, beta2: number, epsilon: number, step: number | PlanInput, uProduct: number | PlanInput, swap?: number | PlanInput): StepOutcome;
   // -- clipping, regularizers, constraints (native/binding/regularization_binding.cc) --
   /** Bounds of 0 are off; clipNorm and globalClipNorm are never both set. */
   clipGradients(grads: F32, segments: Uint32Array, clipNorm: number, globalClipNorm: number, clipValue: number): void;
@@ -117,23 +133,33 @@ interface NativeBinding {
   randomFillUniform(state: Uint32Array, dst: F32, low: number, high: number): void;
   randomFillNormal(state: Uint32Array, dst: F32, mean: number, stddev: number): void;
   randomFillDropoutMask(state: Uint32Array, dst: F32, rate: number): void;
+  /** Fisher-Yates over the same stream: fit's order, drawn natively (24 ns a row in JavaScript, a fifth of that here). */
+  randomShuffle(state: Uint32Array, values: Uint32Array): void;
   batchNormForwardTrain(y: F32, xhat: F32, invStd: F32, movingMean: F32, movingVar: F32, x: F32, gamma: F32 | null, beta: F32 | null, momentum: number, epsilon: number, n: number, units: number): void;
   batchNormForwardInfer(y: F32, x: F32, gamma: F32 | null, beta: F32 | null, movingMean: F32, movingVar: F32, epsilon: number, n: number, units: number): void;
   batchNormBackward(dx: F32 | null, dgamma: F32 | null, dbeta: F32 | null, dy: F32, xhat: F32, invStd: F32, gamma: F32 | null, n: number, units: number): void;
+  /** A frozen layer's backward, through the inference transform: dx = dy * gamma / sqrt(movingVar + epsilon). */
+  batchNormBackwardInfer(dx: F32, dy: F32, gamma: F32 | null, movingVar: F32, epsilon: number, n: number, units: number): void;
   standardizeForward(y: F32, x: F32, mean: F32, variance: F32, epsilon: number, n: number, units: number): void;
   standardizeBackward(dx: F32, dy: F32, variance: F32, epsilon: number, n: number, units: number): void;
   multiplyElementwise(out: F32, a: F32, b: F32): void;
   // -- data (native/binding/data_binding.cc) --
   copy(dst: F32, src: F32): void;
-  // -- programs (native/binding/program.cc): see lib/program.ts --
-  recordBegin(): void;
-  recordEnd(): NativeProgram;
-  guardFinite(index: number): void;
-  runProgram(program: NativeProgram): ProgramResult;
-  runProgramAsync(program: NativeProgram): Promise<ProgramResult>;
-  cancelProgram(program: NativeProgram): void;
+  /** dst[offset ...] = src: 1, or NaN (nothing written) for an offset out of range. */
+  copyInto(dst: F32, src: F32, offset: number | PlanInput): number;
+  // -- plans (native/binding/plan.cc): see lib/core/plan.ts --
+  /** calls: [kernelName, ...arguments] each, or ['guardFinite', valueIndex]; inputCount numbers per step. */
+  createPlan(calls: readonly (readonly unknown[])[], inputCount: number): NativePlan;
+  /** Each call as text, arrays as b<id>[length]: the same id is the same memory. */
+  describePlan(plan: NativePlan): string[];
+  /** inputs: steps x inputCount, read row by row; values: steps x valueCount, written row by row. */
+  runPlan(plan: NativePlan, steps: number, inputs: Float64Array, values: Float64Array): PlanRun;
+  /** runPlan on a libuv thread, after the runs queued before it; budgetMs > 0 pauses it after the step that passes it. */
+  runPlanAsync(plan: NativePlan, steps: number, inputs: Float64Array, values: Float64Array, budgetMs: number): Promise<PlanRun>;
+  /** The plan's run in flight, if any, stops before its next kernel call, or (whole) after the step it is in. */
+  cancelPlan(plan: NativePlan, whole: boolean): void;
   /** Async runs so far, running now, and the most that ever ran at once. */
-  programStats(): { runs: number; running: number; mostAtOnce: number };
+  planStats(): { runs: number; running: number; mostAtOnce: number };
   addElementwise(out: F32, a: F32, b: F32): void;
 }
 

@@ -4,7 +4,7 @@
  * each column (a Dense unit's incoming weights) its own norm, axis 1 each row. One native call
  * per projection (native/kernels/constraints.h).
  */
-import { native } from './backend';
+import { now, type Kernels } from './core/kernels';
 import { ArgumentRangeError, ArgumentTypeError } from './errors';
 import { describe, float32In, knownOptions, oneOf, plainObject } from './validate';
 
@@ -47,7 +47,11 @@ class NormConstraint implements Constraint {
   }
 
   apply(view: Float32Array, rows: number, cols: number): void {
-    native.minMaxNorm(view, rows, cols, this.axis, this.minValue, this.maxValue, this.rate);
+    this.applyWith(now.k, view, rows, cols);
+  }
+
+  applyWith<S extends number>(k: Kernels<S>, view: Float32Array, rows: number, cols: number): void {
+    k.minMaxNorm(view, rows, cols, this.axis, this.minValue, this.maxValue, this.rate);
   }
 }
 
@@ -86,7 +90,11 @@ class NonNeg implements Constraint {
   }
 
   apply(view: Float32Array): void {
-    native.nonNeg(view);
+    this.applyWith(now.k, view);
+  }
+
+  applyWith<S extends number>(k: Kernels<S>, view: Float32Array): void {
+    k.nonNeg(view);
   }
 }
 
@@ -96,11 +104,17 @@ export function nonNeg(): Constraint {
 }
 
 /**
- * Whether a constraint is one of these, whose work is a native call: a model with only such
- * constraints can record its training steps and run them off the main thread (lib/program.ts).
+ * Whether a constraint is one of these, whose work is a kernel call: a model with only such
+ * constraints can make its training step a plan and run it off the main thread (lib/core/plan.ts).
  */
-export function isBuiltInConstraint(value: Constraint | null | undefined): boolean {
+export function isBuiltInConstraint(value: Constraint | null | undefined): value is NormConstraint | NonNeg {
   return value instanceof NormConstraint || value instanceof NonNeg;
+}
+
+/** Applies `constraint` through `k` when it is built in; a constraint of the user's runs now, in JavaScript. */
+export function applyConstraint<S extends number>(k: Kernels<S>, constraint: Constraint, view: Float32Array, rows: number, cols: number): void {
+  if (isBuiltInConstraint(constraint)) constraint.applyWith(k, view, rows, cols);
+  else constraint.apply(view, rows, cols);
 }
 
 const byName = { maxNorm, nonNeg, unitNorm, minMaxNorm } as const;

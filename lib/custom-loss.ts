@@ -4,6 +4,7 @@
  * for free, and refuses non-finite output with an error naming the loss.
  */
 import { native } from './backend';
+import type { Kernels } from './core/kernels';
 import { ArgumentRangeError, ArgumentTypeError, TrainingError } from './errors';
 import { floatBuffers, Loss } from './losses';
 import { describe, functionValue, knownOptions, plainObject } from './validate';
@@ -41,10 +42,11 @@ class CustomLoss extends Loss {
     this.gradient = functionValue(options['gradient'], 'gradient');
   }
 
-  onOutputs(dpred: F32 | null, pred: F32, labels: F32, weights: F32 | null, n: number, c: number): number {
+  // Never part of a plan (`native` is false): it runs now, and its value is a number.
+  onOutputs<S extends number>(_k: Kernels<S>, dpred: F32 | null, pred: F32, labels: F32, weights: F32 | null, n: number, c: number): S {
     // Predictions that are already not finite (a diverged model) are the model's fault, not the
     // loss's: report NaN as a built-in loss would, and let fit stop on it.
-    if (!allFinite(pred)) return NaN;
+    if (!allFinite(pred)) return NaN as S;
     const losses = this.perSample.get(n);
     losses.fill(NaN); // a value forward leaves unwritten is caught below, not read stale
     this.forward(pred, labels, n, c, losses);
@@ -61,7 +63,7 @@ class CustomLoss extends Loss {
         for (let j = i * c; j < (i + 1) * c; j++) dpred[j] = (dpred[j] as number) * scale;
       }
     }
-    return n > 0 ? total / n : 0;
+    return (n > 0 ? total / n : 0) as S;
   }
 
   getConfig(): Record<string, unknown> {

@@ -10,7 +10,7 @@
  */
 import type { ActivationName } from './activations';
 import { BoundedCache } from './bounded-cache';
-import { native } from './backend';
+import type { Kernels } from './core/kernels';
 import { ArgumentTypeError } from './errors';
 import { boolean, describe, float32In, knownOptions, oneOf, plainObject } from './validate';
 
@@ -47,7 +47,7 @@ export type LossIdentifier = LossName | LossAlias | Loss;
 /** The fused kernel of a loss that absorbs the last layer's activation: from logits, it writes the probabilities too. */
 export interface LossFusion {
   readonly activation: ActivationName;
-  kernel(probs: F32, dlogits: F32 | null, logits: F32, labels: F32, weights: F32 | null, n: number, c: number): number;
+  kernel<S extends number>(k: Kernels<S>, probs: F32, dlogits: F32 | null, logits: F32, labels: F32, weights: F32 | null, n: number, c: number): S;
 }
 
 /**
@@ -61,11 +61,14 @@ export abstract class Loss {
   readonly sparse: boolean = false;
   /** The activation this loss can absorb, with the fused kernel that does it. */
   readonly fusion: LossFusion | null = null;
-  /** Whether onOutputs is native calls only, so that a training step can be recorded (lib/program.ts). */
+  /** Whether onOutputs is kernel calls only, so that a training step can be a plan (lib/core/plan.ts). */
   readonly native: boolean = true;
 
-  /** The loss of outputs pred (n, c), weighted by `weights` (n values, or null for 1); writes dL/dpred unless dpred is null. */
-  abstract onOutputs(dpred: F32 | null, pred: F32, labels: F32, weights: F32 | null, n: number, c: number): number;
+  /**
+   * The loss of outputs pred (n, c), weighted by `weights` (n values, or null for 1), through the
+   * kernels `k` (run now, or added to a plan when `native`); writes dL/dpred unless dpred is null.
+   */
+  abstract onOutputs<S extends number>(k: Kernels<S>, dpred: F32 | null, pred: F32, labels: F32, weights: F32 | null, n: number, c: number): S;
 
   abstract getConfig(): Record<string, unknown>;
 }
@@ -76,7 +79,8 @@ export function floatBuffers(): { get(length: number): F32 } {
   return { get: (length) => cache.get(length, () => new Float32Array(length)) };
 }
 
-type OutputKernel = (dpred: F32 | null, pred: F32, labels: F32, weights: F32 | null, n: number, c: number) => number;
+/** The kernels of the losses without options. */
+type OutputKernel = 'meanSquaredError' | 'meanAbsoluteError' | 'logCosh' | 'hinge' | 'squaredHinge' | 'kullbackLeiblerDivergence';
 
 /** A loss that is one native kernel with no options. */
 class KernelLoss extends Loss {
@@ -87,8 +91,8 @@ class KernelLoss extends Loss {
     super();
   }
 
-  onOutputs(dpred: F32 | null, pred: F32, labels: F32, weights: F32 | null, n: number, c: number): number {
-    return this.kernel(dpred, pred, labels, weights, n, c);
+  onOutputs<S extends number>(k: Kernels<S>, dpred: F32 | null, pred: F32, labels: F32, weights: F32 | null, n: number, c: number): S {
+    return k[this.kernel](dpred, pred, labels, weights, n, c);
   }
 
   getConfig(): Record<string, unknown> {
@@ -113,8 +117,8 @@ class Huber extends Loss {
     this.delta = float32In(options['delta'] ?? 1, 'delta', { min: 0, max: Infinity, minInclusive: false });
   }
 
-  onOutputs(dpred: F32 | null, pred: F32, labels: F32, weights: F32 | null, n: number, c: number): number {
-    return native.huber(dpred, pred, labels, weights, n, c, this.delta);
+  onOutputs<S extends number>(k: Kernels<S>, dpred: F32 | null, pred: F32, labels: F32, weights: F32 | null, n: number, c: number): S {
+    return k.huber(dpred, pred, labels, weights, n, c, this.delta);
   }
 
   getConfig(): Record<string, unknown> {
@@ -129,16 +133,13 @@ export interface CrossentropyConfig {
   labelSmoothing?: number;
 }
 
-type SmoothedFused = (probs: F32, dlogits: F32 | null, logits: F32, labels: F32, weights: F32 | null, n: number, c: number, labelSmoothing: number) => number;
-type SmoothedOutput = (dpred: F32 | null, pred: F32, labels: F32, weights: F32 | null, n: number, c: number, labelSmoothing: number) => number;
-
 /** One cross-entropy: its activation, its kernel from logits and its kernel on probabilities. */
 interface CrossentropyKind {
   readonly name: 'binaryCrossentropy' | 'categoricalCrossentropy' | 'sparseCategoricalCrossentropy';
   readonly sparse: boolean;
   readonly activation: ActivationName;
-  readonly fromLogits: SmoothedFused;
-  readonly onProbabilities: SmoothedOutput;
+  readonly fromLogits: 'sigmoidBinaryCrossEntropy' | 'softmaxCrossEntropy' | 'softmaxCrossEntropySparse';
+  readonly onProbabilities: 'binaryCrossEntropy' | 'categoricalCrossEntropy' | 'sparseCategoricalCrossEntropy';
 }
 
 class Crossentropy extends Loss {
@@ -162,13 +163,13 @@ class Crossentropy extends Loss {
     this.fromLogits = options['fromLogits'] === undefined ? false : boolean(options['fromLogits'], 'fromLogits');
     const s = float32In(options['labelSmoothing'] ?? 0, 'labelSmoothing', { min: 0, max: 1 });
     this.labelSmoothing = s;
-    this.fusion = this.fromLogits ? null : { activation: kind.activation, kernel: (p, d, z, t, w, n, c) => kind.fromLogits(p, d, z, t, w, n, c, s) };
+    this.fusion = this.fromLogits ? null : { activation: kind.activation, kernel: (k, p, d, z, t, w, n, c) => k[kind.fromLogits](p, d, z, t, w, n, c, s) };
   }
 
-  onOutputs(dpred: F32 | null, pred: F32, labels: F32, weights: F32 | null, n: number, c: number): number {
+  onOutputs<S extends number>(k: Kernels<S>, dpred: F32 | null, pred: F32, labels: F32, weights: F32 | null, n: number, c: number): S {
     const { kind, labelSmoothing: s } = this;
-    if (this.fromLogits) return kind.fromLogits(this.probs.get(n * c), dpred, pred, labels, weights, n, c, s);
-    return kind.onProbabilities(dpred, pred, labels, weights, n, c, s);
+    if (this.fromLogits) return k[kind.fromLogits](this.probs.get(n * c), dpred, pred, labels, weights, n, c, s);
+    return k[kind.onProbabilities](dpred, pred, labels, weights, n, c, s);
   }
 
   getConfig(): Record<string, unknown> {
@@ -178,12 +179,12 @@ class Crossentropy extends Loss {
 
 /** keras.losses.MeanSquaredError: mean over outputs of (pred - target)^2. */
 export function meanSquaredError(): Loss {
-  return new KernelLoss('meanSquaredError', (d, p, t, w, n, c) => native.meanSquaredError(d, p, t, w, n, c));
+  return new KernelLoss('meanSquaredError', 'meanSquaredError');
 }
 
 /** keras.losses.MeanAbsoluteError: mean over outputs of |pred - target|. */
 export function meanAbsoluteError(): Loss {
-  return new KernelLoss('meanAbsoluteError', (d, p, t, w, n, c) => native.meanAbsoluteError(d, p, t, w, n, c));
+  return new KernelLoss('meanAbsoluteError', 'meanAbsoluteError');
 }
 
 /** keras.losses.Huber, e.g. losses.huber({ delta: 2 }). */
@@ -193,28 +194,28 @@ export function huber(config: HuberConfig = {}): Loss {
 
 /** keras.losses.LogCosh: mean over outputs of log(cosh(pred - target)). */
 export function logCosh(): Loss {
-  return new KernelLoss('logCosh', (d, p, t, w, n, c) => native.logCosh(d, p, t, w, n, c));
+  return new KernelLoss('logCosh', 'logCosh');
 }
 
 /** keras.losses.Hinge: mean of max(1 - t pred, 0), targets in {-1, 1} (or {0, 1}, mapped to them). */
 export function hinge(): Loss {
-  return new KernelLoss('hinge', (d, p, t, w, n, c) => native.hinge(d, p, t, w, n, c));
+  return new KernelLoss('hinge', 'hinge');
 }
 
 /** keras.losses.SquaredHinge: mean of max(1 - t pred, 0)^2. */
 export function squaredHinge(): Loss {
-  return new KernelLoss('squaredHinge', (d, p, t, w, n, c) => native.squaredHinge(d, p, t, w, n, c));
+  return new KernelLoss('squaredHinge', 'squaredHinge');
 }
 
 /** keras.losses.KLDivergence: sum over outputs of t log(t / pred), both clipped to [1e-7, 1]. */
 export function kullbackLeiblerDivergence(): Loss {
-  return new KernelLoss('kullbackLeiblerDivergence', (d, p, t, w, n, c) => native.kullbackLeiblerDivergence(d, p, t, w, n, c));
+  return new KernelLoss('kullbackLeiblerDivergence', 'kullbackLeiblerDivergence');
 }
 
 /** keras.losses.BinaryCrossentropy: mean over outputs; after a sigmoid, or on logits with fromLogits. */
 export function binaryCrossentropy(config: CrossentropyConfig = {}): Loss {
   return new Crossentropy(
-    { name: 'binaryCrossentropy', sparse: false, activation: 'sigmoid', fromLogits: native.sigmoidBinaryCrossEntropy, onProbabilities: native.binaryCrossEntropy },
+    { name: 'binaryCrossentropy', sparse: false, activation: 'sigmoid', fromLogits: 'sigmoidBinaryCrossEntropy', onProbabilities: 'binaryCrossEntropy' },
     config,
   );
 }
@@ -222,7 +223,7 @@ export function binaryCrossentropy(config: CrossentropyConfig = {}): Loss {
 /** keras.losses.CategoricalCrossentropy: one-hot (or soft) label rows; after a softmax, or on logits with fromLogits. */
 export function categoricalCrossentropy(config: CrossentropyConfig = {}): Loss {
   return new Crossentropy(
-    { name: 'categoricalCrossentropy', sparse: false, activation: 'softmax', fromLogits: native.softmaxCrossEntropy, onProbabilities: native.categoricalCrossEntropy },
+    { name: 'categoricalCrossentropy', sparse: false, activation: 'softmax', fromLogits: 'softmaxCrossEntropy', onProbabilities: 'categoricalCrossEntropy' },
     config,
   );
 }
@@ -230,7 +231,7 @@ export function categoricalCrossentropy(config: CrossentropyConfig = {}): Loss {
 /** keras.losses.SparseCategoricalCrossentropy: one class index per sample. */
 export function sparseCategoricalCrossentropy(config: CrossentropyConfig = {}): Loss {
   return new Crossentropy(
-    { name: 'sparseCategoricalCrossentropy', sparse: true, activation: 'softmax', fromLogits: native.softmaxCrossEntropySparse, onProbabilities: native.sparseCategoricalCrossEntropy },
+    { name: 'sparseCategoricalCrossentropy', sparse: true, activation: 'softmax', fromLogits: 'softmaxCrossEntropySparse', onProbabilities: 'sparseCategoricalCrossEntropy' },
     config,
   );
 }

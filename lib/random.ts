@@ -7,6 +7,7 @@
  * advance in place, so JS draws and native draws are one stream.
  */
 import { native } from './backend';
+import { now, type Kernels } from './core/kernels';
 import { ArgumentRangeError, ArgumentTypeError } from './errors';
 import { describe, FINITE, knownOptions, nonNegativeInteger, numberIn, plainObject } from './validate';
 
@@ -112,34 +113,32 @@ export class Random {
     return x % n;
   }
 
-  /** Fisher-Yates shuffle in place. */
+  /** Fisher-Yates shuffle in place, j uniform by integer()'s rejection (native/kernels/random.h). */
   shuffle(values: Uint32Array): void {
-    for (let i = values.length - 1; i > 0; i--) {
-      const j = this.integer(i + 1);
-      const tmp = values[i] as number;
-      values[i] = values[j] as number;
-      values[j] = tmp;
-    }
+    native.randomShuffle(this.state, values);
   }
 
+  // Each fill is a kernel call over the generator's state, which the kernel advances: `k` runs it
+  // now, or adds it to a plan (lib/core/kernels.ts), whose every run then draws afresh.
+
   /** dst uniform in [low, high), from 24-bit draws (native/kernels/random.h fill_uniform). */
-  fillUniform(dst: Float32Array, low: number, high: number): void {
+  fillUniform<S extends number>(dst: Float32Array, low: number, high: number, k: Kernels<S> = now.k as Kernels<S>): void {
     floatArray(dst, 'dst');
     const lo = numberIn(low, 'low', { min: -FLOAT_MAX, max: FLOAT_MAX });
-    native.randomFillUniform(this.state, dst, lo, numberIn(high, 'high', { min: lo, max: FLOAT_MAX }));
+    k.randomFillUniform(this.state, dst, lo, numberIn(high, 'high', { min: lo, max: FLOAT_MAX }));
   }
 
   /** dst ~ N(mean, stddev^2), by Box-Muller in native code. */
-  fillNormal(dst: Float32Array, mean: number, stddev: number): void {
+  fillNormal<S extends number>(dst: Float32Array, mean: number, stddev: number, k: Kernels<S> = now.k as Kernels<S>): void {
     floatArray(dst, 'dst');
     const mu = numberIn(mean, 'mean', { min: -FLOAT_MAX, max: FLOAT_MAX });
-    native.randomFillNormal(this.state, dst, mu, numberIn(stddev, 'stddev', { min: 0, max: FLOAT_MAX }));
+    k.randomFillNormal(this.state, dst, mu, numberIn(stddev, 'stddev', { min: 0, max: FLOAT_MAX }));
   }
 
   /** Inverted dropout: each dst[i] is 1 / (1 - rate) with probability 1 - rate, else 0. */
-  fillDropoutMask(dst: Float32Array, rate: number): void {
+  fillDropoutMask<S extends number>(dst: Float32Array, rate: number, k: Kernels<S> = now.k as Kernels<S>): void {
     floatArray(dst, 'dst');
-    native.randomFillDropoutMask(this.state, dst, numberIn(rate, 'rate', { min: 0, max: 1, maxInclusive: false }));
+    k.randomFillDropoutMask(this.state, dst, numberIn(rate, 'rate', { min: 0, max: 1, maxInclusive: false }));
   }
 }
 
@@ -168,17 +167,17 @@ export function seed(n: number): void {
   globalRandom.reseed(nonNegativeInteger(n, 'seed'));
 }
 
-/** Fills dst from the global stream, uniform in [low, high). */
-export function fillUniform(dst: Float32Array, low: number, high: number): void {
-  globalRandom.fillUniform(dst, low, high);
+/** Fills dst from the global stream, uniform in [low, high); through `k` (now by default). */
+export function fillUniform<S extends number>(dst: Float32Array, low: number, high: number, k?: Kernels<S>): void {
+  globalRandom.fillUniform(dst, low, high, k);
 }
 
-/** Fills dst from the global stream with N(mean, stddev^2) samples. */
-export function fillNormal(dst: Float32Array, mean: number, stddev: number): void {
-  globalRandom.fillNormal(dst, mean, stddev);
+/** Fills dst from the global stream with N(mean, stddev^2) samples; through `k` (now by default). */
+export function fillNormal<S extends number>(dst: Float32Array, mean: number, stddev: number, k?: Kernels<S>): void {
+  globalRandom.fillNormal(dst, mean, stddev, k);
 }
 
-/** Fills dst from the global stream with an inverted-dropout mask: 1 / (1 - rate) or 0. */
-export function fillDropoutMask(dst: Float32Array, rate: number): void {
-  globalRandom.fillDropoutMask(dst, rate);
+/** Fills dst from the global stream with an inverted-dropout mask: 1 / (1 - rate) or 0; through `k` (now by default). */
+export function fillDropoutMask<S extends number>(dst: Float32Array, rate: number, k?: Kernels<S>): void {
+  globalRandom.fillDropoutMask(dst, rate, k);
 }

@@ -3,7 +3,7 @@
  * `apply(weights, grads, scale)` to its loss and the penalty's gradient to its weights' gradient.
  * The sums and the gradient are one native call over the weight view (native/kernels/regularizers.h).
  */
-import { native } from './backend';
+import { now, type Kernels } from './core/kernels';
 import { ArgumentTypeError } from './errors';
 import { describe, float32In, knownOptions, oneOf, plainObject } from './validate';
 
@@ -30,16 +30,28 @@ class L1L2 implements Regularizer {
   }
 
   apply(values: Float32Array, grads: Float32Array | null, scale: number): number {
-    return native.regularize(grads, values, this.l1, this.l2, scale);
+    return this.applyWith(now.k, values, grads, scale);
+  }
+
+  applyWith<S extends number>(k: Kernels<S>, values: Float32Array, grads: Float32Array | null, scale: number): S {
+    return k.regularize(grads, values, this.l1, this.l2, scale);
   }
 }
 
 /**
- * Whether a regularizer is one of these, whose work is a native call: a model with only such
- * regularizers can record its training steps and run them off the main thread (lib/program.ts).
+ * Whether a regularizer is one of these, whose work is a kernel call: a model with only such
+ * regularizers can make its training step a plan and run it off the main thread (lib/core/plan.ts).
  */
-export function isBuiltInRegularizer(value: Regularizer | null | undefined): boolean {
+export function isBuiltInRegularizer(value: Regularizer | null | undefined): value is L1L2 {
   return value instanceof L1L2;
+}
+
+/**
+ * The penalty of `regularizer` through `k` when it is built in; a regularizer of the user's runs
+ * now, in JavaScript, and only ever so (a model with one makes no plan), so its number is S.
+ */
+export function applyRegularizer<S extends number>(k: Kernels<S>, regularizer: Regularizer, values: Float32Array, grads: Float32Array | null, scale: number): S {
+  return isBuiltInRegularizer(regularizer) ? regularizer.applyWith(k, values, grads, scale) : (regularizer.apply(values, grads, scale) as S);
 }
 
 function coefficients(config: unknown, name: string, known: readonly ('l1' | 'l2')[]): { l1: number; l2: number } {

@@ -3,7 +3,7 @@
 # through Node-API, where an environment ends or a buffer is detached while native code works.
 # Builds a copy of the package (dist/, native/, binding.gyp) with -fsanitize=address into
 # build-asan-addon/, then runs the fixtures of test/reliability with libasan preloaded into node:
-# workers terminated or exiting mid-fit and mid-prediction, and inputs detached while programs
+# workers terminated or exiting mid-fit and mid-prediction, and inputs detached while plans
 # read them. Any ASan report aborts the fixture, which fails the run.
 # Run by scripts/test-native.sh (npm run test:native). Needs dist/ (npm run build:ts).
 set -euo pipefail
@@ -40,7 +40,7 @@ run() {
 for scenario in terminate-fit terminate-predict exit-predict exit-fit main-exit-predict; do
   run "$scenario" node "$fixtures/worker-end.js" "$scenario" 3
 done
-for scenario in predict-clone predict-worker fit-unshuffled; do
+for scenario in predict-clone predict-worker fit-unshuffled fit-midtrip; do
   run "$scenario" node --expose-gc "$fixtures/detach.js" "$scenario"
 done
 [ "$failed" -eq 0 ]

@@ -5,6 +5,7 @@
 import { expect } from 'chai';
 
 import * as my from '../lib/index';
+import { native } from '../lib/backend';
 import { getLoss, type Loss } from '../lib/losses';
 import { expectClose, expectScalarClose, VALUES } from './helpers/compare';
 import { oneHot, randomArray, randomClasses } from './helpers/data';
@@ -68,7 +69,7 @@ describe('losses: names and factories', () => {
     for (const [loss, kind, labels, options] of cases) {
       expect(loss.name).to.equal(kind);
       expect(loss.fusion === null, `${kind} fusion`).to.equal(!['binaryCrossentropy', 'categoricalCrossentropy', 'sparseCategoricalCrossentropy'].includes(kind));
-      const value = loss.onOutputs(new Float32Array(n * c), probs, labels, weights, n, c);
+      const value = loss.onOutputs(native, new Float32Array(n * c), probs, labels, weights, n, c);
       expectScalarClose(value, lossRef(kind, probs, labels, n, c, { ...options, weights }), VALUES, kind);
     }
   });
@@ -79,11 +80,11 @@ describe('losses: names and factories', () => {
     const rows = oneHot(randomClasses(n, c, 7), c);
     const loss = losses.categoricalCrossentropy({ fromLogits: true, labelSmoothing: 0.1 });
     expect(loss.fusion).to.equal(null);
-    const value = loss.onOutputs(null, z, rows, null, n, c);
+    const value = loss.onOutputs(native, null, z, rows, null, n, c);
     expectScalarClose(value, logitsLossRef('categoricalCrossentropy', z, rows, n, c, { labelSmoothing: 0.1 }), VALUES, 'loss');
-    expect(loss.onOutputs(null, z, rows, null, n, c)).to.equal(value);
+    expect(loss.onOutputs(native, null, z, rows, null, n, c)).to.equal(value);
     const binary = losses.binaryCrossentropy({ fromLogits: true });
-    expectScalarClose(binary.onOutputs(null, z, rows, null, n, c), logitsLossRef('binaryCrossentropy', z, rows, n, c), VALUES, 'binary');
+    expectScalarClose(binary.onOutputs(native, null, z, rows, null, n, c), logitsLossRef('binaryCrossentropy', z, rows, n, c), VALUES, 'binary');
   });
 
   it('getConfig reports the options', () => {
@@ -154,8 +155,8 @@ describe('losses.custom', () => {
     const labels = randomArray(n * c, 11);
     const weights = Float32Array.from([2, 0, 1, 0.5]);
     const [g1, g2] = [new Float32Array(n * c), new Float32Array(n * c)];
-    const custom = customMse().onOutputs(g1, pred, labels, weights, n, c);
-    const builtIn = losses.meanSquaredError().onOutputs(g2, pred, labels, weights, n, c);
+    const custom = customMse().onOutputs(native, g1, pred, labels, weights, n, c);
+    const builtIn = losses.meanSquaredError().onOutputs(native, g2, pred, labels, weights, n, c);
     expectScalarClose(custom, builtIn, VALUES, 'loss');
     expectClose(g1, g2, VALUES, 'gradient');
     expect(customMse().getConfig()).to.deep.equal({ name: 'myMse' });
@@ -173,14 +174,14 @@ describe('losses.custom', () => {
     const pred = Float32Array.from([0.5, 0.25]);
     const labels = Float32Array.from([1, 0]);
     const logOfZero = losses.custom({ name: 'badLog', forward: (_p, _t, n, _c, out) => out.fill(-Math.log(0), 0, n), gradient: () => undefined });
-    expect(() => logOfZero.onOutputs(null, pred, labels, null, 1, 2)).to.throw(my.TrainingError, /custom loss 'badLog': its forward\(\) left Infinity at out\[0\]/);
+    expect(() => logOfZero.onOutputs(native, null, pred, labels, null, 1, 2)).to.throw(my.TrainingError, /custom loss 'badLog': its forward\(\) left Infinity at out\[0\]/);
     const lazy = losses.custom({ name: 'lazy', forward: (_p, _t, _n, _c, out) => void (out[0] = 1), gradient: () => undefined });
-    expect(() => lazy.onOutputs(null, pred, labels, null, 2, 1)).to.throw(my.TrainingError, /'lazy': its forward\(\) left NaN at out\[1\]/);
-    expect(() => lazy.onOutputs(new Float32Array(2), pred, labels, null, 2, 1)).to.throw(my.TrainingError, /'lazy': its forward\(\) left NaN/);
+    expect(() => lazy.onOutputs(native, null, pred, labels, null, 2, 1)).to.throw(my.TrainingError, /'lazy': its forward\(\) left NaN at out\[1\]/);
+    expect(() => lazy.onOutputs(native, new Float32Array(2), pred, labels, null, 2, 1)).to.throw(my.TrainingError, /'lazy': its forward\(\) left NaN/);
     const noGradient = losses.custom({ name: 'noGrad', forward: (_p, _t, n, _c, out) => out.fill(1, 0, n), gradient: () => undefined });
-    expect(() => noGradient.onOutputs(new Float32Array(2), pred, labels, null, 1, 2)).to.throw(my.TrainingError, /'noGrad': its gradient\(\) left NaN at dpred\[0\]/);
+    expect(() => noGradient.onOutputs(native, new Float32Array(2), pred, labels, null, 1, 2)).to.throw(my.TrainingError, /'noGrad': its gradient\(\) left NaN at dpred\[0\]/);
     // Predictions that are already NaN are the model's fault: NaN, as a built-in loss gives, for fit to stop on.
-    expect(noGradient.onOutputs(null, Float32Array.from([NaN, 1]), labels, null, 1, 2)).to.be.NaN;
+    expect(noGradient.onOutputs(native, null, Float32Array.from([NaN, 1]), labels, null, 1, 2)).to.be.NaN;
   });
 });
 

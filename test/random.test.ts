@@ -63,6 +63,26 @@ describe('Random native fills', () => {
     expectInStep(fast, slow);
   });
 
+  it('shuffle is Fisher-Yates over the JS generator\'s draws, each index drawn as integer() draws it, on lengths 0 to 70001', () => {
+    for (const count of [0, 1, 2, 7, 1000, 70001]) {
+      const fast = new Random(13);
+      const slow = new Random(13);
+      const got = Uint32Array.from({ length: count }, (_, i) => i);
+      fast.shuffle(got);
+      const ref = Uint32Array.from({ length: count }, (_, i) => i);
+      for (let i = count - 1; i > 0; i--) {
+        const j = slow.integer(i + 1);
+        [ref[i], ref[j]] = [ref[j] as number, ref[i] as number];
+      }
+      expect(Array.from(got), `count ${count}`).to.deep.equal(Array.from(ref));
+      expectInStep(fast, slow);
+    }
+    expect(() => native.randomShuffle(new Uint32Array(3), new Uint32Array(2))).to.throw(RangeError, /state to hold the generator's 4 words/);
+    const shared = new Uint32Array(8).fill(1);
+    expect(() => native.randomShuffle(shared.subarray(0, 4), shared.subarray(2))).to.throw(RangeError, /values and state to be separate memory/);
+    expect(() => native.randomShuffle(new Uint32Array(4).fill(1), new Float32Array(2) as never)).to.throw(TypeError, /Uint32Array for values/);
+  });
+
   it('has the moments of its distributions within sampling error (4 standard errors)', () => {
     const n = 100000;
     const rng = new Random(14);

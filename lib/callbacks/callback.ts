@@ -5,7 +5,7 @@
  * current batch.
  */
 import { ModelStateError } from '../errors';
-import type { Sequential } from '../models/sequential';
+import type { Model } from '../core/model';
 
 /** Named numbers: loss, metrics, their val_ versions, lr; batch logs also hold batch and size. */
 export type Logs = Record<string, number>;
@@ -37,11 +37,11 @@ export const hookNames = ['onTrainBegin', 'onTrainEnd', 'onEpochBegin', 'onEpoch
 
 /** Subclass and override the hooks you need; epochs are absolute indices (initialEpoch counts). */
 export class Callback {
-  private attachedModel: Sequential | null = null;
+  private attachedModel: Model | null = null;
   private runParams: CallbackParams | null = null;
 
   /** The model being trained. */
-  get model(): Sequential {
+  get model(): Model {
     if (this.attachedModel === null) throw new ModelStateError('This callback has no model yet: pass it to fit() in callbacks, or call setModel(model).');
     return this.attachedModel;
   }
@@ -52,7 +52,7 @@ export class Callback {
     return this.runParams;
   }
 
-  setModel(model: Sequential): void {
+  setModel(model: Model): void {
     this.attachedModel = model;
   }
 
@@ -69,4 +69,12 @@ export class Callback {
   onBatchBegin(_batch: number, _logs: Logs): Awaitable {}
   /** logs: batch, size, and loss and metrics running over the epoch so far. */
   onBatchEnd(_batch: number, _logs: Logs): Awaitable {}
+
+  /**
+   * Whether this callback has a batch hook of its own: fit then runs its steps one at a time so
+   * that each is seen; otherwise it may run many steps per trip off the main thread.
+   */
+  watchesBatches(): boolean {
+    return this.onBatchBegin !== Callback.prototype.onBatchBegin || this.onBatchEnd !== Callback.prototype.onBatchEnd;
+  }
 }

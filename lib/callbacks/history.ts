@@ -2,6 +2,7 @@
 import { ArgumentTypeError } from '../errors';
 import { atomicWrite } from '../io/atomic-write';
 import { historyToSvg, type PlotOptions } from '../plot/history-chart';
+import { svgToPng } from '../plot/png';
 import { describe } from '../validate';
 import { Callback, type Logs } from './callback';
 
@@ -27,10 +28,15 @@ export class History extends Callback {
     return historyToSvg(this, options);
   }
 
-  /** Writes toSvg() to `path` (an .svg file), atomically: a failed write leaves any old file as it was. */
+  /**
+   * Writes the curves to `path`: toSvg(options), or its PNG when the path ends in .png (that needs
+   * the optional package @resvg/resvg-js, installed with myelin unless optional packages were
+   * left out). The write is atomic: a failed one leaves any old file as it was.
+   */
   async plot(path: string, options?: PlotOptions): Promise<void> {
     if (typeof path !== 'string' || path.length === 0) throw new ArgumentTypeError({ argument: 'path', expected: 'a file path (string)', received: describe(path) });
-    await atomicWrite(path, [Buffer.from(this.toSvg(options), 'utf8')]);
+    const svg = this.toSvg(options);
+    await atomicWrite(path, [/\.png$/i.test(path) ? await svgToPng(svg) : Buffer.from(svg, 'utf8')]);
   }
 }
 

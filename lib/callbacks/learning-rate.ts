@@ -1,9 +1,9 @@
 /** The optimizer's learning rate, for the callbacks that change it (not when it is a schedule). */
 import { ArgumentTypeError } from '../errors';
-import type { Sequential } from '../models/sequential';
+import type { Model } from '../core/model';
 import { describe } from '../validate';
 
-export function learningRateOf(model: Sequential, callback: string): number {
+export function learningRateOf(model: Model, callback: string): number {
   const rate: unknown = model.optimizer.learningRate;
   if (typeof rate !== 'number') {
     throw new ArgumentTypeError(
@@ -14,7 +14,7 @@ export function learningRateOf(model: Sequential, callback: string): number {
   return rate;
 }
 
-export function setLearningRate(model: Sequential, callback: string, rate: number): void {
+export function setLearningRate(model: Model, callback: string, rate: number): void {
   learningRateOf(model, callback);
   model.optimizer.learningRate = rate;
 }

@@ -3,7 +3,7 @@
  * model and the run's params, called in order and awaited. A History is always among them: the
  * one passed in, or a new one last (so it records what earlier callbacks add to the logs).
  */
-import type { Sequential } from '../models/sequential';
+import type { Model } from '../core/model';
 import { functionValue, knownOptions, plainObject } from '../validate';
 import { Callback, hookNames, type CallbackParams, type CustomCallbackArgs, type Logs } from './callback';
 import { History } from './history';
@@ -32,6 +32,10 @@ class Hooks extends Callback {
   override onBatchEnd(batch: number, logs: Logs) {
     return this.hooks.onBatchEnd?.(batch, logs);
   }
+
+  override watchesBatches(): boolean {
+    return this.hooks.onBatchBegin !== undefined || this.hooks.onBatchEnd !== undefined;
+  }
 }
 
 function toCallback(value: unknown, argument: string): Callback {
@@ -54,7 +58,7 @@ export class CallbackList {
   /** The History fit() returns. */
   readonly history: History;
 
-  constructor(callbacks: readonly Callback[], model: Sequential, params: CallbackParams) {
+  constructor(callbacks: readonly Callback[], model: Model, params: CallbackParams) {
     const passed = callbacks.find((cb): cb is History => cb instanceof History);
     this.history = passed ?? new History();
     this.callbacks = passed === undefined ? [...callbacks, this.history] : [...callbacks];
@@ -62,6 +66,11 @@ export class CallbackList {
       cb.setModel(model);
       cb.setParams(params);
     }
+  }
+
+  /** Whether a callback has a batch hook: then fit runs its steps one at a time, each seen. */
+  get watchesBatches(): boolean {
+    return this.callbacks.some((cb) => cb.watchesBatches());
   }
 
   async trainBegin(logs: Logs): Promise<void> {

@@ -1,11 +1,12 @@
 /**
  * How the command line turns an error into one line on stderr and an exit code scripts can
  * trust: 0 success, 1 a failure while running (training diverged, a disk full), 2 a usage error
- * (an unknown option, a missing file, a bad column, a model that does not fit the data).
+ * (an unknown option, a missing file, a bad column, a data file that cannot be read as data,
+ * naming its line, a model that does not fit the data).
  */
 import { CommanderError } from 'commander';
 
-import { ArgumentRangeError, ArgumentTypeError, ModelFormatError, MyelinError } from '../errors';
+import { ArgumentRangeError, ArgumentTypeError, DataFormatError, ModelFormatError, MyelinError } from '../errors';
 
 export const EXIT_OK = 0;
 export const EXIT_FAILURE = 1;
@@ -43,7 +44,7 @@ export function outcomeOf(error: unknown): Outcome {
     const done = error.code === 'commander.helpDisplayed' || error.code === 'commander.version';
     return { code: done ? EXIT_OK : EXIT_USAGE, message: null };
   }
-  if (error instanceof UsageError || error instanceof ArgumentTypeError || error instanceof ArgumentRangeError || error instanceof ModelFormatError) {
+  if (error instanceof UsageError || error instanceof ArgumentTypeError || error instanceof ArgumentRangeError || error instanceof ModelFormatError || error instanceof DataFormatError) {
     return { code: EXIT_USAGE, message: error.message };
   }
   const code = (error as SystemError | null)?.code;

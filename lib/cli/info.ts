@@ -1,4 +1,4 @@
-/** `myelin info`: a saved model's topology, parameter counts, compile settings and format version. */
+/** `myelin info`: a saved model's topology, parameter counts, class names, compile settings and format version. */
 import * as fs from 'node:fs';
 
 import { openModel } from './model-file';
@@ -32,11 +32,13 @@ export async function info(options: InfoOptions, out: Output): Promise<void> {
       params: { total: counts.trainable + counts.nonTrainable, trainable: counts.trainable, nonTrainable: counts.nonTrainable },
       layers,
       compile,
+      classNames: model.classNames,
     },
     [
       `${options.model}: myelin model, format version ${json.formatVersion}`,
       `inputs: ${model.inputUnits} features, outputs: ${model.outputUnits}`,
       ...table,
+      ...(model.classNames === null ? [] : [`classes: ${model.classNames.map((name, i) => `${i} = ${name}`).join(', ')}`]),
       compile === null ? 'not compiled' : `compiled with loss ${compile.loss}, optimizer ${compile.optimizer}${compile.metrics.length > 0 ? `, metrics ${compile.metrics.join(', ')}` : ''}`,
     ],
   );

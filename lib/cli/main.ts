@@ -10,10 +10,10 @@ import { EXIT_OK, outcomeOf } from './errors';
 import { evaluate } from './evaluate';
 import { exportOnnx } from './export-onnx';
 import { info } from './info';
-import { fraction, layerList, nonNegativeInteger, positiveInteger, positiveNumber } from './options';
+import { fraction, layerList, nameList, nonNegativeInteger, positiveInteger, positiveNumber } from './options';
 import { output, type Output } from './output';
 import { predict } from './predict';
-import { train } from './train';
+import { DEFAULT_PATIENCE, train } from './train';
 
 interface CommonOptions {
   json?: boolean;
@@ -28,9 +28,10 @@ function withOutputOptions(command: Command): Command {
 /** The options that say where the data and its labels are. */
 function withDataOptions(command: Command, labels: 'required' | 'ignored'): Command {
   command
-    .requiredOption('--data <file>', "CSV file (may be gzip-compressed), or IDX file ('idx' or 'ubyte' in its name)")
+    .requiredOption('--data <file>', "CSV file (may be gzip-compressed; - reads standard input), IDX file ('idx' or 'ubyte' in its name), or a dataset myelin ships: digits, breast-cancer")
     .addOption(new Option('--header', "the CSV file's first line names the columns (default: told from that line)"))
-    .addOption(new Option('--no-header', 'the CSV file has no header line'));
+    .addOption(new Option('--no-header', 'the CSV file has no header line'))
+    .option('--skip-rows <n>', "lines to skip before the header or the data, e.g. 1 for scikit-learn's CSV exports (their first line holds rows, features and class names, which name the classes)", nonNegativeInteger);
   if (labels === 'required') {
     return command
       .option('--label-column <name|index>', 'the CSV column holding the labels, by header name or index from 0 (default: the last column)')
@@ -54,16 +55,20 @@ function buildProgram(): Command {
     .addOption(new Option('--layers <units>', 'hidden layer widths, comma-separated, or none').argParser(layerList).default([64], '64'))
     .option('--activation <name>', 'activation of the hidden layers', 'relu')
     .option('--loss <name>', 'loss (default: sparseCategoricalCrossentropy with a softmax output for class labels, meanSquaredError with a linear output otherwise)')
+    .option('--metrics <names>', "metrics to report, comma-separated, or none (default: accuracy for class labels, mae otherwise)", nameList)
     .option('--optimizer <name>', 'optimizer: sgd, adagrad, adadelta, rmsprop, adam, adamax, nadam or adamw', 'adam')
     .option('--learning-rate <rate>', "the optimizer's learning rate (default: its Keras default)", positiveNumber)
     .option('--epochs <n>', 'epochs to train', positiveInteger, 10)
     .option('--batch-size <n>', 'samples per gradient step', positiveInteger, 32)
-    .option('--validation-split <fraction>', 'fraction of the samples, from the end, held out for validation', fraction, 0)
-    .option('--seed <n>', 'seed of the random generator (weights, shuffling), for a repeatable run', nonNegativeInteger)
+    .option('--validation-split <fraction>', 'fraction of the samples held out for validation, drawn at random (each class keeping its share for class labels)', fraction, 0)
+    .option('--shuffle', 'reshuffle the training rows before each epoch (the default)')
+    .option('--no-shuffle', "keep the training rows' order in every epoch")
+    .option('--early-stopping [patience]', `stop when val_loss (loss without validation) has not improved for patience epochs (default ${DEFAULT_PATIENCE}), and keep the best epoch's weights`, positiveInteger)
+    .option('--seed <n>', 'seed of the random generator (weights, validation split, shuffling), for a repeatable run', nonNegativeInteger)
     .option('--no-normalize', 'do not standardize the features (by default the model starts with a Normalization layer adapted to the training rows)')
-    .requiredOption('--out <file>', 'where to save the trained model')
-    .option('--plot <file>', 'also write the training curves as an SVG file')
-    .addHelpText('after', '\nExample:\n  myelin train --data data/breast-cancer.csv --label-column diagnosis --layers 32 --epochs 20 --validation-split 0.2 --out cancer.myelin --plot cancer.svg');
+    .option('--out <file>', 'where to save the trained model (required)')
+    .option('--plot <file>', 'also draw the training curves: SVG, or PNG when the file ends in .png')
+    .addHelpText('after', '\nExamples:\n  myelin train --data breast-cancer --layers 32 --epochs 50 --validation-split 0.2 --early-stopping --seed 1 --out cancer.myelin --plot cancer.svg\n  myelin train --data wine_data.csv --skip-rows 1 --layers 16 --epochs 40 --validation-split 0.2 --seed 1 --out wine.myelin');
   withOutputOptions(trainCommand).action(action(train));
 
   const evaluateCommand = withDataOptions(program.command('evaluate').description("a saved model's loss and metrics on labelled data"), 'required')

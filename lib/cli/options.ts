@@ -52,3 +52,13 @@ export function layerList(value: string): number[] {
     return units;
   });
 }
+
+/** Names, comma-separated: 'accuracy,auc'; '' or 'none' for none. */
+export function nameList(value: string): string[] {
+  const text = value.trim();
+  if (text === '' || text === 'none') return [];
+  return text.split(',').map((part) => {
+    if (part.trim() === '') throw new InvalidArgumentError(`Expected comma-separated names such as accuracy,auc (or 'none'), but '${value}' has an empty one.`);
+    return part.trim();
+  });
+}

@@ -1,12 +1,14 @@
 /**
  * `myelin predict`: a saved model's outputs for every sample, as CSV (to --out, written
  * atomically, or to stdout) or JSON. A model ending in softmax or sigmoid gets a 'class' column
- * (the most likely class index; for one sigmoid output, 1 when it is >= 0.5) before its outputs.
+ * (the most likely class: its name when the model file has class names, else its index; for one
+ * sigmoid output, class 1 when it is >= 0.5) before its outputs; JSON gives the index as `class`
+ * and the name as `className`.
  */
 import { atomicWrite } from '../io/atomic-write';
 import { checkOutputPathSync } from '../io/output-path';
 import { argmax } from '../metrics/metric';
-import type { Sequential } from '../models/sequential';
+import type { Model } from '../core/model';
 import { loadFeatures, type DataOptions } from './data';
 import { requireWidth } from './width';
 import { openModel } from './model-file';
@@ -18,7 +20,7 @@ export interface PredictOptions extends DataOptions {
   batchSize: number;
 }
 
-function outputActivation(model: Sequential): unknown {
+function outputActivation(model: Model): unknown {
   return model.layers[model.layers.length - 1]?.getConfig()['activation'];
 }
 
@@ -32,6 +34,11 @@ function shortestFloat32(value: number): number {
   return Number(value.toPrecision(9));
 }
 
+/** A CSV field: quoted (RFC 4180) when it holds a comma, a quote or a line break. */
+function csvField(text: string): string {
+  return /[",\r\n]/.test(text) ? `"${text.replace(/"/g, '""')}"` : text;
+}
+
 /** The most likely class of each row of [n, c] outputs (for one sigmoid output: 1 when >= 0.5). */
 function classes(outputs: Float32Array, n: number, c: number): number[] {
   return Array.from({ length: n }, (_, r) => (c === 1 ? ((outputs[r] as number) >= 0.5 ? 1 : 0) : argmax(outputs, r, c)));
@@ -40,7 +47,7 @@ function classes(outputs: Float32Array, n: number, c: number): number[] {
 export async function predict(options: PredictOptions, out: Output): Promise<void> {
   if (options.out !== undefined) checkOutputPathSync(options.out, '--out');
   const model = await openModel(options.model);
-  const x = loadFeatures(options);
+  const x = await loadFeatures(options, out.note);
   requireWidth(model, x, options.model, options.data, options.labelColumn !== undefined);
   const outputs = model.predict(x, { batchSize: options.batchSize });
   const [n, c] = outputs.shape as [number, number];
@@ -48,15 +55,21 @@ export async function predict(options: PredictOptions, out: Output): Promise<voi
   // Several sigmoid outputs are independent labels, not one class: no class column then.
   const classify = (activation === 'softmax' && c > 1) || (activation === 'sigmoid' && c === 1);
   const labelled = classify ? classes(outputs.data, n, c) : null;
+  const classNames = model.classNames;
+  /** What the CSV's class column shows: the class's name when the model file has names, else its index. */
+  const classLabel = (index: number): string => classNames?.[index] ?? String(index);
   const names = c === 1 ? ['output'] : Array.from({ length: c }, (_, j) => `output_${j}`);
   const rows = outputs.toArray().map((values) => values.map(shortestFloat32));
 
   if (options.out === undefined && out.json) {
-    out.result({ model: options.model, samples: n, predictions: rows.map((values, r) => ({ ...(labelled === null ? {} : { class: labelled[r] }), outputs: values })) }, []);
+    out.result({ model: options.model, samples: n, predictions: rows.map((values, r) => {
+      const index = labelled?.[r];
+      return { ...(index === undefined ? {} : { class: index, ...(classNames === null ? {} : { className: classLabel(index) }) }), outputs: values };
+    }) }, []);
     return;
   }
   const header = [...(labelled === null ? [] : ['class']), ...names].join(',');
-  const lines = rows.map((values, r) => [...(labelled === null ? [] : [String(labelled[r])]), ...values.map(String)].join(','));
+  const lines = rows.map((values, r) => [...(labelled === null ? [] : [csvField(classLabel(labelled[r] as number))]), ...values.map(String)].join(','));
   if (options.out === undefined) {
     out.result(null, [header, ...lines]);
     return;

@@ -2,9 +2,12 @@
  * CSV files of numeric features and one label column (RFC 4180 fields: double quotes may enclose
  * a field holding the delimiter, and "" inside them is a quote; a field may not span lines).
  * Gzip-compressed files are read too. A number is a decimal (decimal.ts: not '0x10', 'Infinity'
- * or 'NaN') that float32 can hold; anything else is an error naming the file, line and column.
+ * or 'NaN') that float32 can hold; anything else is a DataFormatError naming the file, line and
+ * column. Lines before the data (scikit-learn's exports start with one: rows, features and class
+ * names) are skipped with skipRows; a first line whose field count differs from the lines after
+ * it is refused with that suggestion rather than read as a header.
  */
-import { ArgumentRangeError, ArgumentTypeError, MyelinError } from '../errors';
+import { ArgumentRangeError, ArgumentTypeError, DataFormatError } from '../errors';
 import { MAX_CSV_BYTES } from '../limits';
 import { Tensor } from '../tensor';
 import { boolean, describe, knownOptions, nonNegativeInteger, oneOf, plainObject } from '../validate';
@@ -14,10 +17,15 @@ import { readData } from './files';
 export interface LoadCsvArgs {
   /** The label column: its index from 0, or its name in the header (default: the last column). */
   labelColumn?: number | string;
-  /** Whether the first line names the columns (default true). */
+  /**
+   * Whether the first line (after skipRows) names the columns. Default: told from that line, a
+   * header unless its features are all numbers (and always one when labelColumn is a name).
+   */
   header?: boolean;
   /** The field separator, one character (default ','). */
   delimiter?: string;
+  /** Lines to skip at the start of the file, before the header or the data (default 0). */
+  skipRows?: number;
 }
 
 export interface CsvData {
@@ -27,7 +35,11 @@ export interface CsvData {
   readonly y: Tensor;
   /** Names of the feature columns, when the file has a header. */
   readonly columns?: string[];
-  /** The class names, sorted; y holds indices into them. Only when the labels are not all numbers. */
+  /**
+   * The class names: classes[i] is the name of class i, the label y holds. Given when the labels
+   * are names (numbered in sorted order), or when they are integers 0..k-1 and a skipped first
+   * line is scikit-learn's line of metadata (rows, features, then the k class names in order).
+   */
   readonly classes?: string[];
 }
 
@@ -75,15 +87,27 @@ interface Row {
   readonly fields: string[];
 }
 
-function csvArgs(args: unknown): { labelColumn: unknown; header: boolean; delimiter: string } {
+interface CsvOptions {
+  readonly labelColumn: unknown;
+  readonly header: boolean | undefined;
+  readonly delimiter: string;
+  readonly skipRows: number;
+}
+
+function csvArgs(args: unknown): CsvOptions {
   const o = args === undefined ? {} : plainObject(args, 'args');
-  knownOptions(o, 'args', ['labelColumn', 'header', 'delimiter']);
+  knownOptions(o, 'args', ['labelColumn', 'header', 'delimiter', 'skipRows']);
   const delimiter = o['delimiter'] ?? ',';
   if (typeof delimiter !== 'string') throw new ArgumentTypeError({ argument: 'delimiter', expected: 'one character', received: describe(delimiter) });
   if (delimiter.length !== 1 || delimiter === '"' || delimiter === '\n' || delimiter === '\r') {
     throw new ArgumentRangeError({ argument: 'delimiter', expected: 'one character other than a quote or a line break', received: describe(delimiter) });
   }
-  return { labelColumn: o['labelColumn'], header: boolean(o['header'] ?? true, 'header'), delimiter };
+  return {
+    labelColumn: o['labelColumn'],
+    header: o['header'] === undefined ? undefined : boolean(o['header'], 'header'),
+    delimiter,
+    skipRows: nonNegativeInteger(o['skipRows'] ?? 0, 'skipRows'),
+  };
 }
 
 function labelIndex(value: unknown, names: readonly string[] | null, width: number): number {
@@ -95,6 +119,45 @@ function labelIndex(value: unknown, names: readonly string[] | null, width: numb
   const index = nonNegativeInteger(value, 'labelColumn');
   if (index >= width) throw new ArgumentRangeError({ argument: 'labelColumn', expected: `a column index from 0 to ${width - 1}`, received: describe(value) });
   return index;
+}
+
+/**
+ * Whether `first` is a header: as told, or when labelColumn is a name; otherwise unless every
+ * field but the label column's is a number (a line of data).
+ */
+function isHeader(first: Row, { header, labelColumn }: CsvOptions): boolean {
+  if (header !== undefined) return header;
+  if (typeof labelColumn === 'string') return true;
+  const label = typeof labelColumn === 'number' ? labelColumn : first.fields.length - 1;
+  return !first.fields.every((field, j) => j === label || !Number.isNaN(parseDecimal(field)));
+}
+
+/**
+ * Refuses a first line whose field count differs from that of the two lines after it, which
+ * agree: a line of metadata or a title, not a header or data, that would otherwise fail as
+ * "line 2: expected 5 fields but found 14".
+ */
+function checkFirstLine(rows: readonly Row[], file: string): void {
+  const [first, second, third] = rows;
+  if (first === undefined || second === undefined || first.fields.length === second.fields.length) return;
+  if (third !== undefined && third.fields.length !== second.fields.length) return;
+  throw new DataFormatError(
+    { file, line: first.line },
+    `has ${first.fields.length} field${first.fields.length === 1 ? '' : 's'} but the lines after it have ${second.fields.length}: ` +
+      "is it a line of metadata before the data? (scikit-learn's CSV exports start with one: rows, features, class names)",
+    { skipRows: first.line },
+  );
+}
+
+/**
+ * The class names of scikit-learn's line of metadata, `rows,features,name_0,...,name_k-1`, when
+ * `line` is one that describes these rows, features and labels (integers 0..k-1); else undefined.
+ */
+function scikitLearnClasses(line: string | undefined, delimiter: string, rows: number, features: number, y: Float32Array): string[] | undefined {
+  if (line === undefined) return undefined;
+  const [n, f, ...names] = splitFields(line.replace(/\r$/, ''), delimiter).map((field) => field.trim());
+  if (parseDecimal(n ?? '') !== rows || parseDecimal(f ?? '') !== features || names.length < 2 || names.some((name) => name === '')) return undefined;
+  return y.every((label) => Number.isInteger(label) && label >= 0 && label < names.length) ? names : undefined;
 }
 
 /**
@@ -123,30 +186,43 @@ function encodeLabels(labels: readonly string[], fail: (i: number, problem: stri
  * @param maxBytes a lower limit, for tests (internal).
  */
 export function loadCsv(path: string, args?: LoadCsvArgs, maxBytes = MAX_CSV_BYTES): CsvData {
-  const { labelColumn, header, delimiter } = csvArgs(args);
-  const text = readData(path, maxBytes).toString('utf8').replace(/^\uFEFF/, '');
+  // The options first: a misspelled option is reported before anything is read.
+  const options = csvArgs(args);
+  return csvData(readData(path, maxBytes), path, options);
+}
+
+/** loadCsv of data already read (the command line's standard input); `file` names it in errors. @internal */
+export function parseCsv(bytes: Buffer, file: string, args?: LoadCsvArgs): CsvData {
+  return csvData(bytes, file, csvArgs(args));
+}
+
+function csvData(bytes: Buffer, file: string, options: CsvOptions): CsvData {
+  const { delimiter, skipRows } = options;
+  const lines = bytes.toString('utf8').replace(/^\uFEFF/, '').split('\n');
   const rows: Row[] = [];
-  text.split('\n').forEach((raw, i) => {
+  lines.forEach((raw, i) => {
     const line = raw.endsWith('\r') ? raw.slice(0, -1) : raw;
-    if (line.trim() !== '') rows.push({ line: i + 1, fields: splitFields(line, delimiter) });
+    if (i >= skipRows && line.trim() !== '') rows.push({ line: i + 1, fields: splitFields(line, delimiter) });
   });
+  checkFirstLine(rows, file);
+  const header = rows[0] !== undefined && isHeader(rows[0], options);
   const names = header ? (rows.shift()?.fields.map((f) => f.trim()) ?? null) : null;
   const first = rows[0];
-  if (first === undefined) throw new MyelinError(`${path}: no data rows${header ? ' after the header' : ''}`);
+  if (first === undefined) throw new DataFormatError({ file }, `no data rows${header ? ' after the header' : ''}`);
   const width = names?.length ?? first.fields.length;
-  if (width < 2) throw new MyelinError(`${path} line ${first.line}: expected at least 2 columns (features and a label) but found ${width}`);
-  const label = labelIndex(labelColumn, names, width);
+  if (width < 2) throw new DataFormatError({ file, line: first.line }, `expected at least 2 columns (features and a label) but found ${width}`);
+  const label = labelIndex(options.labelColumn, names, width);
   const columnName = (j: number): string => (names === null ? `column ${j + 1}` : `column ${j + 1} ('${names[j]}')`);
 
   const fail = (line: number, j: number, problem: string): never => {
-    throw new MyelinError(`${path} line ${line}, ${columnName(j)}: ${problem}`);
+    throw new DataFormatError({ file, line, column: columnName(j) }, problem);
   };
 
   const features = width - 1;
   const x = new Float32Array(rows.length * features);
   const labels: string[] = [];
   rows.forEach(({ line, fields }, r) => {
-    if (fields.length !== width) throw new MyelinError(`${path} line ${line}: expected ${width} fields but found ${fields.length}`);
+    if (fields.length !== width) throw new DataFormatError({ file, line }, `expected ${width} fields but found ${fields.length}`);
     let k = r * features;
     fields.forEach((field, j) => {
       if (j === label) {
@@ -159,10 +235,11 @@ export function loadCsv(path: string, args?: LoadCsvArgs, maxBytes = MAX_CSV_BYT
       x[k++] = typeof value === 'string' ? fail(line, j, value) : value;
     });
   });
-  const { y, classes } = encodeLabels(labels, (i, problem) => fail((rows[i] as Row).line, label, problem));
+  const encoded = encodeLabels(labels, (i, problem) => fail((rows[i] as Row).line, label, problem));
+  const classes = encoded.classes ?? (skipRows > 0 && !header ? scikitLearnClasses(lines[0], delimiter, rows.length, features, encoded.y) : undefined);
   return {
     x: new Tensor(x, [rows.length, features]),
-    y: new Tensor(y, [rows.length, 1]),
+    y: new Tensor(encoded.y, [rows.length, 1]),
     ...(names === null ? {} : { columns: names.filter((_, j) => j !== label) }),
     ...(classes === undefined ? {} : { classes }),
   };

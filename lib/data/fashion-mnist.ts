@@ -5,7 +5,7 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 
-import { ArgumentTypeError, MyelinError } from '../errors';
+import { ArgumentTypeError, DataFormatError, MyelinError } from '../errors';
 import type { Tensor } from '../tensor';
 import { describe, knownOptions, plainObject } from '../validate';
 import { loadIdx } from './idx';
@@ -45,7 +45,7 @@ function images(file: string): Tensor {
 }
 
 function samePairs(x: Tensor, y: Tensor, file: string): void {
-  if (x.shape[0] !== y.shape[0]) throw new MyelinError(`${file}: expected ${x.shape[0]} labels, one per image, but found ${y.shape[0]}`);
+  if (x.shape[0] !== y.shape[0]) throw new DataFormatError({ file }, `expected ${x.shape[0]} labels, one per image, but found ${y.shape[0]}`);
 }
 
 /** Loads Fashion-MNIST's training and test sets from `dir`. */

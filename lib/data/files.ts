@@ -6,7 +6,7 @@
  */
 import * as zlib from 'node:zlib';
 
-import { ArgumentTypeError, MyelinError } from '../errors';
+import { ArgumentTypeError, DataFormatError } from '../errors';
 import { readRegularFileSync } from '../io/read-file';
 import { formatBytes } from '../limits';
 import { describe } from '../validate';
@@ -19,12 +19,17 @@ function isGzip(bytes: Uint8Array): boolean {
 /** The bytes of `path` (argument `argument`), gunzipped when the file is gzip; at most `maxBytes` either way. */
 export function readData(path: unknown, maxBytes: number, argument = 'path'): Buffer {
   if (typeof path !== 'string' || path.length === 0) throw new ArgumentTypeError({ argument, expected: 'a file path (string)', received: describe(path) });
-  const raw = readRegularFileSync(path, maxBytes, (problem) => new MyelinError(`${path}: ${problem}`));
+  const raw = readRegularFileSync(path, maxBytes, (problem) => new DataFormatError({ file: path }, problem));
+  return inflated(raw, path, maxBytes);
+}
+
+/** `raw` gunzipped when it is gzip, else as it is; `file` names it in errors. */
+export function inflated(raw: Buffer, file: string, maxBytes: number): Buffer {
   if (!isGzip(raw)) return raw;
   try {
     return zlib.gunzipSync(raw, { maxOutputLength: maxBytes });
   } catch (error) {
-    if ((error as { code?: unknown }).code === 'ERR_BUFFER_TOO_LARGE') throw new MyelinError(`${path}: inflates to more than the limit of ${formatBytes(maxBytes)}`);
-    throw new MyelinError(`${path}: starts as a gzip file but does not decompress (${(error as Error).message})`);
+    if ((error as { code?: unknown }).code === 'ERR_BUFFER_TOO_LARGE') throw new DataFormatError({ file }, `inflates to more than the limit of ${formatBytes(maxBytes)}`);
+    throw new DataFormatError({ file }, `starts as a gzip file but does not decompress (${(error as Error).message})`);
   }
 }

@@ -3,7 +3,7 @@
  * bytes, a type code, the number of dimensions d, then d big-endian uint32 sizes and the values,
  * big-endian, row-major. Gzip-compressed files are read too.
  */
-import { MyelinError } from '../errors';
+import { DataFormatError } from '../errors';
 import { MAX_IDX_BYTES } from '../limits';
 import { Tensor } from '../tensor';
 import { readData } from './files';
@@ -35,7 +35,7 @@ const hex = (b: number): string => `0x${b.toString(16).padStart(2, '0')}`;
 export function loadIdx(path: string, maxBytes = MAX_IDX_BYTES): Tensor {
   const bytes = readData(path, maxBytes);
   const fail = (what: string): never => {
-    throw new MyelinError(`${path}: ${what}`);
+    throw new DataFormatError({ file: path }, what);
   };
   if (bytes.length < 4) fail(`not an IDX file: ${bytes.length} bytes, shorter than the 4-byte magic number`);
   const [zero0, zero1, code, rank] = [bytes[0], bytes[1], bytes[2], bytes[3]] as [number, number, number, number];

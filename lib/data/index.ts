@@ -4,5 +4,5 @@ export { loadDigits, type Dataset } from './datasets';
 export { oneHot } from './encode';
 export { loadFashionMnist, type FashionMnist, type LoadFashionMnistArgs } from './fashion-mnist';
 export { loadIdx } from './idx';
-export { minMaxScale, standardize, type MinMaxScaleArgs, type MinMaxScaler, type Scaler, type StandardScaler } from './scale';
+export { minMaxScale, scalerFromJSON, standardize, type MinMaxScaleArgs, type MinMaxScaler, type MinMaxScalerJSON, type Scaler, type ScalerJSON, type StandardScaler, type StandardScalerJSON } from './scale';
 export { trainTestSplit, type TrainTestSplit, type TrainTestSplitArgs } from './split';

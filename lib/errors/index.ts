@@ -58,6 +58,36 @@ export class MyelinError extends Error {
   override readonly name: string = 'MyelinError';
 }
 
+/**
+ * A data file (CSV or IDX) that cannot be read as data: a cell that is not a number, a line with
+ * the wrong number of fields, a file too large or not a file. The message starts with the file
+ * and, where one line is at fault, the line: "wine.csv line 2: expected 5 fields but found 14".
+ */
+export class DataFormatError extends MyelinError {
+  override readonly name = 'DataFormatError';
+  /** The file the problem is in ('stdin' for data read from standard input). */
+  readonly file: string;
+  /** The line at fault, from 1, when the problem is on one line. */
+  readonly line: number | undefined;
+  /** The file, line and column, as the message starts. */
+  readonly location: string;
+  /** What is wrong, without the location or a fix. */
+  readonly problem: string;
+  /** The skipRows that would read the file, when its first lines look like metadata rather than data. */
+  readonly skipRows: number | undefined;
+
+  /** `where.column` describes the column at fault, e.g. "column 2 ('b')". */
+  constructor(where: { readonly file: string; readonly line?: number; readonly column?: string }, problem: string, fix: { readonly skipRows?: number } = {}) {
+    const location = `${where.file}${where.line === undefined ? '' : ` line ${where.line}`}${where.column === undefined ? '' : `, ${where.column}`}`;
+    super(`${location}: ${problem}${fix.skipRows === undefined ? '' : `. Skip it with skipRows: ${fix.skipRows}`}`);
+    this.file = where.file;
+    this.line = where.line;
+    this.location = location;
+    this.problem = problem;
+    this.skipRows = fix.skipRows;
+  }
+}
+
 /** A call made in the wrong state: predict before the model is built, fit before compile. */
 export class ModelStateError extends MyelinError {
   override readonly name = 'ModelStateError';
@@ -80,6 +110,18 @@ export class AbortError extends MyelinError {
 /** The native addon could not be loaded; the message lists what was tried and how to fix it. */
 export class NativeLoadError extends MyelinError {
   override readonly name = 'NativeLoadError';
+}
+
+/** An optional package a call needs is not installed (or cannot load); the message says how to install it. */
+export class MissingDependencyError extends MyelinError {
+  override readonly name = 'MissingDependencyError';
+  /** The npm package to install. */
+  readonly packageName: string;
+
+  constructor(packageName: string, message: string, options?: { cause?: unknown }) {
+    super(message, options);
+    this.packageName = packageName;
+  }
 }
 
 /** A model file that cannot be read: not a myelin model, damaged, or describing an impossible model. */

@@ -8,6 +8,7 @@ import { ModelFormatError } from '../errors';
 import { MAX_LAYERS } from '../limits';
 import type { RandomState } from '../random';
 import { describe } from '../validate';
+import { badClassName, MAX_CLASS_NAMES } from './class-names';
 
 export interface SerializedObject {
   readonly className: string;
@@ -57,6 +58,8 @@ export interface ModelHeader extends ModelJSON {
   readonly weights: readonly WeightEntry[];
   readonly optimizerState: OptimizerStateEntry | null;
   readonly training: TrainingEntry | null;
+  /** model.classNames, when the model has them; files without the field (all before it) load too. */
+  readonly classNames?: readonly string[];
 }
 
 /** The largest dimension of a weight and the largest arena, in floats (a Float32Array's practical limit). */
@@ -192,15 +195,23 @@ function checkTraining(c: Checker, value: unknown): TrainingEntry | null {
   };
 }
 
+function checkClassNames(c: Checker, value: unknown): string[] {
+  const names = c.array(value, 'header.classNames', MAX_CLASS_NAMES);
+  const bad = badClassName(names);
+  if (bad !== null) c.fail(`header.classNames[${bad.index}]`, bad.problem, names[bad.index]);
+  return names as string[];
+}
+
 /** A model file's header, checked field by field; throws ModelFormatError naming `file`. */
 export function checkHeader(value: unknown, file: string): ModelHeader {
   const c = new Checker(file);
-  const obj = c.object(value, 'header', ['formatVersion', 'myelinVersion', 'topology', 'weights', 'compile', 'optimizerState', 'training']);
-  const header = {
+  const obj = c.object(value, 'header', ['formatVersion', 'myelinVersion', 'topology', 'weights', 'compile', 'optimizerState', 'training'], ['classNames']);
+  const header: ModelHeader = {
     ...checkCommon(c, obj, 'header'),
     weights: checkWeights(c, obj['weights']),
     optimizerState: checkOptimizerState(c, obj['optimizerState']),
     training: checkTraining(c, obj['training']),
+    ...(obj['classNames'] === undefined ? {} : { classNames: checkClassNames(c, obj['classNames']) }),
   };
   if (header.optimizerState !== null && header.compile === null) {
     throw new ModelFormatError(file, 'header.optimizerState is given but header.compile is null: an optimizer state needs the optimizer it belongs to');

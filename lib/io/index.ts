@@ -5,7 +5,7 @@
  * alone.
  */
 import { ArgumentRangeError, ArgumentTypeError, ModelFormatError } from '../errors';
-import type { Sequential } from '../models/sequential';
+import type { Model } from '../core/model';
 import { globalRandom } from '../random';
 import { describe, knownOptions, plainObject } from '../validate';
 import { MAX_MODEL_FILE_BYTES } from '../limits';
@@ -48,13 +48,13 @@ function readModelFile(file: string): Promise<Buffer> {
  * directory or a path whose folder does not exist is refused with an ArgumentRangeError before
  * anything is written. @internal
  */
-export async function saveModel(model: Sequential, path: unknown, options?: unknown, training: TrainingEntry | null = null): Promise<void> {
+export async function saveModel(model: Model, path: unknown, options?: unknown, training: TrainingEntry | null = null): Promise<void> {
   const target = checkPath(path);
   await atomicWrite(target, encodeModel(model, checkSaveOptions(options), training));
 }
 
 /** saveModel, blocking. @internal */
-export function saveModelSync(model: Sequential, path: unknown, options?: unknown): void {
+export function saveModelSync(model: Model, path: unknown, options?: unknown): void {
   const target = checkPath(path);
   atomicWriteSync(target, encodeModel(model, checkSaveOptions(options)));
 }
@@ -66,20 +66,20 @@ export function saveModelSync(model: Sequential, path: unknown, options?: unknow
  * a path that is not a regular file (a directory, a device such as /dev/zero, a FIFO) or a file
  * larger than MAX_MODEL_FILE_BYTES (4 GiB), which is not read at all.
  */
-export async function loadModel(path: string, options?: CompileOverrides): Promise<Sequential> {
+export async function loadModel(path: string, options?: CompileOverrides): Promise<Model> {
   const file = checkPath(path);
   const overrides = checkLoadOptions(options);
   return decodeModel(await readModelFile(file), file, overrides).model;
 }
 
-export function loadModelSync(path: string, options?: CompileOverrides): Sequential {
+export function loadModelSync(path: string, options?: CompileOverrides): Model {
   const file = checkPath(path);
   const overrides = checkLoadOptions(options);
   return decodeModel(readModelFileSync(file), file, overrides).model;
 }
 
 export interface Checkpoint {
-  readonly model: Sequential;
+  readonly model: Model;
   /** The epoch to resume at: pass it to fit as initialEpoch, with the run's epochs. */
   readonly initialEpoch: number;
 }
@@ -109,7 +109,7 @@ function resume({ model, training }: DecodedModel, file: string): Checkpoint {
  * A new model from model.toJSON()'s object (or its JSON text): the same layers and compile
  * config, with freshly initialized weights.
  */
-export function modelFromJSON(json: ModelJSON | string): Sequential {
+export function modelFromJSON(json: ModelJSON | string): Model {
   const source = 'JSON';
   let value: unknown = json;
   if (typeof json === 'string') {

@@ -8,11 +8,12 @@
 import { native } from '../backend';
 import { ModelFormatError, ModelStateError } from '../errors';
 import { firstOutside } from '../layers/weight-domain';
-import type { Sequential } from '../models/sequential';
+import type { Model } from '../core/model';
 import type { Optimizer } from '../optimizers/optimizer';
 import { globalRandom } from '../random';
 import { boolean, knownOptions, plainObject } from '../validate';
 import { decodeContainer, encodeContainer, readFloatsInto } from './container';
+import { classCount, classNamesToSave } from './class-names';
 import { arenaSizes, checkHeader, type ModelHeader, type OptimizerStateEntry, type TrainingEntry, type WeightEntry } from './header';
 import { asFormatError, buildModel, compileModel, compileToJSON, modelToJSON, type CompileOverrides } from './topology';
 
@@ -33,7 +34,7 @@ export function checkSaveOptions(options: unknown): { includeOptimizer: boolean 
  * training goes on meanwhile. `training` makes it a checkpoint; without compile, only the
  * topology and the weights are written.
  */
-export function encodeModel(model: Sequential, options: { includeOptimizer: boolean; withCompile?: boolean }, training: TrainingEntry | null = null): Uint8Array[] {
+export function encodeModel(model: Model, options: { includeOptimizer: boolean; withCompile?: boolean }, training: TrainingEntry | null = null): Uint8Array[] {
   const arena = model.parameterArena();
   const compiled = options.withCompile === false ? null : model.compileArgs();
   const weights: WeightEntry[] = arena.slots.map((s) => ({ layer: s.layer.name, name: s.spec.name, shape: [...s.spec.shape], trainable: s.trainable, offset: s.offset }));
@@ -43,12 +44,14 @@ export function encodeModel(model: Sequential, options: { includeOptimizer: bool
   savable(arena.state, 'the state array', (i) => arena.slots.find((s) => !s.trainable && i >= s.offset && i < s.offset + s.size));
   for (const slot of state?.slots ?? []) savable(slot.values, `the optimizer slot '${slot.name}'`, () => undefined);
   const optimizerState: OptimizerStateEntry | null = state === null ? null : { iterations: state.iterations, slots: state.slots.map((s) => s.name), scalars: state.scalars };
+  const classNames = classNamesToSave(model);
   const header: ModelHeader = {
     ...modelToJSON(model),
     compile: compiled === null ? null : compileToJSON(compiled),
     weights,
     optimizerState,
     training,
+    ...(classNames === undefined ? {} : { classNames }),
   };
   return encodeContainer(header, [arena.params.slice(), arena.state.slice(), ...(state?.slots.map((s) => s.values.slice()) ?? [])]);
 }
@@ -65,7 +68,7 @@ function savable(values: Float32Array, what: string, owner: (index: number) => {
 }
 
 export interface DecodedModel {
-  readonly model: Sequential;
+  readonly model: Model;
   /** The checkpoint's resume state, or null for a plain model file. */
   readonly training: TrainingEntry | null;
 }
@@ -77,7 +80,7 @@ function finite(values: Float32Array, file: string, what: string): void {
 }
 
 /** Checks that the built model lays out its arena exactly as the header says. */
-function checkLayout(model: Sequential, weights: readonly WeightEntry[], file: string): void {
+function checkLayout(model: Model, weights: readonly WeightEntry[], file: string): void {
   const slots = model.parameterArena().slots;
   if (slots.length !== weights.length) throw new ModelFormatError(file, `header.weights lists ${weights.length} tensors but the topology has ${slots.length}`);
   slots.forEach((slot, i) => {
@@ -115,6 +118,11 @@ export function decodeModel(bytes: Uint8Array, file: string, overrides: CompileO
     checkLayout(model, header.weights, file);
   } finally {
     globalRandom.setState(random);
+  }
+  if (header.classNames !== undefined) {
+    const count = classCount(model.outputUnits);
+    if (header.classNames.length !== count) throw new ModelFormatError(file, `header.classNames lists ${header.classNames.length} names but the model's ${model.outputUnits} output${model.outputUnits === 1 ? '' : 's'} take ${count}`);
+    model.classNames = header.classNames;
   }
   const arena = model.parameterArena();
   readFloatsInto(arena.params, body, 0);

@@ -9,7 +9,8 @@ import { layerFromConfig } from '../layers/registry';
 import * as losses from '../losses';
 import type { Metric } from '../metrics';
 import { metricNames } from '../metrics/resolve';
-import { Sequential } from '../models/sequential';
+import type { Model } from '../core/model';
+import { makeModel } from '../core/registry';
 import { optimizerFromConfig } from '../optimizers/by-name';
 import type { Optimizer } from '../optimizers/optimizer';
 import type { CompileConfig, ModelJSON, SerializedObject } from './header';
@@ -56,7 +57,7 @@ export function compileToJSON(compiled: { optimizer: Optimizer; loss: losses.Los
 }
 
 /** The topology and compile config of a model, as a plain object. */
-export function modelToJSON(model: Sequential): ModelJSON {
+export function modelToJSON(model: Model): ModelJSON {
   const compiled = model.compileArgs();
   return {
     formatVersion: FORMAT_VERSION,
@@ -77,7 +78,7 @@ export function asFormatError<T>(source: string, where: string, make: () => T): 
 }
 
 /** The layers of a topology, stacked in a new model (built, weights not yet drawn). Layer names must be distinct. */
-export function buildModel(topology: readonly SerializedObject[], source: string): Sequential {
+export function buildModel(topology: readonly SerializedObject[], source: string): Model {
   const names = new Set<string>();
   const layers = topology.map((entry, i) => {
     const layer = asFormatError(source, `topology[${i}] (${entry.className})`, () => layerFromConfig(entry, `topology[${i}]`));
@@ -86,7 +87,8 @@ export function buildModel(topology: readonly SerializedObject[], source: string
     return layer;
   });
   if (layers.length === 0) throw new ModelFormatError(source, 'the topology has no layers');
-  return asFormatError(source, 'topology', () => new Sequential(layers));
+  // Today's files name no model class: their topology is a Sequential's chain of layers.
+  return asFormatError(source, 'topology', () => makeModel('Sequential', layers) as Model);
 }
 
 /** How loadModel compiles: overrides for what a file cannot hold (a custom loss or metric objects). */
@@ -114,7 +116,7 @@ function restoreLoss(compile: CompileConfig, overrides: CompileOverrides, source
 }
 
 /** Compiles `model` as `compile` says; returns the optimizer (whose state the caller may restore). */
-export function compileModel(model: Sequential, compile: CompileConfig, overrides: CompileOverrides, source: string): Optimizer {
+export function compileModel(model: Model, compile: CompileConfig, overrides: CompileOverrides, source: string): Optimizer {
   const optimizer = asFormatError(source, 'compile.optimizer', () => optimizerFromConfig(compile.optimizer, 'optimizer'));
   const loss = restoreLoss(compile, overrides, source);
   let metrics = overrides.metrics;
@@ -125,7 +127,7 @@ export function compileModel(model: Sequential, compile: CompileConfig, override
     }
     metrics = [...compile.metrics];
   }
-  const args = { optimizer, loss, metrics } as Parameters<Sequential['compile']>[0];
+  const args = { optimizer, loss, metrics } as Parameters<Model['compile']>[0];
   // Overrides are the caller's arguments: their errors stay argument errors.
   if (overrides.loss !== undefined || overrides.metrics !== undefined) model.compile(args);
   else asFormatError(source, 'compile', () => model.compile(args));

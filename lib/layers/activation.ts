@@ -6,11 +6,11 @@
  * x (= z) or output y, as the activation needs.
  */
 import { activationCode, activationNames, defaultAlpha, parseActivation, type ActivationName } from '../activations';
-import { native } from '../backend';
 import { ArgumentRangeError, ArgumentTypeError } from '../errors';
 import { describe, float32In, knownOptions, plainObject } from '../validate';
 import { parseInputShape } from './dense';
 import { layerName, ParameterlessLayer } from './layer';
+import type { Kernels } from '../core/kernels';
 
 export interface ActivationConfig {
   activation: ActivationName | 'silu';
@@ -19,6 +19,8 @@ export interface ActivationConfig {
   /** Features per sample, for the first layer of a model: [features]. */
   inputShape?: readonly number[];
   name?: string;
+  /** Whether training updates the layer's weights (default true); see Layer#trainable. */
+  trainable?: boolean;
 }
 
 /** The activations that read alpha. */
@@ -40,8 +42,8 @@ export class Activation extends ParameterlessLayer {
   /** prefix names the layer when no name is given (leaky_re_lu_1 for layers.leakyReLU). */
   constructor(config: ActivationConfig, prefix = 'activation') {
     const options = plainObject(config, 'activation config');
-    knownOptions(options, 'activation config', ['activation', 'alpha', 'inputShape', 'name']);
-    super(layerName(options['name'], prefix), parseInputShape(options['inputShape'], 'inputShape'));
+    knownOptions(options, 'activation config', ['activation', 'alpha', 'inputShape', 'name', 'trainable']);
+    super(layerName(options['name'], prefix), parseInputShape(options['inputShape'], 'inputShape'), options['trainable']);
     if (options['activation'] === undefined) {
       throw new ArgumentTypeError({ argument: 'activation', expected: `one of ${activationNames.map((a) => `'${a}'`).join(', ')}`, received: describe(undefined) });
     }
@@ -49,16 +51,16 @@ export class Activation extends ParameterlessLayer {
     this.alpha = parseAlpha(options['alpha'], this.activation);
   }
 
-  forward(x: Float32Array, y: Float32Array, n: number): void {
-    native.activationForward(y, x, n, this.inputUnits, activationCode(this.activation), this.alpha);
+  forward<S extends number>(k: Kernels<S>, x: Float32Array, y: Float32Array, n: number): void {
+    k.activationForward(y, x, n, this.inputUnits, activationCode(this.activation), this.alpha);
   }
 
-  backward(dy: Float32Array, dx: Float32Array | null, x: Float32Array, y: Float32Array, n: number): void {
+  backward<S extends number>(k: Kernels<S>, dy: Float32Array, dx: Float32Array | null, x: Float32Array, y: Float32Array, n: number): void {
     if (dx === null) return;
-    native.activationBackward(dx, dy, x, y, n, this.inputUnits, activationCode(this.activation), this.alpha);
+    k.activationBackward(dx, dy, x, y, n, this.inputUnits, activationCode(this.activation), this.alpha);
   }
 
-  getConfig(): Record<string, unknown> {
+  protected layerConfig(): Record<string, unknown> {
     const config: Record<string, unknown> = { name: this.name, activation: this.activation };
     if (takesAlpha.includes(this.activation)) config['alpha'] = this.alpha;
     if (this.declaredInputUnits !== undefined) config['inputShape'] = [this.declaredInputUnits];
@@ -75,6 +77,8 @@ export interface LeakyReLUConfig {
   alpha?: number;
   inputShape?: readonly number[];
   name?: string;
+  /** Whether training updates the layer's weights (default true); see Layer#trainable. */
+  trainable?: boolean;
 }
 
 /** Options of a factory over Activation, passed on with the activation fixed. */
@@ -85,7 +89,7 @@ function fixedActivation(config: unknown, argument: string, activationName: Acti
 }
 
 export function leakyReLU(config: LeakyReLUConfig = {}): Activation {
-  const options = fixedActivation(config, 'leakyReLU config', 'leakyRelu', ['alpha', 'inputShape', 'name']);
+  const options = fixedActivation(config, 'leakyReLU config', 'leakyRelu', ['alpha', 'inputShape', 'name', 'trainable']);
   return new Activation({ ...options, alpha: options.alpha ?? 0.3 }, 'leaky_re_lu');
 }
 
@@ -94,18 +98,22 @@ export interface ELUConfig {
   alpha?: number;
   inputShape?: readonly number[];
   name?: string;
+  /** Whether training updates the layer's weights (default true); see Layer#trainable. */
+  trainable?: boolean;
 }
 
 export function elu(config: ELUConfig = {}): Activation {
-  return new Activation(fixedActivation(config, 'elu config', 'elu', ['alpha', 'inputShape', 'name']), 'elu');
+  return new Activation(fixedActivation(config, 'elu config', 'elu', ['alpha', 'inputShape', 'name', 'trainable']), 'elu');
 }
 
 export interface SoftmaxConfig {
   inputShape?: readonly number[];
   name?: string;
+  /** Whether training updates the layer's weights (default true); see Layer#trainable. */
+  trainable?: boolean;
 }
 
 /** Softmax over the last axis (the features of each sample). */
 export function softmax(config: SoftmaxConfig = {}): Activation {
-  return new Activation(fixedActivation(config, 'softmax config', 'softmax', ['inputShape', 'name']), 'softmax');
+  return new Activation(fixedActivation(config, 'softmax config', 'softmax', ['inputShape', 'name', 'trainable']), 'softmax');
 }

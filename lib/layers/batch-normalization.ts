@@ -5,11 +5,11 @@
  * call (native/kernels/batch_norm.cc); the training forward leaves the normalized values and
  * 1 / sqrt(var + epsilon) in scratch for the backward.
  */
-import { native } from '../backend';
 import { getInitializer, type Initializer, type InitializerName } from '../initializers';
 import { boolean, float32In, knownOptions, plainObject } from '../validate';
 import { parseInputShape } from './dense';
 import { Layer, serializedInitializer, layerName, type ParamSpec } from './layer';
+import type { Kernels } from '../core/kernels';
 
 export interface BatchNormalizationConfig {
   /** Weight of the old moving statistics in each update, in [0, 1] (default 0.99). */
@@ -27,11 +27,13 @@ export interface BatchNormalizationConfig {
   /** Features per sample, for the first layer of a model: [features]. */
   inputShape?: readonly number[];
   name?: string;
+  /** Whether training updates the layer's weights (default true); see Layer#trainable. */
+  trainable?: boolean;
 }
 
 const batchNormalizationOptions = [
   'momentum', 'epsilon', 'center', 'scale', 'betaInitializer', 'gammaInitializer',
-  'movingMeanInitializer', 'movingVarianceInitializer', 'inputShape', 'name',
+  'movingMeanInitializer', 'movingVarianceInitializer', 'inputShape', 'name', 'trainable',
 ];
 
 export class BatchNormalization extends Layer {
@@ -57,6 +59,7 @@ export class BatchNormalization extends Layer {
     super(
       layerName(options['name'], 'batch_normalization'),
       parseInputShape(options['inputShape'], 'inputShape'),
+      options['trainable'],
     );
     this.momentum = float32In(options['momentum'] ?? 0.99, 'momentum', { min: 0, max: 1 });
     this.epsilon = float32In(options['epsilon'] ?? 1e-3, 'epsilon', { min: 0, max: Infinity, minInclusive: false });
@@ -97,25 +100,33 @@ export class BatchNormalization extends Layer {
     this.movingVariance = params[i] as Float32Array;
   }
 
-  forward(x: Float32Array, y: Float32Array, n: number, training: boolean): void {
+  forward<S extends number>(k: Kernels<S>, x: Float32Array, y: Float32Array, n: number, training: boolean): void {
     const u = this.inputUnits;
-    if (training) {
-      native.batchNormForwardTrain(
+    // A frozen layer trains in inference mode, its statistics left as they are (as in Keras).
+    if (training && this.trainable) {
+      k.batchNormForwardTrain(
         y, this.scratch('xhat', n * u), this.scratch('invStd', u), this.movingMean, this.movingVariance,
         x, this.gamma, this.beta, this.momentum, this.epsilon, n, u,
       );
     } else {
-      native.batchNormForwardInfer(y, x, this.gamma, this.beta, this.movingMean, this.movingVariance, this.epsilon, n, u);
+      k.batchNormForwardInfer(y, x, this.gamma, this.beta, this.movingMean, this.movingVariance, this.epsilon, n, u);
     }
   }
 
-  /** Through the batch statistics of the last training forward (whose xhat and invStd are in scratch). */
-  backward(dy: Float32Array, dx: Float32Array | null, _x: Float32Array, _y: Float32Array, n: number): void {
+  /**
+   * Through the batch statistics of the last training forward (whose xhat and invStd are in
+   * scratch); frozen, through the inference transform, with no gradient for gamma and beta.
+   */
+  backward<S extends number>(k: Kernels<S>, dy: Float32Array, dx: Float32Array | null, _x: Float32Array, _y: Float32Array, n: number): void {
     const u = this.inputUnits;
-    native.batchNormBackward(dx, this.gammaGrad, this.betaGrad, dy, this.scratch('xhat', n * u), this.scratch('invStd', u), this.gamma, n, u);
+    if (!this.trainable) {
+      if (dx !== null) k.batchNormBackwardInfer(dx, dy, this.gamma, this.movingVariance, this.epsilon, n, u);
+      return;
+    }
+    k.batchNormBackward(dx, this.gammaGrad, this.betaGrad, dy, this.scratch('xhat', n * u), this.scratch('invStd', u), this.gamma, n, u);
   }
 
-  getConfig(): Record<string, unknown> {
+  protected layerConfig(): Record<string, unknown> {
     const config: Record<string, unknown> = {
       name: this.name,
       momentum: this.momentum,

@@ -6,7 +6,7 @@
  * training, as dropout masks units.
  */
 import { activationCode, activationNeedsInput, defaultAlpha, parseActivation, type ActivationName } from '../activations';
-import { ActivationCode, native } from '../backend';
+import { ActivationCode } from '../backend';
 import { ArgumentRangeError, ShapeError } from '../errors';
 import { getConstraint, type Constraint, type ConstraintName } from '../constraints';
 import { getInitializer, type Initializer, type InitializerName } from '../initializers';
@@ -15,6 +15,7 @@ import { getRegularizer, type Regularizer, type RegularizerName } from '../regul
 import { sizeOption } from '../limits';
 import { boolean, describe, float32In, knownOptions, plainObject } from '../validate';
 import { Layer, serialized, serializedInitializer, layerName, type ParamSpec } from './layer';
+import type { Kernels } from '../core/kernels';
 
 export interface DenseConfig {
   units: number;
@@ -34,11 +35,13 @@ export interface DenseConfig {
   /** Fraction of the kernel's weights dropped (and the rest scaled up) in each training step, in [0, 1). */
   dropConnect?: number;
   name?: string;
+  /** Whether training updates the layer's weights (default true); see Layer#trainable. */
+  trainable?: boolean;
 }
 
 const denseOptions = [
   'units', 'activation', 'inputShape', 'useBias', 'kernelInitializer', 'biasInitializer', 'kernelRegularizer', 'biasRegularizer',
-  'activityRegularizer', 'kernelConstraint', 'biasConstraint', 'dropConnect', 'name',
+  'activityRegularizer', 'kernelConstraint', 'biasConstraint', 'dropConnect', 'name', 'trainable',
 ];
 
 /** Reads inputShape: [features] (a Dense input is one vector per sample). */
@@ -80,6 +83,7 @@ export class Dense extends Layer {
     super(
       layerName(options['name'], 'dense'),
       parseInputShape(options['inputShape'], 'inputShape'),
+      options['trainable'],
     );
     this.units = sizeOption(options['units'], 'units');
     this.activation = parseActivation(options['activation'], 'activation');
@@ -121,25 +125,27 @@ export class Dense extends Layer {
     return this.fusedIntoLoss ? ActivationCode.linear : activationCode(this.activation);
   }
 
-  forward(x: Float32Array, y: Float32Array, n: number, training: boolean): void {
-    this.droppedKernel = training && this.dropConnect > 0 ? this.dropKernel() : null;
+  forward<S extends number>(k: Kernels<S>, x: Float32Array, y: Float32Array, n: number, training: boolean): void {
+    this.droppedKernel = training && this.dropConnect > 0 ? this.dropKernel(k) : null;
     const kernel = this.droppedKernel ?? this.kernel;
-    native.denseForward(y, training ? this.preActivation(n) : null, x, kernel, this.bias, n, this.inputUnits, this.units, this.appliedActivation, defaultAlpha(this.activation));
+    k.denseForward(y, training ? this.preActivation(n) : null, x, kernel, this.bias, n, this.inputUnits, this.units, this.appliedActivation, defaultAlpha(this.activation));
   }
 
-  backward(dy: Float32Array, dx: Float32Array | null, x: Float32Array, y: Float32Array, n: number): void {
+  backward<S extends number>(k: Kernels<S>, dy: Float32Array, dx: Float32Array | null, x: Float32Array, y: Float32Array, n: number): void {
+    if (!this.trainable && dx === null) return; // a frozen first layer: no gradient to give
     const kernel = this.droppedKernel ?? this.kernel;
-    native.denseBackward(dx, this.kernelGrad, this.biasGrad, dy, x, kernel, this.preActivation(n), y, n, this.inputUnits, this.units, this.appliedActivation, defaultAlpha(this.activation));
+    const [dw, db] = this.trainable ? [this.kernelGrad, this.biasGrad] : [null, null];
+    k.denseBackward(dx, dw, db, dy, x, kernel, this.preActivation(n), y, n, this.inputUnits, this.units, this.appliedActivation, defaultAlpha(this.activation));
     // dL/dW = dL/dW' * mask, where W' = W * mask is the kernel the forward used.
-    if (this.droppedKernel !== null) native.multiplyElementwise(this.kernelGrad, this.kernelGrad, this.scratch('dropConnectMask', this.kernel.length));
+    if (this.droppedKernel !== null && dw !== null) k.multiplyElementwise(dw, dw, this.scratch('dropConnectMask', this.kernel.length));
   }
 
   /** A fresh mask (0, or 1 / (1 - rate)) and the kernel it keeps, both in scratch. */
-  private dropKernel(): Float32Array {
+  private dropKernel<S extends number>(k: Kernels<S>): Float32Array {
     const mask = this.scratch('dropConnectMask', this.kernel.length);
-    fillDropoutMask(mask, this.dropConnect);
+    fillDropoutMask(mask, this.dropConnect, k);
     const dropped = this.scratch('droppedKernel', this.kernel.length);
-    native.multiplyElementwise(dropped, this.kernel, mask);
+    k.multiplyElementwise(dropped, this.kernel, mask);
     return dropped;
   }
 
@@ -148,7 +154,7 @@ export class Dense extends Layer {
     return !this.fusedIntoLoss && activationNeedsInput(this.activation) ? this.scratch('z', n * this.units) : null;
   }
 
-  getConfig(): Record<string, unknown> {
+  protected layerConfig(): Record<string, unknown> {
     const config: Record<string, unknown> = {
       name: this.name,
       units: this.units,

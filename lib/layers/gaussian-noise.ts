@@ -3,11 +3,11 @@
  * at inference. The noise comes from the seedable generator (fillNormal). dy passes through
  * unchanged, since the noise does not depend on x.
  */
-import { native } from '../backend';
 import { fillNormal } from '../random';
 import { float32In, knownOptions, plainObject } from '../validate';
 import { parseInputShape } from './dense';
 import { layerName, ParameterlessLayer } from './layer';
+import type { Kernels } from '../core/kernels';
 
 export interface GaussianNoiseConfig {
   /** Standard deviation of the noise, >= 0. */
@@ -15,6 +15,8 @@ export interface GaussianNoiseConfig {
   /** Features per sample, for the first layer of a model: [features]. */
   inputShape?: readonly number[];
   name?: string;
+  /** Whether training updates the layer's weights (default true); see Layer#trainable. */
+  trainable?: boolean;
 }
 
 export class GaussianNoise extends ParameterlessLayer {
@@ -23,28 +25,29 @@ export class GaussianNoise extends ParameterlessLayer {
 
   constructor(config: GaussianNoiseConfig) {
     const options = plainObject(config, 'gaussianNoise config');
-    knownOptions(options, 'gaussianNoise config', ['stddev', 'inputShape', 'name']);
+    knownOptions(options, 'gaussianNoise config', ['stddev', 'inputShape', 'name', 'trainable']);
     super(
       layerName(options['name'], 'gaussian_noise'),
       parseInputShape(options['inputShape'], 'inputShape'),
+      options['trainable'],
     );
     this.stddev = float32In(options['stddev'], 'stddev', { min: 0, max: Infinity, maxInclusive: false });
   }
 
-  forward(x: Float32Array, y: Float32Array, _n: number, training: boolean): void {
+  forward<S extends number>(k: Kernels<S>, x: Float32Array, y: Float32Array, _n: number, training: boolean): void {
     if (!training || this.stddev === 0) {
-      native.copy(y, x);
+      k.copy(y, x);
       return;
     }
-    fillNormal(y, 0, this.stddev);
-    native.addElementwise(y, y, x);
+    fillNormal(y, 0, this.stddev, k);
+    k.addElementwise(y, y, x);
   }
 
-  backward(dy: Float32Array, dx: Float32Array | null): void {
-    if (dx !== null) native.copy(dx, dy);
+  backward<S extends number>(k: Kernels<S>, dy: Float32Array, dx: Float32Array | null): void {
+    if (dx !== null) k.copy(dx, dy);
   }
 
-  getConfig(): Record<string, unknown> {
+  protected layerConfig(): Record<string, unknown> {
     const config: Record<string, unknown> = { name: this.name, stddev: this.stddev };
     if (this.declaredInputUnits !== undefined) config['inputShape'] = [this.declaredInputUnits];
     return config;

@@ -6,11 +6,13 @@
  */
 import { BoundedCache } from '../bounded-cache';
 import type { Constraint } from '../constraints';
-import { ArgumentTypeError } from '../errors';
+import { ArgumentTypeError, ModelStateError } from '../errors';
 import type { Initializer } from '../initializers';
 import type { Regularizer } from '../regularizers';
-import { describe } from '../validate';
+import type { Tensor, TensorLike } from '../tensor';
+import { boolean, describe } from '../validate';
 import type { WeightDomain } from './weight-domain';
+import type { Kernels } from '../core/kernels';
 
 /** A parameter tensor a layer asks the model to place in the arena. */
 export interface ParamSpec {
@@ -77,18 +79,76 @@ export abstract class Layer {
   activityRegularizer: Regularizer | null = null;
   /** Buffers a layer keeps between calls, by name and length; see scratch(). */
   private readonly scratchBuffers = new BoundedCache<string, Float32Array>(8);
+  private isTrainable = true;
+  /** The model the layer is in, once added: it holds the layer's weights. */
+  private owner: LayerOwner | null = null;
 
-  protected constructor(name: string, declaredInputUnits: number | undefined) {
+  protected constructor(name: string, declaredInputUnits: number | undefined, trainable: unknown = true) {
     this.name = name;
     this.declaredInputUnits = declaredInputUnits;
+    this.isTrainable = boolean(trainable, 'trainable');
   }
 
-  /** Learns the input width and returns the parameters this layer needs. */
+  /**
+   * Whether training updates this layer's weights (default true). A frozen layer gets no update,
+   * its weights join the model's state, and a BatchNormalization keeps its statistics as they
+   * are, as in Keras; setting it on a compiled model makes its training plans anew.
+   */
+  get trainable(): boolean {
+    return this.isTrainable;
+  }
+
+  set trainable(value: boolean) {
+    const trainable = boolean(value, 'trainable');
+    if (trainable === this.isTrainable) return;
+    this.owner?.trainableChanging(this);
+    this.isTrainable = trainable;
+    this.owner?.trainableChanged(this);
+  }
+
+  /** Learns the input width and returns the weights this layer needs. */
   build(inputUnits: number): ParamSpec[] {
     this.inputUnits = inputUnits;
     this.outputUnits = this.computeOutputUnits(inputUnits);
     this.built = true;
-    return this.paramSpecs();
+    return this.weightSpecs();
+  }
+
+  /** The weights, as the model lays them out: while the layer is frozen, none is trainable. @internal */
+  weightSpecs(): ParamSpec[] {
+    const specs = this.paramSpecs();
+    return this.isTrainable ? specs : specs.map((spec) => ({ ...spec, trainable: false }));
+  }
+
+  /** The model that holds this layer's weights from now on. @internal */
+  attach(owner: LayerOwner): void {
+    this.owner = owner;
+  }
+
+  /** The layer left its model (model.pop()). @internal */
+  detach(): void {
+    this.owner = null;
+  }
+
+  /** Copies of the layer's weights, in its order (Dense: kernel, bias), as Keras's get_weights(). */
+  getWeights(): Tensor[] {
+    return this.requireOwner('getWeights()').layerWeights(this);
+  }
+
+  /** Overwrites the layer's weights, in the order and shapes of getWeights(); checks all before writing any. */
+  setWeights(weights: readonly TensorLike[]): void {
+    this.requireOwner('setWeights()').setLayerWeights(this, weights);
+  }
+
+  /** The number of values in the layer's weights, trainable or not; known once the layer is built (in a model). */
+  countParams(): number {
+    if (!this.built) throw new ModelStateError(`countParams(): '${this.name}' is not built: its weights' shapes depend on its input, known once it is in a model.`);
+    return this.paramCount();
+  }
+
+  private requireOwner(call: string): LayerOwner {
+    if (this.owner === null) throw new ModelStateError(`${call}: '${this.name}' has no weights until it is in a model (sequential([...]) or model.add(layer)).`);
+    return this.owner;
   }
 
   protected abstract computeOutputUnits(inputUnits: number): number;
@@ -111,28 +171,45 @@ export abstract class Layer {
   abstract bindParams(params: Float32Array[], grads: Float32Array[]): void;
 
   /** y = layer(x) for a batch of n rows. */
-  abstract forward(x: Float32Array, y: Float32Array, n: number, training: boolean): void;
+  abstract forward<S extends number>(k: Kernels<S>, x: Float32Array, y: Float32Array, n: number, training: boolean): void;
 
   /**
    * Overwrites this layer's parameter gradients and, unless dx is null, writes dL/dx.
    * dy (dL/dy) may be overwritten: it is the model's scratch. x and y are the forward's.
    */
-  abstract backward(dy: Float32Array, dx: Float32Array | null, x: Float32Array, y: Float32Array, n: number): void;
+  abstract backward<S extends number>(k: Kernels<S>, dy: Float32Array, dx: Float32Array | null, x: Float32Array, y: Float32Array, n: number): void;
 
-  /** Everything needed to rebuild the layer, in TensorFlow.js's config style. */
-  abstract getConfig(): Record<string, unknown>;
+  /** Everything needed to rebuild the layer, in TensorFlow.js's config style; trainable: false when frozen. */
+  getConfig(): Record<string, unknown> {
+    const config = this.layerConfig();
+    if (!this.isTrainable) config['trainable'] = false;
+    return config;
+  }
+
+  /** The layer's own options, for getConfig(). */
+  protected abstract layerConfig(): Record<string, unknown>;
 
   paramCount(): number {
     const { trainable, nonTrainable } = this.paramCounts();
     return trainable + nonTrainable;
   }
 
-  /** Parameters split as the arena splits them: trainable, and state (a moving mean). */
+  /** Parameters split as the arena splits them: trainable, and state (a moving mean, and every weight of a frozen layer). */
   paramCounts(): { trainable: number; nonTrainable: number } {
     const counts = { trainable: 0, nonTrainable: 0 };
-    for (const spec of this.paramSpecs()) counts[spec.trainable === false ? 'nonTrainable' : 'trainable'] += spec.shape.reduce((a, b) => a * b, 1);
+    for (const spec of this.weightSpecs()) counts[spec.trainable === false ? 'nonTrainable' : 'trainable'] += spec.shape.reduce((a, b) => a * b, 1);
     return counts;
   }
+}
+
+/** What a layer asks of the model it is in. @internal */
+export interface LayerOwner {
+  /** Refuses (throws) a change of `layer`'s trainable flag that cannot happen now. */
+  trainableChanging(layer: Layer): void;
+  /** After the change: the layer's weights move between the parameter arena and the state array. */
+  trainableChanged(layer: Layer): void;
+  layerWeights(layer: Layer): Tensor[];
+  setLayerWeights(layer: Layer, weights: readonly TensorLike[]): void;
 }
 
 /** A layer with no parameters whose output has its input's shape (activations, dropout, noise). */

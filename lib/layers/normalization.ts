@@ -5,13 +5,13 @@
  * either sets them the layer is the identity (mean 0, variance 1), as a Keras layer built
  * without adapt.
  */
-import { native } from '../backend';
 import { ArgumentTypeError, ShapeError } from '../errors';
 import type { Initializer } from '../initializers';
 import { toMatrix, type TensorLike } from '../tensor';
 import { describe, FINITE, finiteValues, float32In, knownOptions, plainObject, type Interval } from '../validate';
 import { parseInputShape } from './dense';
 import { Layer, layerName, type ParamSpec } from './layer';
+import type { Kernels } from '../core/kernels';
 
 /** Floor on the standard deviation: a constant feature passes as x - mean instead of dividing by 0. */
 export const STDDEV_FLOOR = 1e-7;
@@ -24,6 +24,8 @@ export interface NormalizationConfig {
   /** Features per sample, for the first layer of a model: [features]. */
   inputShape?: readonly number[];
   name?: string;
+  /** Whether training updates the layer's weights (default true); see Layer#trainable. */
+  trainable?: boolean;
 }
 
 /** The statistics the layer was given or adapted to; a single number stands for every feature. */
@@ -50,10 +52,11 @@ export class Normalization extends Layer {
 
   constructor(config: NormalizationConfig = {}) {
     const options = plainObject(config, 'normalization config');
-    knownOptions(options, 'normalization config', ['mean', 'variance', 'inputShape', 'name']);
+    knownOptions(options, 'normalization config', ['mean', 'variance', 'inputShape', 'name', 'trainable']);
     super(
       layerName(options['name'], 'normalization'),
       parseInputShape(options['inputShape'], 'inputShape'),
+      options['trainable'],
     );
     const [mean, variance] = [options['mean'], options['variance']];
     if ((mean === undefined) !== (variance === undefined)) {
@@ -139,15 +142,15 @@ export class Normalization extends Layer {
     }
   }
 
-  forward(x: Float32Array, y: Float32Array, n: number): void {
-    native.standardizeForward(y, x, this.mean, this.variance, STDDEV_FLOOR, n, this.inputUnits);
+  forward<S extends number>(k: Kernels<S>, x: Float32Array, y: Float32Array, n: number): void {
+    k.standardizeForward(y, x, this.mean, this.variance, STDDEV_FLOOR, n, this.inputUnits);
   }
 
-  backward(dy: Float32Array, dx: Float32Array | null, _x: Float32Array, _y: Float32Array, n: number): void {
-    if (dx !== null) native.standardizeBackward(dx, dy, this.variance, STDDEV_FLOOR, n, this.inputUnits);
+  backward<S extends number>(k: Kernels<S>, dy: Float32Array, dx: Float32Array | null, _x: Float32Array, _y: Float32Array, n: number): void {
+    if (dx !== null) k.standardizeBackward(dx, dy, this.variance, STDDEV_FLOOR, n, this.inputUnits);
   }
 
-  getConfig(): Record<string, unknown> {
+  protected layerConfig(): Record<string, unknown> {
     const config: Record<string, unknown> = { name: this.name };
     if (this.statistics !== null) {
       config['mean'] = Array.from(this.statistics.mean);

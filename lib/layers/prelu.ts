@@ -4,17 +4,19 @@
  * relu). Forward and backward are native (native/kernels/parametric_activations.cc); the slope
  * gradient is sum over the batch of dy * x where x < 0.
  */
-import { native } from '../backend';
 import { getInitializer, type Initializer, type InitializerName } from '../initializers';
 import { knownOptions, plainObject } from '../validate';
 import { parseInputShape } from './dense';
 import { Layer, serializedInitializer, layerName, type ParamSpec } from './layer';
+import type { Kernels } from '../core/kernels';
 
 export interface PReLUConfig {
   alphaInitializer?: InitializerName | Initializer;
   /** Features per sample, for the first layer of a model: [features]. */
   inputShape?: readonly number[];
   name?: string;
+  /** Whether training updates the layer's weights (default true); see Layer#trainable. */
+  trainable?: boolean;
 }
 
 export class PReLU extends Layer {
@@ -25,8 +27,8 @@ export class PReLU extends Layer {
 
   constructor(config: PReLUConfig = {}) {
     const options = plainObject(config, 'prelu config');
-    knownOptions(options, 'prelu config', ['alphaInitializer', 'inputShape', 'name']);
-    super(layerName(options['name'], 'p_re_lu'), parseInputShape(options['inputShape'], 'inputShape'));
+    knownOptions(options, 'prelu config', ['alphaInitializer', 'inputShape', 'name', 'trainable']);
+    super(layerName(options['name'], 'p_re_lu'), parseInputShape(options['inputShape'], 'inputShape'), options['trainable']);
     this.alphaInitializer = getInitializer(options['alphaInitializer'] ?? 'zeros', 'alphaInitializer');
   }
 
@@ -44,15 +46,16 @@ export class PReLU extends Layer {
     this.alphaGrad = grads[0] as Float32Array;
   }
 
-  forward(x: Float32Array, y: Float32Array, n: number): void {
-    native.preluForward(y, x, this.alpha, n, this.inputUnits);
+  forward<S extends number>(k: Kernels<S>, x: Float32Array, y: Float32Array, n: number): void {
+    k.preluForward(y, x, this.alpha, n, this.inputUnits);
   }
 
-  backward(dy: Float32Array, dx: Float32Array | null, x: Float32Array, _y: Float32Array, n: number): void {
-    native.preluBackward(dx, this.alphaGrad, dy, x, this.alpha, n, this.inputUnits);
+  backward<S extends number>(k: Kernels<S>, dy: Float32Array, dx: Float32Array | null, x: Float32Array, _y: Float32Array, n: number): void {
+    if (!this.trainable && dx === null) return; // a frozen first layer: no gradient to give
+    k.preluBackward(dx, this.trainable ? this.alphaGrad : null, dy, x, this.alpha, n, this.inputUnits);
   }
 
-  getConfig(): Record<string, unknown> {
+  protected layerConfig(): Record<string, unknown> {
     const config: Record<string, unknown> = { name: this.name, alphaInitializer: serializedInitializer(this.alphaInitializer) };
     if (this.declaredInputUnits !== undefined) config['inputShape'] = [this.declaredInputUnits];
     return config;

@@ -8,7 +8,7 @@ import { sampleOrder, samplesAndLabels } from '../data/split';
 import { ArgumentRangeError, ArgumentTypeError, ModelStateError } from '../errors';
 import type { LabelsLike, Tensor, TensorLike } from '../tensor';
 import { boolean, describe, functionValue, plainObject, positiveInteger } from '../validate';
-import type { FitArgs, Logs } from './fit';
+import type { FitArgs, Logs } from '../core/fit';
 import { Sequential } from './sequential';
 
 export interface CrossValidateArgs extends FitArgs {

@@ -8,7 +8,8 @@ import { onnx } from './proto/onnx';
 
 import { ArgumentTypeError, ModelStateError } from '../errors';
 import { atomicWrite, atomicWriteSync } from '../io/atomic-write';
-import type { Sequential } from '../models/sequential';
+import { foldBatchNorm as foldBatchNormOf } from '../core/fold-batch-norm';
+import type { Model } from '../core/model';
 import { boolean, describe, knownOptions, plainObject } from '../validate';
 import { GraphBuilder } from './graph';
 import { checkSupported, emitLayer } from './operators';
@@ -31,12 +32,12 @@ function parseOptions(value: unknown): Required<ExportOnnxOptions> {
 }
 
 /** The model as the bytes of an ONNX file. */
-export function toOnnx(model: Sequential, options?: ExportOnnxOptions): Uint8Array {
+export function toOnnx(model: Model, options?: ExportOnnxOptions): Uint8Array {
   const { foldBatchNorm } = parseOptions(options);
   if (model.layers.length === 0) throw new ModelStateError('The model has no layers: add one with model.add(layers.dense({ ... })) before exporting it.');
   // Checked first, so an unsupported layer is named before folding tries to copy it.
   checkSupported(model.layers);
-  const source = foldBatchNorm ? model.foldBatchNorm() : model;
+  const source = foldBatchNorm ? foldBatchNormOf(model) : model;
   const g = new GraphBuilder();
   const input = g.input('input');
   const result = source.layers.reduce((x, layer) => emitLayer(g, layer, source.weightViews(layer), x), input);
@@ -47,7 +48,7 @@ export function toOnnx(model: Sequential, options?: ExportOnnxOptions): Uint8Arr
     output: 'output',
     outputWidth: source.outputUnits,
     producerVersion,
-    docString: `A myelin Sequential model: ${model.layers.map((l) => `${l.name} (${l.className})`).join(', ')}.`,
+    docString: `A myelin model: ${model.layers.map((l) => `${l.name} (${l.className})`).join(', ')}.`,
   });
   return onnx.ModelProto.encode(proto).finish();
 }
@@ -61,12 +62,12 @@ function checkPath(value: unknown): string {
  * Writes the model's ONNX file atomically (lib/io/atomic-write.ts): an existing file at path is
  * replaced only once the new one is complete. Everything is checked before the file is touched.
  */
-export async function exportOnnx(model: Sequential, path: string, options?: ExportOnnxOptions): Promise<void> {
+export async function exportOnnx(model: Model, path: string, options?: ExportOnnxOptions): Promise<void> {
   const target = checkPath(path);
   await atomicWrite(target, [toOnnx(model, options)]);
 }
 
-export function exportOnnxSync(model: Sequential, path: string, options?: ExportOnnxOptions): void {
+export function exportOnnxSync(model: Model, path: string, options?: ExportOnnxOptions): void {
   const target = checkPath(path);
   atomicWriteSync(target, [toOnnx(model, options)]);
 }

@@ -3,8 +3,8 @@
  *   Eg = rho Eg + (1 - rho) g^2;  d = -sqrt(Ed + epsilon) g / sqrt(Eg + epsilon)
  *   Ed = rho Ed + (1 - rho) d^2;  p = p + learningRate * d
  */
-import { native, type StepOutcome } from '../backend';
-import { decayRate, epsilonOption, Optimizer, type OptimizerConfig, optimizerOptions } from './optimizer';
+import type { Work } from '../core/kernels';
+import { decayRate, epsilonOption, Optimizer, type OptimizerConfig, optimizerOptions, type UpdateNumbers } from './optimizer';
 
 export interface AdadeltaConfig extends OptimizerConfig {
   rho?: number;
@@ -23,9 +23,9 @@ export class Adadelta extends Optimizer {
     this.epsilon = epsilonOption(options);
   }
 
-  protected update(params: Float32Array, grads: Float32Array, learningRate: number): StepOutcome {
+  protected update<S extends number>(w: Work<S>, params: Float32Array, grads: Float32Array, n: UpdateNumbers): S {
     const [accumGrad, accumDelta] = [this.slot('accumGrad', params), this.slot('accumDelta', params)];
-    return native.adadeltaStep(params, grads, accumGrad.next, accumDelta.next, accumGrad.current, accumDelta.current, learningRate, this.rho, this.epsilon);
+    return w.k.adadeltaStep(params, grads, accumGrad.out, accumDelta.out, accumGrad.in, accumDelta.in, n.learningRate, this.rho, this.epsilon, n.swap);
   }
 
   slotNames(): string[] {

@@ -2,9 +2,9 @@
  * Adagrad (Duchi et al. 2011), as keras.optimizers.Adagrad; epsilon inside the square root:
  *   a = a + g^2;  p = p - learningRate * g / sqrt(a + epsilon),  a starting at initialAccumulatorValue
  */
-import { native, type StepOutcome } from '../backend';
+import type { Work } from '../core/kernels';
 import { float32In } from '../validate';
-import { epsilonOption, Optimizer, type OptimizerConfig, optimizerOptions } from './optimizer';
+import { epsilonOption, Optimizer, type OptimizerConfig, optimizerOptions, type UpdateNumbers } from './optimizer';
 
 export interface AdagradConfig extends OptimizerConfig {
   initialAccumulatorValue?: number;
@@ -23,9 +23,9 @@ export class Adagrad extends Optimizer {
     this.epsilon = epsilonOption(options);
   }
 
-  protected update(params: Float32Array, grads: Float32Array, learningRate: number): StepOutcome {
+  protected update<S extends number>(w: Work<S>, params: Float32Array, grads: Float32Array, n: UpdateNumbers): S {
     const accumulator = this.slot('accumulator', params, this.initialAccumulatorValue);
-    return native.adagradStep(params, grads, accumulator.next, accumulator.current, learningRate, this.epsilon);
+    return w.k.adagradStep(params, grads, accumulator.out, accumulator.in, n.learningRate, this.epsilon, n.swap);
   }
 
   slotNames(): string[] {

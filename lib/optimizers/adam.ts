@@ -4,9 +4,9 @@
  * hat"); see native/kernels/optimizers.h. AdamW (adamw.ts) is the same update after a decoupled
  * weight decay, so both share AdamFamily.
  */
-import { native, type StepOutcome } from '../backend';
+import type { Work } from '../core/kernels';
 import { boolean } from '../validate';
-import { decayRate, epsilonOption, Optimizer, type OptimizerConfig, optimizerOptions } from './optimizer';
+import { decayRate, epsilonOption, Optimizer, type OptimizerConfig, optimizerOptions, type UpdateNumbers } from './optimizer';
 
 export interface AdamConfig extends OptimizerConfig {
   beta1?: number;
@@ -34,10 +34,10 @@ export abstract class AdamFamily extends Optimizer {
 
   protected abstract decoupledWeightDecay(): number;
 
-  protected update(params: Float32Array, grads: Float32Array, learningRate: number): StepOutcome {
+  protected update<S extends number>(w: Work<S>, params: Float32Array, grads: Float32Array, n: UpdateNumbers): S {
     const [m, v] = [this.slot('m', params), this.slot('v', params)];
     const vHat = this.amsgrad ? this.slot('vHat', params) : null;
-    return native.adamStep(params, grads, m.next, v.next, vHat?.next ?? null, m.current, v.current, vHat?.current ?? null, learningRate, this.beta1, this.beta2, this.epsilon, this.decoupledWeightDecay(), this.iterations);
+    return w.k.adamStep(params, grads, m.out, v.out, vHat?.out ?? null, m.in, v.in, vHat?.in ?? null, n.learningRate, this.beta1, this.beta2, this.epsilon, this.decoupledWeightDecay(), n.step, n.swap);
   }
 
   slotNames(): string[] {

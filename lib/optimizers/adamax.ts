@@ -3,8 +3,8 @@
  * epsilon added to u:
  *   m = beta1 m + (1 - beta1) g;  u = max(beta2 u, |g|);  p = p - learningRate m / ((1 - beta1^t) (u + epsilon))
  */
-import { native, type StepOutcome } from '../backend';
-import { decayRate, epsilonOption, Optimizer, type OptimizerConfig, optimizerOptions } from './optimizer';
+import type { Work } from '../core/kernels';
+import { decayRate, epsilonOption, Optimizer, type OptimizerConfig, optimizerOptions, type UpdateNumbers } from './optimizer';
 
 export interface AdamaxConfig extends OptimizerConfig {
   beta1?: number;
@@ -26,9 +26,9 @@ export class Adamax extends Optimizer {
     this.epsilon = epsilonOption(options);
   }
 
-  protected update(params: Float32Array, grads: Float32Array, learningRate: number): StepOutcome {
+  protected update<S extends number>(w: Work<S>, params: Float32Array, grads: Float32Array, n: UpdateNumbers): S {
     const [m, u] = [this.slot('m', params), this.slot('u', params)];
-    return native.adamaxStep(params, grads, m.next, u.next, m.current, u.current, learningRate, this.beta1, this.beta2, this.epsilon, this.iterations);
+    return w.k.adamaxStep(params, grads, m.out, u.out, m.in, u.in, n.learningRate, this.beta1, this.beta2, this.epsilon, n.step, n.swap);
   }
 
   slotNames(): string[] {

@@ -3,8 +3,8 @@
  * momentum schedule u_t = beta1 (1 - 0.5 * 0.96^t) and epsilon added to the bias-corrected
  * sqrt(v_hat); see native/kernels/optimizers.h.
  */
-import { native, type StepOutcome } from '../backend';
-import { decayRate, epsilonOption, Optimizer, type OptimizerConfig, optimizerOptions } from './optimizer';
+import type { Work } from '../core/kernels';
+import { decayRate, epsilonOption, Optimizer, type OptimizerConfig, optimizerOptions, type UpdateNumbers } from './optimizer';
 
 export interface NadamConfig extends OptimizerConfig {
   beta1?: number;
@@ -17,8 +17,6 @@ export class Nadam extends Optimizer {
   readonly beta1: number;
   readonly beta2: number;
   readonly epsilon: number;
-  /** u_1 u_2 ... u_t over the steps taken (Keras's u_product). */
-  private uProduct = 1;
 
   constructor(config: NadamConfig = {}) {
     const options = optimizerOptions(config, 'nadam', ['beta1', 'beta2', 'epsilon']);
@@ -28,12 +26,18 @@ export class Nadam extends Optimizer {
     this.epsilon = epsilonOption(options);
   }
 
-  protected update(params: Float32Array, grads: Float32Array, learningRate: number): StepOutcome {
-    // A scalar of the step, kept here as Keras keeps it; the kernel gets it with the step. beta1
-    // as the kernel sees it (float32), so the product matches the kernel's u_t.
-    this.uProduct *= Math.fround(this.beta1) * (1 - 0.5 * 0.96 ** this.iterations);
+  protected update<S extends number>(w: Work<S>, params: Float32Array, grads: Float32Array, n: UpdateNumbers): S {
     const [m, v] = [this.slot('m', params), this.slot('v', params)];
-    return native.nadamStep(params, grads, m.next, v.next, m.current, v.current, learningRate, this.beta1, this.beta2, this.epsilon, this.iterations, this.uProduct);
+    return w.k.nadamStep(params, grads, m.out, v.out, m.in, v.in, n.learningRate, this.beta1, this.beta2, this.epsilon, n.step, n.uProduct, n.swap);
+  }
+
+  /**
+   * u_t of Keras's momentum schedule: the running product u_1 ... u_t (Keras's u_product) is kept
+   * by the base class, as Keras keeps it, and the kernel gets it with the step. beta1 as the
+   * kernel sees it (float32), so the product matches the kernel's u_t.
+   */
+  protected override productFactor(step: number): number {
+    return Math.fround(this.beta1) * (1 - 0.5 * 0.96 ** step);
   }
 
   slotNames(): string[] {
@@ -45,11 +49,11 @@ export class Nadam extends Optimizer {
   }
 
   protected override scalars(): Record<string, number> {
-    return { uProduct: this.uProduct };
+    return { uProduct: this.product };
   }
 
   protected override restoreScalars(values: Record<string, number>): void {
-    this.uProduct = values['uProduct'] as number;
+    this.product = values['uProduct'] as number;
   }
 
   getConfig(): Record<string, unknown> {

@@ -9,7 +9,8 @@
  * only once the update is known to be applied, so a refused one leaves every slot as it was. This
  * doubles the slots' memory: it is what undoing one step needs, kept without a copy.
  */
-import { native, type StepOutcome } from '../backend';
+import type { PlanInput, StepOutcome } from '../backend';
+import { now, type Work } from '../core/kernels';
 import { ArgumentRangeError, ArgumentTypeError } from '../errors';
 import type { LearningRateSchedule } from '../schedules';
 import { describe, FINITE, float32In, knownOptions, nonNegativeInteger, numberIn, plainObject } from '../validate';
@@ -68,8 +69,19 @@ export abstract class Optimizer {
   readonly clipNorm: number | undefined;
   readonly globalClipNorm: number | undefined;
   private rate: LearningRate;
-  /** Slot arenas by name (m, v, velocity, ...), each pair the size of the parameter arena, made on first use. */
-  private readonly slots = new Map<string, SlotArenas>();
+  /**
+   * Slot arenas by name (m, v, velocity, ...), each two arrays the size of the parameter arena,
+   * made on first use: an update reads the current one (index `flip`) and writes the other, which
+   * becomes current if it is applied; a refused update leaves the current one as it was. So
+   * undoing a step costs no copy, and as much memory again as the slots.
+   */
+  private readonly slots = new Map<string, [Float32Array, Float32Array]>();
+  private flip: 0 | 1 = 0;
+  /** What each slot starts at (Adagrad's accumulator: initialAccumulatorValue). */
+  private readonly initialValues = new Map<string, number>();
+  private slotVersion = 0;
+  /** A running product over the steps taken (Nadam's u_1 ... u_t); 1 for the others. */
+  protected product = 1;
 
   /** options: already checked by optimizerOptions; defaultLearningRate: Keras's for this optimizer. */
   protected constructor(options: Record<string, unknown>, defaultLearningRate: number) {
@@ -96,62 +108,82 @@ export abstract class Optimizer {
 
   /** The rate of the next update: the number, or the schedule evaluated at `iterations`. */
   currentLearningRate(): number {
+    return this.learningRateAt(this.iterations);
+  }
+
+  /** The rate of the update after `step` earlier ones, checked as float32. */
+  private learningRateAt(step: number): number {
     if (typeof this.rate === 'number') return this.rate;
-    const value = this.rate(this.iterations);
+    const value = this.rate(step);
     if (typeof value !== 'number' || !Number.isFinite(Math.fround(value)) || value < 0) {
-      throw new ArgumentRangeError({ argument: `learningRate schedule at step ${this.iterations}`, expected: 'a number >= 0 that float32 can hold', received: describe(value) });
+      throw new ArgumentRangeError({ argument: `learningRate schedule at step ${step}`, expected: 'a number >= 0 that float32 can hold', received: describe(value) });
     }
     return value;
   }
 
   /**
-   * One step: clips grads in place as configured, then updates params; grads then hold the
-   * params as they were before the step (the kernel keeps them there to undo it). Both arenas
-   * have the model's layout; segments are the arena's tensor boundaries (tensor i is
-   * [segments[i], segments[i + 1])). Returns the update's outcome: 1, or NaN when it was refused
-   * because a weight or a slot would not be finite: then params, the slots and the step count are
-   * as they were.
+   * The numbers of the next `count` updates, if each is applied: what an update reads besides the
+   * arrays, and what changes from one step to the next. No state changes.
    */
-  applyGradients(params: Float32Array, grads: Float32Array, segments: Uint32Array): StepOutcome {
-    const update = this.beginUpdate(params, grads, segments);
-    update.settle(update.outcome === 1);
-    return update.outcome;
-  }
-
-  /**
-   * applyGradients, for a caller that learns the outcome later: a step recorded into a program,
-   * whose run decides it (lib/program.ts). The step counts its update and writes the next arena of
-   * each slot; the caller then calls settle() once, before the next step: settle(true) when the
-   * update was applied makes those arenas current, settle(false) when it was refused or its program
-   * stopped short of it puts the step count and scalars back. @internal
-   */
-  beginUpdate(params: Float32Array, grads: Float32Array, segments: Uint32Array): PendingUpdate {
-    if (this.clipValue !== undefined || this.clipNorm !== undefined || this.globalClipNorm !== undefined) {
-      native.clipGradients(grads, segments, this.clipNorm ?? 0, this.globalClipNorm ?? 0, this.clipValue ?? 0);
+  stepNumbers(count: number): StepNumbers[] {
+    const numbers: StepNumbers[] = [];
+    let product = this.product;
+    for (let ahead = 0; ahead < count; ahead++) {
+      const step = this.iterations + ahead + 1;
+      product *= this.productFactor(step);
+      numbers.push({ learningRate: this.learningRateAt(step - 1), step, uProduct: product, swap: (this.flip + ahead) % 2 });
     }
-    const learningRate = this.currentLearningRate();
-    const [iterations, scalars] = [this.iterations, this.scalars()];
-    this.iterations += 1;
-    const outcome = this.update(params, grads, learningRate);
-    const written = this.slotNames().map((name) => [name, this.slots.get(name) as SlotArenas] as const);
-    return {
-      outcome,
-      settle: (applied) => {
-        if (applied) {
-          for (const [name, { current, next }] of written) this.slots.set(name, { current: next, next: current });
-        } else {
-          this.iterations = iterations;
-          this.restoreScalars(scalars);
-        }
-      },
-    };
+    return numbers;
+  }
+
+  /** Counts `applied` updates as made: the step count, the running product, which array of each slot is current. */
+  advance(applied: number): void {
+    const numbers = applied > 0 ? this.stepNumbers(applied) : [];
+    this.iterations += applied;
+    this.product = numbers[numbers.length - 1]?.uProduct ?? this.product;
+    this.flip = ((this.flip + applied) % 2) as 0 | 1;
   }
 
   /**
-   * The update proper, with this step's learning rate; `iterations` already counts it. It reads
-   * the current arena of each slot in slotNames() and writes the next one (see slot()).
+   * The clipping and the update of the next step through `w` (run now, or added to a plan): clips
+   * grads in place as configured, then updates params; grads then hold the params as they were
+   * (the kernel keeps them there to undo a refused update). Both arenas have the model's layout;
+   * segments are the arena's tensor boundaries (tensor i is [segments[i], segments[i + 1])). The
+   * numbers of the step are w's inputs (now, those of the next step). Returns the update's
+   * outcome: 1, or NaN when it was refused because a weight or a slot would not be finite (then
+   * params and the current slots are as they were). Counts nothing: the caller calls advance()
+   * for what was applied. @internal
    */
-  protected abstract update(params: Float32Array, grads: Float32Array, learningRate: number): StepOutcome;
+  addUpdate<S extends number>(w: Work<S>, params: Float32Array, grads: Float32Array, segments: Uint32Array): S {
+    if (this.clipValue !== undefined || this.clipNorm !== undefined || this.globalClipNorm !== undefined) {
+      w.k.clipGradients(grads, segments, this.clipNorm ?? 0, this.globalClipNorm ?? 0, this.clipValue ?? 0);
+    }
+    const next = this.stepNumbers(1)[0] as StepNumbers;
+    return this.update(w, params, grads, {
+      learningRate: w.input('learningRate', next.learningRate),
+      step: w.input('step', next.step),
+      uProduct: w.input('uProduct', next.uProduct),
+      swap: w.input('swap', next.swap),
+    });
+  }
+
+  /** One update now (addUpdate, then advance when applied): its outcome, 1 or NaN. */
+  applyGradients(params: Float32Array, grads: Float32Array, segments: Uint32Array): StepOutcome {
+    const outcome = this.addUpdate(now, params, grads, segments);
+    if (Number.isFinite(outcome)) this.advance(1);
+    return outcome;
+  }
+
+  /**
+   * The update proper, through w's kernels: reads each slot's current array and writes the other
+   * (slot() gives them in the order the kernels take, and `swap` picks which is which).
+   */
+  protected abstract update<S extends number>(w: Work<S>, params: Float32Array, grads: Float32Array, numbers: UpdateNumbers): S;
+
+  /** u_t for Nadam's running product; 1 (no product) for the others. */
+  protected productFactor(_step: number): number {
+    return 1;
+  }
 
   /** The options that recreate this optimizer (a schedule appears as its className and config). */
   abstract getConfig(): Record<string, unknown>;
@@ -169,15 +201,41 @@ export abstract class Optimizer {
   }
 
   /**
-   * The arenas of slot `name`, each the size of params: `current`, filled with `initial` when made,
-   * which the update reads, and `next`, which it writes. Kept while the arena's size stays the same.
+   * Slot `name`'s two arrays, each the size of params, as an update passes them: `out` and `in`,
+   * swapped by the update's `swap` when the other one is current. Made on first use (the current
+   * one filled with `initial`), kept while the arena's size stays the same.
    */
-  protected slot(name: string, params: Float32Array, initial = 0): SlotArenas {
+  protected slot(name: string, params: Float32Array, initial = 0): SlotArrays {
     const existing = this.slots.get(name);
-    if (existing !== undefined && existing.current.length === params.length) return existing;
-    const made = { current: new Float32Array(params.length).fill(initial), next: new Float32Array(params.length) };
+    if (existing !== undefined && existing[0].length === params.length) return { out: existing[1], in: existing[0] };
+    const made: [Float32Array, Float32Array] = [new Float32Array(params.length), new Float32Array(params.length)];
+    (made[this.flip] as Float32Array).fill(initial);
+    this.initialValues.set(name, initial);
     this.slots.set(name, made);
-    return made;
+    this.slotVersion++;
+    return { out: made[1], in: made[0] };
+  }
+
+  /**
+   * Moves each slot's values with their parameters when the model lays out its arena anew
+   * (moves: runs of `size` values from `from` to `to`); values of new parameters start as a new
+   * slot's do. @internal
+   */
+  remapSlots(moves: readonly { from: number; to: number; size: number }[], length: number): void {
+    for (const [name, pair] of this.slots) {
+      const current = pair[this.flip] as Float32Array;
+      const made: [Float32Array, Float32Array] = [new Float32Array(length), new Float32Array(length)];
+      const target = made[this.flip] as Float32Array;
+      target.fill(this.initialValues.get(name) ?? 0);
+      for (const { from, to, size } of moves) target.set(current.subarray(from, from + size), to);
+      this.slots.set(name, made);
+    }
+    if (this.slots.size > 0) this.slotVersion++;
+  }
+
+  /** Changes whenever a slot's arrays are replaced: a plan that holds the old ones is out of date. @internal */
+  get slotsVersion(): number {
+    return this.slotVersion;
   }
 
   /** The slots this optimizer, as configured, makes on its first update and writes in every one, in a fixed order. */
@@ -207,7 +265,7 @@ export abstract class Optimizer {
    */
   getState(): OptimizerState {
     const slots = this.slotNames().flatMap((name) => {
-      const values = this.slots.get(name)?.current;
+      const values = this.slots.get(name)?.[this.flip];
       return values === undefined ? [] : [{ name, values }];
     });
     return { iterations: this.iterations, slots, scalars: this.scalars() };
@@ -242,22 +300,32 @@ export abstract class Optimizer {
     for (const [key, value] of Object.entries(state.scalars)) numberIn(value, `optimizer state scalars.${key}`, FINITE);
     this.iterations = iterations;
     this.slots.clear();
-    for (const { name, values } of state.slots) this.slots.set(name, { current: values.slice(), next: new Float32Array(values.length) });
+    this.flip = 0;
+    this.slotVersion++;
+    for (const { name, values } of state.slots) this.slots.set(name, [values.slice(), new Float32Array(values.length)]);
     this.restoreScalars({ ...state.scalars });
   }
 }
 
-/** The two arenas of a slot: an update reads `current` and writes `next`. */
-export interface SlotArenas {
-  readonly current: Float32Array;
-  readonly next: Float32Array;
+/** A slot's two arrays as an update passes them (see Optimizer#slot). */
+export interface SlotArrays {
+  readonly out: Float32Array;
+  readonly in: Float32Array;
 }
 
-/** A step begun by Optimizer#beginUpdate: its outcome (or its scalar's index, recorded), and settle(). @internal */
-export interface PendingUpdate {
-  readonly outcome: StepOutcome;
-  settle(applied: boolean): void;
+/** The numbers of one update, besides its arrays: they change from step to step. */
+export interface StepNumbers {
+  readonly learningRate: number;
+  /** t, the update's number counted from 1. */
+  readonly step: number;
+  /** Nadam's u_1 ... u_t; 1 for the others. */
+  readonly uProduct: number;
+  /** 1 when each slot's `out` array is the current one (see Optimizer#slot). */
+  readonly swap: number;
 }
+
+/** StepNumbers as an update passes them: numbers now, plan inputs in a plan (lib/core/kernels.ts). */
+export type UpdateNumbers = { readonly [K in keyof StepNumbers]: number | PlanInput };
 
 /** An optimizer's step count, slot arenas and scalars; see Optimizer#getState. */
 export interface OptimizerState {

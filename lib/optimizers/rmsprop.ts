@@ -5,9 +5,9 @@
  *   otherwise den = v + epsilon;  inc = learningRate * g / sqrt(den)
  *   momentum > 0: mom = momentum mom + inc, p = p - mom;  otherwise p = p - inc
  */
-import { native, type StepOutcome } from '../backend';
+import type { Work } from '../core/kernels';
 import { boolean, float32In } from '../validate';
-import { decayRate, epsilonOption, Optimizer, type OptimizerConfig, optimizerOptions } from './optimizer';
+import { decayRate, epsilonOption, Optimizer, type OptimizerConfig, optimizerOptions, type UpdateNumbers } from './optimizer';
 
 export interface RmspropConfig extends OptimizerConfig {
   rho?: number;
@@ -32,11 +32,11 @@ export class RMSprop extends Optimizer {
     this.centered = boolean(options['centered'] ?? false, 'centered');
   }
 
-  protected update(params: Float32Array, grads: Float32Array, learningRate: number): StepOutcome {
+  protected update<S extends number>(w: Work<S>, params: Float32Array, grads: Float32Array, n: UpdateNumbers): S {
     const velocity = this.slot('velocity', params);
     const momentum = this.momentum !== 0 ? this.slot('momentum', params) : null;
     const average = this.centered ? this.slot('average', params) : null;
-    return native.rmspropStep(params, grads, velocity.next, momentum?.next ?? null, average?.next ?? null, velocity.current, momentum?.current ?? null, average?.current ?? null, learningRate, this.rho, this.momentum, this.epsilon);
+    return w.k.rmspropStep(params, grads, velocity.out, momentum?.out ?? null, average?.out ?? null, velocity.in, momentum?.in ?? null, average?.in ?? null, n.learningRate, this.rho, this.momentum, this.epsilon, n.swap);
   }
 
   slotNames(): string[] {

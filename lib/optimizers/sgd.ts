@@ -3,9 +3,9 @@
  *   v = momentum * v - learningRate * g;  p = p + v   (momentum 0: p = p - learningRate * g)
  *   nesterov: p = p + momentum * v - learningRate * g, with the new v
  */
-import { native, type StepOutcome } from '../backend';
+import type { Work } from '../core/kernels';
 import { boolean, float32In } from '../validate';
-import { Optimizer, optimizerOptions, type OptimizerConfig } from './optimizer';
+import { Optimizer, optimizerOptions, type OptimizerConfig, type UpdateNumbers } from './optimizer';
 
 export interface SgdConfig extends OptimizerConfig {
   momentum?: number;
@@ -24,9 +24,9 @@ export class SGD extends Optimizer {
     this.nesterov = boolean(options['nesterov'] ?? false, 'nesterov');
   }
 
-  protected update(params: Float32Array, grads: Float32Array, learningRate: number): StepOutcome {
+  protected update<S extends number>(w: Work<S>, params: Float32Array, grads: Float32Array, n: UpdateNumbers): S {
     const velocity = this.momentum !== 0 ? this.slot('velocity', params) : null;
-    return native.sgdStep(params, grads, velocity?.next ?? null, velocity?.current ?? null, learningRate, this.momentum, this.nesterov);
+    return w.k.sgdStep(params, grads, velocity?.out ?? null, velocity?.in ?? null, n.learningRate, this.momentum, this.nesterov, n.swap);
   }
 
   slotNames(): string[] {

@@ -35,7 +35,14 @@ export function text(content: string): string {
 }
 
 /** A whole SVG document of the given size. */
+/**
+ * Fonts by name before the generic family: a rasterizer (resvg, for the PNG) may map sans-serif
+ * to whatever font it finds first, a serif one on Debian, while it finds DejaVu Sans by name.
+ * Unquoted, as resvg reads a quoted name in a list as no font at all.
+ */
+const FONT_FAMILY = 'Helvetica, Arial, DejaVu Sans, Liberation Sans, sans-serif';
+
 export function svgDocument(width: number, height: number, ...children: string[]): string {
-  const root = element('svg', { xmlns: 'http://www.w3.org/2000/svg', width, height, viewBox: `0 0 ${num(width)} ${num(height)}`, 'font-family': 'sans-serif', 'font-size': 12 }, ...children);
+  const root = element('svg', { xmlns: 'http://www.w3.org/2000/svg', width, height, viewBox: `0 0 ${num(width)} ${num(height)}`, 'font-family': FONT_FAMILY, 'font-size': 12 }, ...children);
   return `<?xml version="1.0" encoding="UTF-8"?>\n${root}\n`;
 }

@@ -9,11 +9,11 @@
  * given) and the result row: samples are copied straight into a batch buffer, and the buffers
  * with their callback arrays are reused once their batch has been answered.
  */
-import { ArgumentRangeError, ArgumentTypeError, ModelStateError, ShapeError } from '../errors';
+import { ArgumentRangeError, ArgumentTypeError, ModelStateError } from '../errors';
 import { MAX_BATCHER_BATCH } from '../limits';
-import { Sequential } from '../models/sequential';
-import { abortError, signalOption } from '../program';
-import { Tensor } from '../tensor';
+import { Model } from '../core/model';
+import { abortError, signalOption } from '../core/plan';
+import { Tensor, writeSample } from '../tensor';
 import { describe, knownOptions, numberIn, plainObject, positiveInteger } from '../validate';
 
 export interface BatcherOptions {
@@ -61,34 +61,10 @@ function predictSignal(options: unknown): AbortSignal | undefined {
 
 const abortedRequest = (signal: AbortSignal): Error => abortError('batcher.predict()', signal);
 
-/** Copies one sample of `k` features into target[offset..]; throws naming `sample` on any fault. */
-function writeSample(target: Float32Array, offset: number, k: number, sample: unknown): void {
-  if (!(sample instanceof Float32Array) && !Array.isArray(sample)) {
-    throw new ArgumentTypeError({ argument: 'sample', expected: `a Float32Array or number[] of ${k} features`, received: describe(sample) });
-  }
-  if (sample.length !== k) {
-    throw new ShapeError({ argument: 'sample', expected: `${k} features, the model's inputUnits`, received: `${sample.length} values` });
-  }
-  if (sample instanceof Float32Array) {
-    target.set(sample, offset);
-  } else {
-    for (let i = 0; i < k; i++) {
-      const v: unknown = sample[i];
-      if (typeof v !== 'number') throw new ArgumentTypeError({ argument: `sample[${i}]`, expected: 'a number', received: describe(v) });
-      target[offset + i] = v;
-    }
-  }
-  // Checked after the float32 conversion, which turns 1e39 into Infinity.
-  for (let i = 0; i < k; i++) {
-    const v = target[offset + i] as number;
-    if (!Number.isFinite(v)) throw new ArgumentRangeError({ argument: `sample[${i}]`, expected: 'a finite number', received: describe(Array.isArray(sample) ? sample[i] : v) });
-  }
-}
-
 export class Batcher {
   readonly maxBatchSize: number;
   readonly maxDelayMs: number;
-  private readonly model: Sequential;
+  private readonly model: Model;
   /** Features per sample, fixed when the batcher is made: the batch buffers have this width. */
   private readonly features: number;
   private gathering: Gathering | null = null;
@@ -101,9 +77,9 @@ export class Batcher {
   private batches = 0;
   private largestBatch = 0;
 
-  constructor(model: Sequential, options: BatcherOptions = {}) {
-    if (!(model instanceof Sequential)) {
-      throw new ArgumentTypeError({ argument: 'model', expected: 'a Sequential model', received: describe(model) });
+  constructor(model: Model, options: BatcherOptions = {}) {
+    if (!(model instanceof Model)) {
+      throw new ArgumentTypeError({ argument: 'model', expected: 'a model (sequential([...]) or loadModel())', received: describe(model) });
     }
     if (model.layers.length === 0) {
       throw new ArgumentRangeError({ argument: 'model', expected: 'a model with layers', received: 'a model with no layers' });
@@ -241,6 +217,6 @@ export class Batcher {
 }
 
 /** A request batcher over `model`: serving.batcher(model, { maxBatchSize: 32, maxDelayMs: 1 }). */
-export function batcher(model: Sequential, options?: BatcherOptions): Batcher {
+export function batcher(model: Model, options?: BatcherOptions): Batcher {
   return new Batcher(model, options);
 }

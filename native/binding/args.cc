@@ -43,7 +43,21 @@ std::string describe(const Napi::Value& value) {
 
 }  // namespace
 
-void expect_arg_count(const Napi::CallbackInfo& info, std::size_t count, const char* function) {
+Args::Args(const Napi::CallbackInfo& info) : env_(info.Env()), info_(&info) {}
+
+Args::Args(Napi::Env env, const Napi::Array& values, std::uint32_t first, const PlanContext* plan)
+    : env_(env), plan_(plan) {
+  for (std::uint32_t i = first; i < values.Length(); ++i) values_.push_back(values.Get(i));
+}
+
+std::size_t Args::Length() const { return info_ != nullptr ? info_->Length() : values_.size(); }
+
+Napi::Value Args::operator[](std::size_t index) const {
+  if (info_ != nullptr) return (*info_)[index];
+  return index < values_.size() ? values_[index] : env_.Undefined();
+}
+
+void expect_arg_count(const Args& info, std::size_t count, const char* function) {
   if (info.Length() != count) {
     throw Napi::TypeError::New(info.Env(), std::string(function) + " expects " +
                                                std::to_string(count) + " arguments but received " +
@@ -51,7 +65,7 @@ void expect_arg_count(const Napi::CallbackInfo& info, std::size_t count, const c
   }
 }
 
-FloatSpan float_array(const Napi::CallbackInfo& info, std::size_t index, const char* name) {
+FloatSpan float_array(const Args& info, std::size_t index, const char* name) {
   const Napi::Value value = info[index];
   if (!value.IsTypedArray() ||
       value.As<Napi::TypedArray>().TypedArrayType() != napi_float32_array) {
@@ -61,7 +75,7 @@ FloatSpan float_array(const Napi::CallbackInfo& info, std::size_t index, const c
   return FloatSpan{array.Data(), static_cast<std::int64_t>(array.ElementLength()), true};
 }
 
-IndexSpan index_array(const Napi::CallbackInfo& info, std::size_t index, const char* name) {
+IndexSpan index_array(const Args& info, std::size_t index, const char* name) {
   const Napi::Value value = info[index];
   if (!value.IsTypedArray() ||
       value.As<Napi::TypedArray>().TypedArrayType() != napi_uint32_array) {
@@ -71,14 +85,14 @@ IndexSpan index_array(const Napi::CallbackInfo& info, std::size_t index, const c
   return IndexSpan{array.Data(), static_cast<std::int64_t>(array.ElementLength())};
 }
 
-FloatSpan optional_float_array(const Napi::CallbackInfo& info, std::size_t index,
+FloatSpan optional_float_array(const Args& info, std::size_t index,
                                const char* name) {
   const Napi::Value value = info[index];
   if (value.IsNull() || value.IsUndefined()) return FloatSpan{};
   return float_array(info, index, name);
 }
 
-int dimension(const Napi::CallbackInfo& info, std::size_t index, const char* name) {
+int dimension(const Args& info, std::size_t index, const char* name) {
   const Napi::Value value = info[index];
   if (!value.IsNumber()) throw_type(info.Env(), name, "a non-negative integer", value);
   const double d = value.As<Napi::Number>().DoubleValue();
@@ -89,7 +103,7 @@ int dimension(const Napi::CallbackInfo& info, std::size_t index, const char* nam
   return static_cast<int>(d);
 }
 
-double finite_number(const Napi::CallbackInfo& info, std::size_t index, const char* name) {
+double finite_number(const Args& info, std::size_t index, const char* name) {
   const Napi::Value value = info[index];
   if (!value.IsNumber()) throw_type(info.Env(), name, "a finite number", value);
   const double d = value.As<Napi::Number>().DoubleValue();
@@ -100,7 +114,7 @@ double finite_number(const Napi::CallbackInfo& info, std::size_t index, const ch
   return d;
 }
 
-bool boolean(const Napi::CallbackInfo& info, std::size_t index, const char* name) {
+bool boolean(const Args& info, std::size_t index, const char* name) {
   const Napi::Value value = info[index];
   if (!value.IsBoolean()) throw_type(info.Env(), name, "a boolean", value);
   return value.As<Napi::Boolean>().Value();
@@ -142,6 +156,27 @@ void expect_all_disjoint(const Napi::Env& env, std::initializer_list<Named> span
   for (auto a = spans.begin(); a != spans.end(); ++a) {
     for (auto b = a + 1; b != spans.end(); ++b) expect_disjoint(env, *a, {*b});
   }
+}
+
+// A number argument that may be a plan input ({ planInput: i }): read at each step of a plan.
+NumberArg number_arg(const Args& info, std::size_t index, const char* name) {
+  const Napi::Value value = info[index];
+  if (value.IsObject() && !value.IsArray() && !value.IsTypedArray()) {
+    const Napi::Value slot = value.As<Napi::Object>().Get("planInput");
+    if (info.plan() == nullptr || !slot.IsNumber()) {
+      throw Napi::TypeError::New(info.Env(), std::string("Expected a number for ") + name +
+                                                 (info.plan() == nullptr ? "" : " (or { planInput })") +
+                                                 " but received an object");
+    }
+    const double i = slot.As<Napi::Number>().DoubleValue();
+    if (!(i >= 0.0) || std::floor(i) != i || i >= static_cast<double>(info.plan()->count)) {
+      throw Napi::RangeError::New(info.Env(), std::string("Expected a plan input below ") +
+                                                  std::to_string(info.plan()->count) + " for " +
+                                                  name + " but received " + slot.ToString().Utf8Value());
+    }
+    return NumberArg{0.0, info.plan()->inputs + static_cast<std::size_t>(i)};
+  }
+  return NumberArg{finite_number(info, index, name), nullptr};
 }
 
 }  // namespace myelin::binding

@@ -4,14 +4,14 @@
 #include "../kernels/gemm/gemm.h"
 #include "args.h"
 #include "bindings.h"
-#include "program.h"
+#include "kernel_call.h"
 
 namespace myelin::binding {
 
 namespace {
 
 // sgemm(c, a, b, m, n, k, transA, transB, alpha, beta)
-Napi::Value sgemm_binding(const Napi::CallbackInfo& info) {
+KernelCall sgemm_binding(const Args& info) {
   expect_arg_count(info, 10, "sgemm");
   const FloatSpan c = float_array(info, 0, "c");
   const FloatSpan a = float_array(info, 1, "a");
@@ -28,7 +28,7 @@ Napi::Value sgemm_binding(const Napi::CallbackInfo& info) {
   expect_length(env, a, m, k, trans_a ? "a (k x m)" : "a (m x k)");
   expect_length(env, b, k, n, trans_b ? "b (n x k)" : "b (k x n)");
   expect_disjoint(env, {c, "c"}, {{a, "a"}, {b, "b"}});
-  return dispatch(info, [=] {
+  return work([=] {
     sgemm(c.data, a.data, b.data, m, n, k, trans_a, trans_b, static_cast<float>(alpha),
           static_cast<float>(beta));
   });
@@ -37,7 +37,7 @@ Napi::Value sgemm_binding(const Napi::CallbackInfo& info) {
 }  // namespace
 
 void register_gemm(Napi::Env env, Napi::Object exports) {
-  exports.Set("sgemm", Napi::Function::New(env, sgemm_binding, "sgemm"));
+  bind_kernel(env, exports, "sgemm", sgemm_binding);
 }
 
 }  // namespace myelin::binding

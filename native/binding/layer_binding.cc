@@ -10,14 +10,14 @@
 #include "../kernels/random.h"
 #include "args.h"
 #include "bindings.h"
-#include "program.h"
+#include "kernel_call.h"
 
 namespace myelin::binding {
 
 namespace {
 
 // The generator state shared with lib/random.ts: a Uint32Array of exactly four words.
-std::uint32_t* generator_state(const Napi::CallbackInfo& info, std::size_t index) {
+std::uint32_t* generator_state(const Args& info, std::size_t index) {
   const IndexSpan state = index_array(info, index, "state");
   if (state.length != 4) {
     throw Napi::RangeError::New(
@@ -28,7 +28,7 @@ std::uint32_t* generator_state(const Napi::CallbackInfo& info, std::size_t index
 }
 
 // A finite number that stays finite as a float (the kernels take float parameters).
-float finite_float(const Napi::CallbackInfo& info, std::size_t index, const char* name) {
+float finite_float(const Args& info, std::size_t index, const char* name) {
   const double d = finite_number(info, index, name);
   if (!std::isfinite(static_cast<float>(d))) {
     throw Napi::RangeError::New(info.Env(),
@@ -39,7 +39,7 @@ float finite_float(const Napi::CallbackInfo& info, std::size_t index, const char
 }
 
 // randomFillUniform(state, dst, low, high): dst uniform in [low, high), low <= high.
-Napi::Value random_fill_uniform_binding(const Napi::CallbackInfo& info) {
+KernelCall random_fill_uniform_binding(const Args& info) {
   expect_arg_count(info, 4, "randomFillUniform");
   std::uint32_t* state = generator_state(info, 0);
   const FloatSpan dst = float_array(info, 1, "dst");
@@ -50,11 +50,11 @@ Napi::Value random_fill_uniform_binding(const Napi::CallbackInfo& info) {
                                                 std::to_string(low) + " and high " +
                                                 std::to_string(high));
   }
-  return dispatch(info, [=] { fill_uniform(dst.data, state, low, high, dst.length); });
+  return work([=] { fill_uniform(dst.data, state, low, high, dst.length); });
 }
 
 // randomFillNormal(state, dst, mean, stddev): dst ~ N(mean, stddev^2), stddev >= 0.
-Napi::Value random_fill_normal_binding(const Napi::CallbackInfo& info) {
+KernelCall random_fill_normal_binding(const Args& info) {
   expect_arg_count(info, 4, "randomFillNormal");
   std::uint32_t* state = generator_state(info, 0);
   const FloatSpan dst = float_array(info, 1, "dst");
@@ -64,12 +64,12 @@ Napi::Value random_fill_normal_binding(const Napi::CallbackInfo& info) {
     throw Napi::RangeError::New(info.Env(),
                                 "Expected stddev >= 0 but received " + std::to_string(stddev));
   }
-  return dispatch(info, [=] { fill_normal(dst.data, state, mean, stddev, dst.length); });
+  return work([=] { fill_normal(dst.data, state, mean, stddev, dst.length); });
 }
 
 // randomFillDropoutMask(state, dst, rate): dst[i] = 1 / (1 - rate) with probability 1 - rate, else
 // 0.
-Napi::Value random_fill_dropout_mask_binding(const Napi::CallbackInfo& info) {
+KernelCall random_fill_dropout_mask_binding(const Args& info) {
   expect_arg_count(info, 3, "randomFillDropoutMask");
   std::uint32_t* state = generator_state(info, 0);
   const FloatSpan dst = float_array(info, 1, "dst");
@@ -78,7 +78,18 @@ Napi::Value random_fill_dropout_mask_binding(const Napi::CallbackInfo& info) {
     throw Napi::RangeError::New(info.Env(),
                                 "Expected rate in [0, 1) but received " + std::to_string(rate));
   }
-  return dispatch(info, [=] { fill_dropout_mask(dst.data, state, rate, dst.length); });
+  return work([=] { fill_dropout_mask(dst.data, state, rate, dst.length); });
+}
+
+// randomShuffle(state, values): values (a Uint32Array) shuffled in place, uniformly.
+KernelCall random_shuffle_binding(const Args& info) {
+  expect_arg_count(info, 2, "randomShuffle");
+  std::uint32_t* state = generator_state(info, 0);
+  const IndexSpan values = index_array(info, 1, "values");
+  if (values.data < state + 4 && state < values.data + values.length) {
+    throw Napi::RangeError::New(info.Env(), "Expected values and state to be separate memory but they overlap");
+  }
+  return work([=] { shuffle(values.data, state, values.length); });
 }
 
 // Throws RangeError unless the span, when given, holds exactly `count` floats.
@@ -88,7 +99,7 @@ void expect_optional_length(const Napi::Env& env, const FloatSpan& span, int cou
 }
 
 // epsilon > 0 (added to a variance or flooring a deviation, in double).
-double positive_epsilon(const Napi::CallbackInfo& info, std::size_t index) {
+double positive_epsilon(const Args& info, std::size_t index) {
   const double epsilon = finite_number(info, index, "epsilon");
   if (!(epsilon > 0.0)) {
     throw Napi::RangeError::New(info.Env(),
@@ -99,7 +110,7 @@ double positive_epsilon(const Napi::CallbackInfo& info, std::size_t index) {
 
 // batchNormForwardTrain(y, xhat, invStd, movingMean, movingVar, x, gamma?, beta?, momentum,
 // epsilon, n, units): batch statistics, moving statistics updated in place.
-Napi::Value batch_norm_forward_train_binding(const Napi::CallbackInfo& info) {
+KernelCall batch_norm_forward_train_binding(const Args& info) {
   expect_arg_count(info, 12, "batchNormForwardTrain");
   const FloatSpan y = float_array(info, 0, "y");
   const FloatSpan xhat = float_array(info, 1, "xhat");
@@ -136,14 +147,14 @@ Napi::Value batch_norm_forward_train_binding(const Napi::CallbackInfo& info) {
   expect_disjoint(env, {xhat, "xhat"}, {{inv_std, "invStd"}, {moving_mean, "movingMean"}, {moving_var, "movingVar"}});
   expect_disjoint(env, {inv_std, "invStd"}, {{moving_mean, "movingMean"}, {moving_var, "movingVar"}});
   expect_disjoint(env, {moving_mean, "movingMean"}, {{moving_var, "movingVar"}});
-  return dispatch(info, [=] {
+  return work([=] {
     batch_norm_forward_train(y.data, xhat.data, inv_std.data, moving_mean.data, moving_var.data,
                              x.data, gamma.data, beta.data, momentum, epsilon, n, units);
   });
 }
 
 // batchNormForwardInfer(y, x, gamma?, beta?, movingMean, movingVar, epsilon, n, units).
-Napi::Value batch_norm_forward_infer_binding(const Napi::CallbackInfo& info) {
+KernelCall batch_norm_forward_infer_binding(const Args& info) {
   expect_arg_count(info, 9, "batchNormForwardInfer");
   const FloatSpan y = float_array(info, 0, "y");
   const FloatSpan x = float_array(info, 1, "x");
@@ -163,14 +174,14 @@ Napi::Value batch_norm_forward_infer_binding(const Napi::CallbackInfo& info) {
   expect_optional_length(env, beta, units, "beta (units)");
   expect_disjoint(env, {y, "y"}, {{x, "x"}}, InPlace::allowed);
   expect_disjoint(env, {y, "y"}, {{gamma, "gamma"}, {beta, "beta"}, {moving_mean, "movingMean"}, {moving_var, "movingVar"}});
-  return dispatch(info, [=] {
+  return work([=] {
     batch_norm_forward_infer(y.data, x.data, gamma.data, beta.data, moving_mean.data,
                              moving_var.data, epsilon, n, units);
   });
 }
 
 // batchNormBackward(dx?, dgamma?, dbeta?, dy, xhat, invStd, gamma?, n, units): overwrites.
-Napi::Value batch_norm_backward_binding(const Napi::CallbackInfo& info) {
+KernelCall batch_norm_backward_binding(const Args& info) {
   expect_arg_count(info, 9, "batchNormBackward");
   const FloatSpan dx = optional_float_array(info, 0, "dx");
   const FloatSpan dgamma = optional_float_array(info, 1, "dgamma");
@@ -195,14 +206,36 @@ Napi::Value batch_norm_backward_binding(const Napi::CallbackInfo& info) {
   expect_disjoint(env, {dbeta, "dbeta"}, read);
   expect_disjoint(env, {dx, "dx"}, {{dgamma, "dgamma"}, {dbeta, "dbeta"}});
   expect_disjoint(env, {dgamma, "dgamma"}, {{dbeta, "dbeta"}});
-  return dispatch(info, [=] {
+  return work([=] {
     batch_norm_backward(dx.data, dgamma.data, dbeta.data, dy.data, xhat.data, inv_std.data,
                         gamma.data, n, units);
   });
 }
 
+// batchNormBackwardInfer(dx, dy, gamma?, movingVar, epsilon, n, units): a frozen layer's backward.
+KernelCall batch_norm_backward_infer_binding(const Args& info) {
+  expect_arg_count(info, 7, "batchNormBackwardInfer");
+  const FloatSpan dx = float_array(info, 0, "dx");
+  const FloatSpan dy = float_array(info, 1, "dy");
+  const FloatSpan gamma = optional_float_array(info, 2, "gamma");
+  const FloatSpan moving_var = float_array(info, 3, "movingVar");
+  const double epsilon = positive_epsilon(info, 4);
+  const int n = dimension(info, 5, "n");
+  const int units = dimension(info, 6, "units");
+  Napi::Env env = info.Env();
+  expect_length(env, dx, n, units, "dx (n x units)");
+  expect_length(env, dy, n, units, "dy (n x units)");
+  expect_optional_length(env, gamma, units, "gamma (units)");
+  expect_length(env, moving_var, 1, units, "movingVar (units)");
+  expect_disjoint(env, {dx, "dx"}, {{dy, "dy"}}, InPlace::allowed);
+  expect_disjoint(env, {dx, "dx"}, {{gamma, "gamma"}, {moving_var, "movingVar"}});
+  return work([=] {
+    batch_norm_backward_infer(dx.data, dy.data, gamma.data, moving_var.data, epsilon, n, units);
+  });
+}
+
 // standardizeForward(y, x, mean, variance, epsilon, n, units).
-Napi::Value standardize_forward_binding(const Napi::CallbackInfo& info) {
+KernelCall standardize_forward_binding(const Args& info) {
   expect_arg_count(info, 7, "standardizeForward");
   const FloatSpan y = float_array(info, 0, "y");
   const FloatSpan x = float_array(info, 1, "x");
@@ -218,13 +251,13 @@ Napi::Value standardize_forward_binding(const Napi::CallbackInfo& info) {
   expect_length(env, variance, 1, units, "variance (units)");
   expect_disjoint(env, {y, "y"}, {{x, "x"}}, InPlace::allowed);
   expect_disjoint(env, {y, "y"}, {{mean, "mean"}, {variance, "variance"}});
-  return dispatch(info, [=] {
+  return work([=] {
     standardize_forward(y.data, x.data, mean.data, variance.data, epsilon, n, units);
   });
 }
 
 // standardizeBackward(dx, dy, variance, epsilon, n, units).
-Napi::Value standardize_backward_binding(const Napi::CallbackInfo& info) {
+KernelCall standardize_backward_binding(const Args& info) {
   expect_arg_count(info, 6, "standardizeBackward");
   const FloatSpan dx = float_array(info, 0, "dx");
   const FloatSpan dy = float_array(info, 1, "dy");
@@ -238,14 +271,14 @@ Napi::Value standardize_backward_binding(const Napi::CallbackInfo& info) {
   expect_length(env, variance, 1, units, "variance (units)");
   expect_disjoint(env, {dx, "dx"}, {{dy, "dy"}}, InPlace::allowed);
   expect_disjoint(env, {dx, "dx"}, {{variance, "variance"}});
-  return dispatch(info, [=] {
+  return work([=] {
     standardize_backward(dx.data, dy.data, variance.data, epsilon, n, units);
   });
 }
 
 // multiplyElementwise(out, a, b) / addElementwise(out, a, b): out = a op b, equal lengths.
 template <void (*Kernel)(float*, const float*, const float*, std::int64_t)>
-Napi::Value elementwise_binding(const Napi::CallbackInfo& info) {
+KernelCall elementwise_binding(const Args& info) {
   expect_arg_count(info, 3, "an elementwise op");
   const FloatSpan out = float_array(info, 0, "out");
   const FloatSpan a = float_array(info, 1, "a");
@@ -257,33 +290,24 @@ Napi::Value elementwise_binding(const Napi::CallbackInfo& info) {
                         std::to_string(b.length));
   }
   expect_disjoint(info.Env(), {out, "out"}, {{a, "a"}, {b, "b"}}, InPlace::allowed);
-  return dispatch(info, [=] { Kernel(out.data, a.data, b.data, out.length); });
+  return work([=] { Kernel(out.data, a.data, b.data, out.length); });
 }
 
 }  // namespace
 
 void register_layers(Napi::Env env, Napi::Object exports) {
-  exports.Set("randomFillUniform",
-              Napi::Function::New(env, random_fill_uniform_binding, "randomFillUniform"));
-  exports.Set("randomFillNormal",
-              Napi::Function::New(env, random_fill_normal_binding, "randomFillNormal"));
-  exports.Set("randomFillDropoutMask",
-              Napi::Function::New(env, random_fill_dropout_mask_binding, "randomFillDropoutMask"));
-  exports.Set("batchNormForwardTrain",
-              Napi::Function::New(env, batch_norm_forward_train_binding, "batchNormForwardTrain"));
-  exports.Set("batchNormForwardInfer",
-              Napi::Function::New(env, batch_norm_forward_infer_binding, "batchNormForwardInfer"));
-  exports.Set("batchNormBackward",
-              Napi::Function::New(env, batch_norm_backward_binding, "batchNormBackward"));
-  exports.Set("standardizeForward",
-              Napi::Function::New(env, standardize_forward_binding, "standardizeForward"));
-  exports.Set("standardizeBackward",
-              Napi::Function::New(env, standardize_backward_binding, "standardizeBackward"));
-  exports.Set(
-      "multiplyElementwise",
-      Napi::Function::New(env, elementwise_binding<multiply_elementwise>, "multiplyElementwise"));
-  exports.Set("addElementwise",
-              Napi::Function::New(env, elementwise_binding<add_elementwise>, "addElementwise"));
+  bind_kernel(env, exports, "randomFillUniform", random_fill_uniform_binding);
+  bind_kernel(env, exports, "randomFillNormal", random_fill_normal_binding);
+  bind_kernel(env, exports, "randomFillDropoutMask", random_fill_dropout_mask_binding);
+  bind_kernel(env, exports, "randomShuffle", random_shuffle_binding);
+  bind_kernel(env, exports, "batchNormForwardTrain", batch_norm_forward_train_binding);
+  bind_kernel(env, exports, "batchNormForwardInfer", batch_norm_forward_infer_binding);
+  bind_kernel(env, exports, "batchNormBackward", batch_norm_backward_binding);
+  bind_kernel(env, exports, "batchNormBackwardInfer", batch_norm_backward_infer_binding);
+  bind_kernel(env, exports, "standardizeForward", standardize_forward_binding);
+  bind_kernel(env, exports, "standardizeBackward", standardize_backward_binding);
+  bind_kernel(env, exports, "multiplyElementwise", elementwise_binding<multiply_elementwise>);
+  bind_kernel(env, exports, "addElementwise", elementwise_binding<add_elementwise>);
 }
 
 }  // namespace myelin::binding

@@ -9,7 +9,7 @@
 #include "../kernels/losses.h"
 #include "args.h"
 #include "bindings.h"
-#include "program.h"
+#include "kernel_call.h"
 
 namespace myelin::binding {
 
@@ -76,7 +76,7 @@ std::string format(double value) {
   return out.str();
 }
 
-double parameter(const Napi::CallbackInfo& info, std::size_t index, const Parameter& p) {
+double parameter(const Args& info, std::size_t index, const Parameter& p) {
   const double value = finite_number(info, index, p.name);
   if ((p.min_inclusive ? value < p.min : value <= p.min) || value > p.max) {
     const std::string interval = std::isinf(p.max)
@@ -101,7 +101,7 @@ void check_weights(const Napi::Env& env, const FloatSpan& weights, int n) {
   if (weights.present) expect_length(env, weights, n, 1, "weights (n)");
 }
 
-Napi::Value fused_loss(const Napi::CallbackInfo& info, const char* name, FusedLoss fn,
+KernelCall fused_loss(const Args& info, const char* name, FusedLoss fn,
                        Labels kind) {
   expect_arg_count(info, 8, name);
   const FloatSpan probs = float_array(info, 0, "probs");
@@ -124,7 +124,7 @@ Napi::Value fused_loss(const Napi::CallbackInfo& info, const char* name, FusedLo
   expect_disjoint(env, {dlogits, "dlogits"}, {{logits, "logits"}}, InPlace::allowed);
   expect_disjoint(env, {probs, "probs"}, {{dlogits, "dlogits"}, {labels, "labels"}, {weights, "weights"}});
   expect_disjoint(env, {dlogits, "dlogits"}, {{labels, "labels"}, {weights, "weights"}});
-  return dispatch_scalar(info, [=] {
+  return valued([=] {
     if (!labels_still_valid(labels, c, kind)) return std::numeric_limits<double>::quiet_NaN();
     return fn(probs.data, dlogits.data, logits.data, labels.data, weights.data, n, c, smoothing);
   });
@@ -136,7 +136,7 @@ struct OutputArgs {
   int n, c;
 };
 
-OutputArgs output_args(const Napi::CallbackInfo& info, std::size_t count, const char* name,
+OutputArgs output_args(const Args& info, std::size_t count, const char* name,
                        Labels kind) {
   expect_arg_count(info, count, name);
   OutputArgs a{optional_float_array(info, 0, "dpred"), float_array(info, 1, "pred"),
@@ -155,26 +155,21 @@ OutputArgs output_args(const Napi::CallbackInfo& info, std::size_t count, const 
 
 void register_losses(Napi::Env env, Napi::Object exports) {
   const auto fused = [&](const char* name, FusedLoss fn, Labels kind) {
-    exports.Set(name, Napi::Function::New(
-                          env, [name, fn, kind](const Napi::CallbackInfo& info) {
-                            return fused_loss(info, name, fn, kind);
-                          },
-                          name));
+    bind_kernel(env, exports, name, [name, fn, kind](const Args& info) {
+      return fused_loss(info, name, fn, kind);
+    });
   };
   fused("softmaxCrossEntropy", softmax_cross_entropy, Labels::dense);
   fused("softmaxCrossEntropySparse", softmax_cross_entropy_sparse, Labels::sparse);
   fused("sigmoidBinaryCrossEntropy", sigmoid_binary_cross_entropy, Labels::dense);
 
   const auto on_outputs = [&](const char* name, OutputLoss fn) {
-    exports.Set(name, Napi::Function::New(
-                          env, [name, fn](const Napi::CallbackInfo& info) {
-                            const OutputArgs a = output_args(info, 6, name, Labels::dense);
-                            return dispatch_scalar(info, [=] {
-                              return fn(a.dpred.data, a.pred.data, a.labels.data, a.weights.data,
-                                        a.n, a.c);
-                            });
-                          },
-                          name));
+    bind_kernel(env, exports, name, [name, fn](const Args& info) {
+      const OutputArgs a = output_args(info, 6, name, Labels::dense);
+      return valued([=] {
+        return fn(a.dpred.data, a.pred.data, a.labels.data, a.weights.data, a.n, a.c);
+      });
+    });
   };
   on_outputs("meanSquaredError", mean_squared_error);
   on_outputs("meanAbsoluteError", mean_absolute_error);
@@ -185,19 +180,16 @@ void register_losses(Napi::Env env, Napi::Object exports) {
 
   const auto on_outputs_with = [&](const char* name, OutputLossWith fn, Labels kind,
                                    const Parameter& p) {
-    exports.Set(name, Napi::Function::New(
-                          env, [name, fn, kind, p](const Napi::CallbackInfo& info) {
-                            const OutputArgs a = output_args(info, 7, name, kind);
-                            const double value = parameter(info, 6, p);
-                            return dispatch_scalar(info, [=] {
-                              if (!labels_still_valid(a.labels, a.c, kind)) {
-                                return std::numeric_limits<double>::quiet_NaN();
-                              }
-                              return fn(a.dpred.data, a.pred.data, a.labels.data, a.weights.data,
-                                        a.n, a.c, value);
-                            });
-                          },
-                          name));
+    bind_kernel(env, exports, name, [name, fn, kind, p](const Args& info) {
+      const OutputArgs a = output_args(info, 7, name, kind);
+      const double value = parameter(info, 6, p);
+      return valued([=] {
+        if (!labels_still_valid(a.labels, a.c, kind)) {
+          return std::numeric_limits<double>::quiet_NaN();
+        }
+        return fn(a.dpred.data, a.pred.data, a.labels.data, a.weights.data, a.n, a.c, value);
+      });
+    });
   };
   on_outputs_with("binaryCrossEntropy", binary_cross_entropy, Labels::dense, kLabelSmoothing);
   on_outputs_with("categoricalCrossEntropy", categorical_cross_entropy, Labels::dense,

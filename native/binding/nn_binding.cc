@@ -7,13 +7,13 @@
 #include "../kernels/parametric_activations.h"
 #include "args.h"
 #include "bindings.h"
-#include "program.h"
+#include "kernel_call.h"
 
 namespace myelin::binding {
 
 namespace {
 
-Activation activation_arg(const Napi::CallbackInfo& info, std::size_t index) {
+Activation activation_arg(const Args& info, std::size_t index) {
   const int code = dimension(info, index, "activation");
   if (code >= kActivationCount) {
     throw Napi::RangeError::New(info.Env(), "Expected an activation code below " +
@@ -25,7 +25,7 @@ Activation activation_arg(const Napi::CallbackInfo& info, std::size_t index) {
 
 // alpha >= 0 for every activation: the leakyRelu and elu derivatives are read from y, which is
 // only possible when y > 0 exactly where z > 0.
-float alpha_arg(const Napi::CallbackInfo& info, std::size_t index) {
+float alpha_arg(const Args& info, std::size_t index) {
   const double alpha = finite_number(info, index, "alpha");
   if (alpha < 0.0) {
     throw Napi::RangeError::New(info.Env(), "Expected a number >= 0 for alpha but received " +
@@ -35,7 +35,7 @@ float alpha_arg(const Napi::CallbackInfo& info, std::size_t index) {
 }
 
 // The pre-activation z, (rows x cols); required when the activation's derivative needs it.
-FloatSpan input_arg(const Napi::CallbackInfo& info, std::size_t index, Activation act, int rows,
+FloatSpan input_arg(const Args& info, std::size_t index, Activation act, int rows,
                     int cols, const char* name, const char* function) {
   const FloatSpan z = optional_float_array(info, index, "z");
   if (z.present) {
@@ -52,7 +52,7 @@ FloatSpan input_arg(const Napi::CallbackInfo& info, std::size_t index, Activatio
 }
 
 // denseForward(y, z | null, x, w, b | null, n, k, m, activation, alpha)
-Napi::Value dense_forward_binding(const Napi::CallbackInfo& info) {
+KernelCall dense_forward_binding(const Args& info) {
   expect_arg_count(info, 10, "denseForward");
   const FloatSpan y = float_array(info, 0, "y");
   const FloatSpan x = float_array(info, 2, "x");
@@ -73,16 +73,17 @@ Napi::Value dense_forward_binding(const Napi::CallbackInfo& info) {
   if (b.present) expect_length(env, b, 1, m, "b (m)");
   expect_disjoint(env, {y, "y"}, {{x, "x"}, {w, "w"}, {b, "b"}, {z, "z"}});
   expect_disjoint(env, {z, "z"}, {{x, "x"}, {w, "w"}, {b, "b"}});
-  return dispatch(info, [=] {
+  return work([=] {
     dense_forward(y.data, z.data, x.data, w.data, b.data, n, k, m, act, alpha);
   });
 }
 
-// denseBackward(dx | null, dw, db | null, dy, x, w, z | null, y, n, k, m, activation, alpha)
-Napi::Value dense_backward_binding(const Napi::CallbackInfo& info) {
+// denseBackward(dx | null, dw | null, db | null, dy, x, w, z | null, y, n, k, m, activation, alpha):
+// dw and db null for a frozen layer, dx null for the first.
+KernelCall dense_backward_binding(const Args& info) {
   expect_arg_count(info, 13, "denseBackward");
   const FloatSpan dx = optional_float_array(info, 0, "dx");
-  const FloatSpan dw = float_array(info, 1, "dw");
+  const FloatSpan dw = optional_float_array(info, 1, "dw");
   const FloatSpan db = optional_float_array(info, 2, "db");
   const FloatSpan dy = float_array(info, 3, "dy");
   const FloatSpan x = float_array(info, 4, "x");
@@ -96,7 +97,7 @@ Napi::Value dense_backward_binding(const Napi::CallbackInfo& info) {
   const FloatSpan z = input_arg(info, 6, act, n, m, "z (n x m)", "denseBackward");
   Napi::Env env = info.Env();
   if (dx.present) expect_length(env, dx, n, k, "dx (n x k)");
-  expect_length(env, dw, k, m, "dw (k x m)");
+  if (dw.present) expect_length(env, dw, k, m, "dw (k x m)");
   if (db.present) expect_length(env, db, 1, m, "db (m)");
   expect_length(env, dy, n, m, "dy (n x m)");
   expect_length(env, x, n, k, "x (n x k)");
@@ -107,14 +108,14 @@ Napi::Value dense_backward_binding(const Napi::CallbackInfo& info) {
   expect_disjoint(env, {dw, "dw"}, {{db, "db"}, {dy, "dy"}, {x, "x"}, {w, "w"}, {z, "z"}, {y, "y"}});
   expect_disjoint(env, {db, "db"}, {{dy, "dy"}, {x, "x"}, {w, "w"}, {z, "z"}, {y, "y"}});
   expect_disjoint(env, {dy, "dy"}, {{x, "x"}, {w, "w"}, {z, "z"}, {y, "y"}});
-  return dispatch(info, [=] {
+  return work([=] {
     dense_backward(dx.data, dw.data, db.data, dy.data, x.data, w.data, z.data, y.data, n, k, m, act,
                    alpha);
   });
 }
 
 // activationForward(y, z, rows, cols, activation, alpha)
-Napi::Value activation_forward_binding(const Napi::CallbackInfo& info) {
+KernelCall activation_forward_binding(const Args& info) {
   expect_arg_count(info, 6, "activationForward");
   const FloatSpan y = float_array(info, 0, "y");
   const FloatSpan z = float_array(info, 1, "z");
@@ -126,11 +127,11 @@ Napi::Value activation_forward_binding(const Napi::CallbackInfo& info) {
   expect_length(env, y, rows, cols, "y (rows x cols)");
   expect_length(env, z, rows, cols, "z (rows x cols)");
   expect_disjoint(env, {y, "y"}, {{z, "z"}}, InPlace::allowed);
-  return dispatch(info, [=] { activation_forward(y.data, z.data, rows, cols, act, alpha); });
+  return work([=] { activation_forward(y.data, z.data, rows, cols, act, alpha); });
 }
 
 // activationBackward(dz, dy, z | null, y, rows, cols, activation, alpha)
-Napi::Value activation_backward_binding(const Napi::CallbackInfo& info) {
+KernelCall activation_backward_binding(const Args& info) {
   expect_arg_count(info, 8, "activationBackward");
   const FloatSpan dz = float_array(info, 0, "dz");
   const FloatSpan dy = float_array(info, 1, "dy");
@@ -145,13 +146,13 @@ Napi::Value activation_backward_binding(const Napi::CallbackInfo& info) {
   expect_length(env, dy, rows, cols, "dy (rows x cols)");
   expect_length(env, y, rows, cols, "y (rows x cols)");
   expect_disjoint(env, {dz, "dz"}, {{dy, "dy"}, {z, "z"}, {y, "y"}}, InPlace::allowed);
-  return dispatch(info, [=] {
+  return work([=] {
     activation_backward(dz.data, dy.data, z.data, y.data, rows, cols, act, alpha);
   });
 }
 
 // preluForward(y, z, alpha, n, m)
-Napi::Value prelu_forward_binding(const Napi::CallbackInfo& info) {
+KernelCall prelu_forward_binding(const Args& info) {
   expect_arg_count(info, 5, "preluForward");
   const FloatSpan y = float_array(info, 0, "y");
   const FloatSpan z = float_array(info, 1, "z");
@@ -164,11 +165,11 @@ Napi::Value prelu_forward_binding(const Napi::CallbackInfo& info) {
   expect_length(env, alpha, 1, m, "alpha (m)");
   expect_disjoint(env, {y, "y"}, {{z, "z"}}, InPlace::allowed);
   expect_disjoint(env, {y, "y"}, {{alpha, "alpha"}});
-  return dispatch(info, [=] { prelu_forward(y.data, z.data, alpha.data, n, m); });
+  return work([=] { prelu_forward(y.data, z.data, alpha.data, n, m); });
 }
 
 // preluBackward(dz | null, dalpha | null, dy, z, alpha, n, m)
-Napi::Value prelu_backward_binding(const Napi::CallbackInfo& info) {
+KernelCall prelu_backward_binding(const Args& info) {
   expect_arg_count(info, 7, "preluBackward");
   const FloatSpan dz = optional_float_array(info, 0, "dz");
   const FloatSpan dalpha = optional_float_array(info, 1, "dalpha");
@@ -187,7 +188,7 @@ Napi::Value prelu_backward_binding(const Napi::CallbackInfo& info) {
   expect_disjoint(env, {dz, "dz"}, {{dy, "dy"}, {z, "z"}}, InPlace::allowed);
   expect_disjoint(env, {dz, "dz"}, {{dalpha, "dalpha"}, {alpha, "alpha"}});
   expect_disjoint(env, {dalpha, "dalpha"}, {{dy, "dy"}, {z, "z"}, {alpha, "alpha"}});
-  return dispatch(info, [=] {
+  return work([=] {
     prelu_backward(dz.data, dalpha.data, dy.data, z.data, alpha.data, n, m);
   });
 }
@@ -195,14 +196,12 @@ Napi::Value prelu_backward_binding(const Napi::CallbackInfo& info) {
 }  // namespace
 
 void register_nn(Napi::Env env, Napi::Object exports) {
-  exports.Set("denseForward", Napi::Function::New(env, dense_forward_binding, "denseForward"));
-  exports.Set("denseBackward", Napi::Function::New(env, dense_backward_binding, "denseBackward"));
-  exports.Set("activationForward",
-              Napi::Function::New(env, activation_forward_binding, "activationForward"));
-  exports.Set("activationBackward",
-              Napi::Function::New(env, activation_backward_binding, "activationBackward"));
-  exports.Set("preluForward", Napi::Function::New(env, prelu_forward_binding, "preluForward"));
-  exports.Set("preluBackward", Napi::Function::New(env, prelu_backward_binding, "preluBackward"));
+  bind_kernel(env, exports, "denseForward", dense_forward_binding);
+  bind_kernel(env, exports, "denseBackward", dense_backward_binding);
+  bind_kernel(env, exports, "activationForward", activation_forward_binding);
+  bind_kernel(env, exports, "activationBackward", activation_backward_binding);
+  bind_kernel(env, exports, "preluForward", prelu_forward_binding);
+  bind_kernel(env, exports, "preluBackward", prelu_backward_binding);
 }
 
 }  // namespace myelin::binding

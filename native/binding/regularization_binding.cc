@@ -9,14 +9,14 @@
 #include "../kernels/regularizers.h"
 #include "args.h"
 #include "bindings.h"
-#include "program.h"
+#include "kernel_call.h"
 
 namespace myelin::binding {
 
 namespace {
 
 // A finite number >= 0 (0 turns a clipping bound off).
-float non_negative(const Napi::CallbackInfo& info, std::size_t index, const char* name) {
+float non_negative(const Args& info, std::size_t index, const char* name) {
   const double value = finite_number(info, index, name);
   if (value < 0.0) {
     throw Napi::RangeError::New(info.Env(), std::string("Expected a number >= 0 for ") + name +
@@ -26,7 +26,7 @@ float non_negative(const Napi::CallbackInfo& info, std::size_t index, const char
 }
 
 // clipGradients(grads, segments, clipNorm, globalClipNorm, clipValue); a bound of 0 is off.
-Napi::Value clip_gradients_binding(const Napi::CallbackInfo& info) {
+KernelCall clip_gradients_binding(const Args& info) {
   expect_arg_count(info, 5, "clipGradients");
   Napi::Env env = info.Env();
   const FloatSpan grads = float_array(info, 0, "grads");
@@ -51,14 +51,14 @@ Napi::Value clip_gradients_binding(const Napi::CallbackInfo& info) {
   }
   // A recorded clip runs later: it takes the segments as checked, not as JS may leave them.
   std::vector<std::uint32_t> bounds(segments.data, segments.data + segments.length);
-  return dispatch(info, [=, bounds = std::move(bounds)] {
+  return work([=, bounds = std::move(bounds)] {
     clip_gradients(grads.data, bounds.data(), static_cast<std::int64_t>(bounds.size()) - 1,
                    clip_norm, global_clip_norm, clip_value);
   });
 }
 
 // regularize(grads | null, values, l1, l2, scale) -> penalty; grads accumulates the gradient
-Napi::Value regularize_binding(const Napi::CallbackInfo& info) {
+KernelCall regularize_binding(const Args& info) {
   expect_arg_count(info, 5, "regularize");
   const FloatSpan grads = optional_float_array(info, 0, "grads");
   const FloatSpan values = float_array(info, 1, "values");
@@ -67,14 +67,14 @@ Napi::Value regularize_binding(const Napi::CallbackInfo& info) {
   const float l1 = non_negative(info, 2, "l1");
   const float l2 = non_negative(info, 3, "l2");
   const float scale = static_cast<float>(finite_number(info, 4, "scale"));
-  return dispatch_scalar(info, [=] {
+  return valued([=] {
     return regularize_accum(grads.present ? grads.data : nullptr, values.data, values.length, l1,
                             l2, scale);
   });
 }
 
 // minMaxNorm(w, rows, cols, axis, minValue, maxValue, rate)
-Napi::Value min_max_norm_binding(const Napi::CallbackInfo& info) {
+KernelCall min_max_norm_binding(const Args& info) {
   expect_arg_count(info, 7, "minMaxNorm");
   Napi::Env env = info.Env();
   const FloatSpan w = float_array(info, 0, "w");
@@ -91,25 +91,25 @@ Napi::Value min_max_norm_binding(const Napi::CallbackInfo& info) {
   if (min_value > max_value || rate > 1.0f) {
     throw Napi::RangeError::New(env, "Expected minValue <= maxValue and rate in [0, 1]");
   }
-  return dispatch(info, [=] {
+  return work([=] {
     min_max_norm(w.data, rows, cols, axis, min_value, max_value, rate);
   });
 }
 
 // nonNeg(w)
-Napi::Value non_neg_binding(const Napi::CallbackInfo& info) {
+KernelCall non_neg_binding(const Args& info) {
   expect_arg_count(info, 1, "nonNeg");
   const FloatSpan w = float_array(info, 0, "w");
-  return dispatch(info, [=] { non_neg(w.data, w.length); });
+  return work([=] { non_neg(w.data, w.length); });
 }
 
 }  // namespace
 
 void register_regularization(Napi::Env env, Napi::Object exports) {
-  exports.Set("clipGradients", Napi::Function::New(env, clip_gradients_binding, "clipGradients"));
-  exports.Set("regularize", Napi::Function::New(env, regularize_binding, "regularize"));
-  exports.Set("minMaxNorm", Napi::Function::New(env, min_max_norm_binding, "minMaxNorm"));
-  exports.Set("nonNeg", Napi::Function::New(env, non_neg_binding, "nonNeg"));
+  bind_kernel(env, exports, "clipGradients", clip_gradients_binding);
+  bind_kernel(env, exports, "regularize", regularize_binding);
+  bind_kernel(env, exports, "minMaxNorm", min_max_norm_binding);
+  bind_kernel(env, exports, "nonNeg", non_neg_binding);
 }
 
 }  // namespace myelin::binding

@@ -36,6 +36,16 @@ inline std::int64_t at(int row, int units, int col) {
   return static_cast<std::int64_t>(row) * units + col;
 }
 
+// scale[j - j0] = gamma_j / sqrt(movingVar_j + epsilon) for columns [j0, j1): the factor of
+// the inference-mode normalization, and of its gradient.
+void inference_scales(float* scale, const float* gamma, const float* moving_var, double epsilon,
+                      int j0, int j1) {
+  for (int j = j0; j < j1; ++j) {
+    const double g = gamma != nullptr ? gamma[j] : 1.0;
+    scale[j - j0] = static_cast<float>(g / std::sqrt(static_cast<double>(moving_var[j]) + epsilon));
+  }
+}
+
 }  // namespace
 
 void batch_norm_forward_train(float* y, float* xhat, float* inv_std, float* moving_mean,
@@ -80,15 +90,25 @@ void batch_norm_forward_infer(float* y, const float* x, const float* gamma, cons
                               int n, int units) {
   for_column_blocks(n, units, [&](int j0, int j1) {
     float scale[kBlock];
-    for (int j = j0; j < j1; ++j) {
-      const double g = gamma != nullptr ? gamma[j] : 1.0;
-      scale[j - j0] =
-          static_cast<float>(g / std::sqrt(static_cast<double>(moving_var[j]) + epsilon));
-    }
+    inference_scales(scale, gamma, moving_var, epsilon, j0, j1);
     for (int i = 0; i < n; ++i) {
       for (int j = j0; j < j1; ++j) {
         const std::int64_t k = at(i, units, j);
         y[k] = (x[k] - moving_mean[j]) * scale[j - j0] + (beta != nullptr ? beta[j] : 0.0f);
+      }
+    }
+  });
+}
+
+void batch_norm_backward_infer(float* dx, const float* dy, const float* gamma,
+                               const float* moving_var, double epsilon, int n, int units) {
+  for_column_blocks(n, units, [&](int j0, int j1) {
+    float scale[kBlock];
+    inference_scales(scale, gamma, moving_var, epsilon, j0, j1);
+    for (int i = 0; i < n; ++i) {
+      for (int j = j0; j < j1; ++j) {
+        const std::int64_t k = at(i, units, j);
+        dx[k] = dy[k] * scale[j - j0];
       }
     }
   });

@@ -28,6 +28,11 @@ void batch_norm_forward_infer(float* y, const float* x, const float* gamma, cons
 void batch_norm_backward(float* dx, float* dgamma, float* dbeta, const float* dy, const float* xhat,
                          const float* inv_std, const float* gamma, int n, int units);
 
+// The backward of the inference transform, for a frozen layer that trains in inference mode:
+// dx = dy * gamma / sqrt(moving_var + epsilon) (gamma null: 1). No gradient for gamma or beta.
+void batch_norm_backward_infer(float* dx, const float* dy, const float* gamma,
+                               const float* moving_var, double epsilon, int n, int units);
+
 // Standardization with fixed statistics (Keras Normalization layer):
 // y = (x - mean) / max(sqrt(variance), epsilon), the epsilon a floor on the standard deviation.
 void standardize_forward(float* y, const float* x, const float* mean, const float* variance,

@@ -52,7 +52,7 @@ void dense_backward(float* dx, float* dw, float* db, float* dy, const float* x, 
                     const float* z, const float* y, int n, int k, int m, Activation act,
                     float alpha) {
   activation_backward(dy, dy, z, y, n, m, act, alpha);
-  sgemm(dw, x, dy, k, m, n, true, false, 1.0f, 0.0f);
+  if (dw != nullptr) sgemm(dw, x, dy, k, m, n, true, false, 1.0f, 0.0f);
   if (db != nullptr) {
     for (int j = 0; j < m; ++j) db[j] = 0.0f;
     for (int r = 0; r < n; ++r) {

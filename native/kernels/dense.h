@@ -13,7 +13,8 @@ void dense_forward(float* y, float* z, const float* x, const float* w, const flo
                    int m, Activation act, float alpha);
 
 // Overwrites (does not accumulate) the gradients. dy (N,M) comes in as dL/dy and is overwritten
-// with dL/dz = dy * act'. dw (K,M) = x^T dz; db (M) = column sums of dz, skipped when null;
+// with dL/dz = dy * act'. dw (K,M) = x^T dz and db (M) = column sums of dz, each skipped when
+// null (a frozen layer);
 // dx (N,K) = dz w^T, skipped when null (the first layer needs no input gradient).
 // x is the forward input (N,K), w the weights (K,M), z and y the forward's pre-activation and
 // output (N,M); z may be null unless activation_needs_input(act).

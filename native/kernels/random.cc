@@ -51,6 +51,20 @@ void fill_normal(float* dst, std::uint32_t* state, float mean, float stddev, std
   }
 }
 
+void shuffle(std::uint32_t* values, std::uint32_t* state, std::int64_t count) {
+  constexpr std::uint64_t kTwoTo32 = std::uint64_t{1} << 32;
+  for (std::int64_t i = count - 1; i > 0; --i) {
+    const std::uint64_t n = static_cast<std::uint64_t>(i) + 1;
+    const std::uint64_t limit = kTwoTo32 - kTwoTo32 % n;
+    std::uint64_t draw = next_uint32(state);
+    while (draw >= limit) draw = next_uint32(state);
+    const std::int64_t j = static_cast<std::int64_t>(draw % n);
+    const std::uint32_t kept = values[i];
+    values[i] = values[j];
+    values[j] = kept;
+  }
+}
+
 void fill_dropout_mask(float* dst, std::uint32_t* state, double rate, std::int64_t count) {
   const float kept = static_cast<float>(1.0 / (1.0 - rate));
   for (std::int64_t i = 0; i < count; ++i) {

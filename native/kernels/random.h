@@ -24,4 +24,10 @@ void fill_normal(float* dst, std::uint32_t* state, float mean, float stddev, std
 // kept value is 1 / (1 - rate) of the caller's rate, not of its float rounding.
 void fill_dropout_mask(float* dst, std::uint32_t* state, double rate, std::int64_t count);
 
+// Fisher-Yates shuffle of values[0, count), as Random.shuffle in lib/random.ts did it: for i from
+// count - 1 down to 1, swap values[i] with values[j], j uniform in [0, i] by rejection (draws at
+// or above 2^32 - 2^32 mod (i + 1) are drawn again, so no index is favoured), then j = draw mod
+// (i + 1).
+void shuffle(std::uint32_t* values, std::uint32_t* state, std::int64_t count);
+
 }  // namespace myelin

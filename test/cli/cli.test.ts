@@ -4,43 +4,21 @@
  * temporary folder. Exit codes: 0 success, 1 failure while running, 2 usage error.
  */
 import { expect } from 'chai';
-import { spawnSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 
+import { expectUsageError, json, root, runMyelin, type Run } from '../helpers/cli';
 import { findAll, parseXml } from '../plot/xml';
 import { timeLimit } from '../helpers/time';
 
-const root = path.resolve(__dirname, '..', '..');
-const bin = path.join(root, 'bin', 'myelin.js');
 const digits = path.join(root, 'data', 'digits.csv.gz');
 const cancer = path.join(root, 'data', 'breast-cancer.csv');
-
-interface Run {
-  readonly code: number | null;
-  readonly stdout: string;
-  readonly stderr: string;
-}
 
 let dir = '';
 
 function myelin(...args: string[]): Run {
-  const run = spawnSync(process.execPath, [bin, ...args], { cwd: dir, encoding: 'utf8', timeout: timeLimit(60_000) });
-  return { code: run.status, stdout: run.stdout, stderr: run.stderr };
-}
-
-function json(run: Run): Record<string, unknown> {
-  expect(run.code, run.stderr).to.equal(0);
-  return JSON.parse(run.stdout) as Record<string, unknown>;
-}
-
-/** A usage error: exit code 2 and one clear line (commander may add its "--help" hint), no stack trace. */
-function expectUsageError(run: Run, pattern: RegExp): void {
-  expect(run.code, run.stderr).to.equal(2);
-  expect(run.stderr).to.match(pattern);
-  expect(run.stderr).to.not.match(/\n\s+at /);
-  expect(run.stdout).to.equal('');
+  return runMyelin(dir, args);
 }
 
 /** A uint8 IDX file: 0, 0, 0x08, rank, big-endian sizes, then the bytes. */
@@ -160,6 +138,49 @@ describe('myelin (command line)', function () {
     expect(evaluated['accuracy']).to.be.above(0.7);
   });
 
+  describe("class names, from scikit-learn's wine export (its first line names the classes)", () => {
+    const wine = path.join(root, 'test', 'fixtures', 'wine_data.csv');
+    let trained: Record<string, unknown>;
+
+    before(() => {
+      trained = json(myelin('train', '--data', wine, '--skip-rows', '1', '--layers', '16', '--epochs', '30', '--validation-split', '0.2', '--seed', '1', '--out', 'wine.myelin', '--json', '--quiet'));
+    });
+
+    it('train keeps the names of the metadata line and stores them in the model file', () => {
+      expect(trained['classes']).to.deep.equal(['class_0', 'class_1', 'class_2']);
+      const text = myelin('info', '--model', 'wine.myelin');
+      expect(text.stdout).to.match(/^classes: 0 = class_0, 1 = class_1, 2 = class_2$/m);
+      expect(json(myelin('info', '--model', 'wine.myelin', '--json'))['classNames']).to.deep.equal(['class_0', 'class_1', 'class_2']);
+    });
+
+    it('predict writes the class name in the CSV, and both the index and the name with --json', () => {
+      const csv = myelin('predict', '--model', 'wine.myelin', '--data', wine, '--skip-rows', '1', '--label-column', '13');
+      const lines = csv.stdout.trim().split('\n');
+      expect(lines[0]).to.equal('class,output_0,output_1,output_2');
+      const named = lines.slice(1).map((line) => line.split(',')[0]);
+      expect(new Set(named)).to.deep.equal(new Set(['class_0', 'class_1', 'class_2']));
+      const predictions = json(myelin('predict', '--model', 'wine.myelin', '--data', wine, '--skip-rows', '1', '--label-column', '13', '--json'))['predictions'] as { class: number; className: string; outputs: number[] }[];
+      predictions.forEach((p, i) => {
+        expect(p.className).to.equal(`class_${p.class}`);
+        expect(p.className).to.equal(named[i]);
+        expect(p.outputs.indexOf(Math.max(...p.outputs))).to.equal(p.class);
+      });
+    });
+
+    it("evaluate matches a file's class names to the model's by name, not by the file's own numbering", () => {
+      // Only classes 1 and 2, as names: the file alone would number them 0 and 1.
+      const rows = fs.readFileSync(wine, 'utf8').trim().split('\n').slice(1).map((line) => line.split(','));
+      const kept = rows.filter((f) => f[13] !== '0');
+      fs.writeFileSync(path.join(dir, 'wine-1-2.csv'), kept.map((f) => [...f.slice(0, 13), `class_${f[13]}`].join(',')).join('\n'));
+      const evaluated = json(myelin('evaluate', '--model', 'wine.myelin', '--data', 'wine-1-2.csv', '--json'));
+      const predicted = (json(myelin('predict', '--model', 'wine.myelin', '--data', 'wine-1-2.csv', '--label-column', '13', '--json'))['predictions'] as { className: string }[]);
+      const right = predicted.filter((p, i) => p.className === `class_${kept[i]?.[13]}`).length;
+      expect(evaluated['accuracy']).to.be.closeTo(right / kept.length, 1e-9);
+      fs.writeFileSync(path.join(dir, 'wine-other.csv'), kept.map((f) => [...f.slice(0, 13), 'merlot'].join(',')).join('\n'));
+      expectUsageError(myelin('evaluate', '--model', 'wine.myelin', '--data', 'wine-other.csv'), /wine-other\.csv holds the class 'merlot', which is not one of the model's classes \(class_0, class_1, class_2\)/);
+    });
+  });
+
   it('trains a regression (linear output, mean squared error) on a numeric label column', () => {
     const result = json(myelin('train', '--data', 'line.csv', '--label-column', 'target', '--layers', 'none', '--epochs', '3', '--out', 'line.myelin', '--json'));
     expect(result).to.deep.include({ task: 'regression', outputActivation: 'linear', loss: 'meanSquaredError' });
@@ -184,7 +205,7 @@ describe('myelin (command line)', function () {
 
   describe('errors', () => {
     it('exits 2 with one line for a missing file', () => {
-      expectUsageError(myelin('train', '--data', 'missing.csv', '--out', 'x.myelin'), /^error: --data missing\.csv: no such file\n$/);
+      expectUsageError(myelin('train', '--data', 'missing.csv', '--out', 'x.myelin'), /^error: --data missing\.csv: no such file \(--data also takes - for standard input, or a dataset myelin ships: digits, breast-cancer\)\n$/);
       expectUsageError(myelin('info', '--model', 'missing.myelin'), /^error: --model missing\.myelin: no such file\n$/);
     });
 
@@ -200,7 +221,7 @@ describe('myelin (command line)', function () {
       expectUsageError(myelin('train', '--data', digits, '--out', 'x.myelin', '--validation-split', '1'), /'--validation-split <fraction>' argument '1' is invalid/);
       expectUsageError(myelin('train', '--data', digits, '--out', 'x.myelin', '--activation', 'rellu'), /for --activation but received 'rellu'/);
       expectUsageError(myelin('train', '--data', digits, '--out', 'x.myelin', '--loss', 'binaryCrossentropy'), /--loss binaryCrossentropy needs two classes, but the labels are integers 0\.\.9/);
-      expectUsageError(myelin('train', '--data', digits), /required option '--out <file>' not specified/);
+      expectUsageError(myelin('train', '--data', digits), /^error: missing --out <file>: where to save the trained model, e\.g\. --out model\.myelin\n$/);
       expectUsageError(myelin('frobnicate'), /unknown command 'frobnicate'/);
       expectUsageError(myelin(), /Usage: myelin/);
     });

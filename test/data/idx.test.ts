@@ -5,7 +5,7 @@ import * as path from 'node:path';
 import * as zlib from 'node:zlib';
 
 import { loadIdx } from '../../lib/data';
-import { ArgumentTypeError, MyelinError } from '../../lib/errors';
+import { ArgumentTypeError, DataFormatError } from '../../lib/errors';
 
 type Writer = (view: DataView, offset: number, value: number) => void;
 const types: Record<number, { bytes: number; write: Writer }> = {
@@ -80,17 +80,17 @@ describe('data.loadIdx()', () => {
   it('validates the magic number, the type code and the length', () => {
     const badMagic = Buffer.from(images);
     badMagic[1] = 8;
-    expect(() => loadIdx(write('bad-magic', badMagic))).to.throw(MyelinError, /bad-magic: not an IDX file: its magic number starts with 0x00 0x08/);
+    expect(() => loadIdx(write('bad-magic', badMagic))).to.throw(DataFormatError, /bad-magic: not an IDX file: its magic number starts with 0x00 0x08/);
     const badType = Buffer.from(images);
     badType[2] = 0x07;
-    expect(() => loadIdx(write('bad-type', badType))).to.throw(MyelinError, /bad-type: unknown IDX type code 0x07/);
-    expect(() => loadIdx(write('short', images.subarray(0, images.length - 1)))).to.throw(MyelinError, /short: the header declares uint8 values of shape \[3, 2, 3\], 34 bytes in all, but the file has 33/);
-    expect(() => loadIdx(write('long', Buffer.concat([images, Buffer.from([0])])))).to.throw(MyelinError, /but the file has 35/);
-    expect(() => loadIdx(write('tiny', Buffer.from([0, 0])))).to.throw(MyelinError, /shorter than the 4-byte magic number/);
-    expect(() => loadIdx(write('header-cut', images.subarray(0, 10)))).to.throw(MyelinError, /ends inside its header \(10 of 16 bytes\)/);
-    expect(() => loadIdx(write('rank0', Buffer.from([0, 0, 8, 0])))).to.throw(MyelinError, /0 dimensions/);
-    expect(() => loadIdx(write('empty-dim', idx(0x08, [0, 4], [])))).to.throw(MyelinError, /empty dimension/);
-    expect(() => loadIdx(write('broken.gz', Buffer.from([0x1f, 0x8b, 1, 2, 3])))).to.throw(MyelinError, /broken\.gz: starts as a gzip file but does not decompress/);
+    expect(() => loadIdx(write('bad-type', badType))).to.throw(DataFormatError, /bad-type: unknown IDX type code 0x07/);
+    expect(() => loadIdx(write('short', images.subarray(0, images.length - 1)))).to.throw(DataFormatError, /short: the header declares uint8 values of shape \[3, 2, 3\], 34 bytes in all, but the file has 33/);
+    expect(() => loadIdx(write('long', Buffer.concat([images, Buffer.from([0])])))).to.throw(DataFormatError, /but the file has 35/);
+    expect(() => loadIdx(write('tiny', Buffer.from([0, 0])))).to.throw(DataFormatError, /shorter than the 4-byte magic number/);
+    expect(() => loadIdx(write('header-cut', images.subarray(0, 10)))).to.throw(DataFormatError, /ends inside its header \(10 of 16 bytes\)/);
+    expect(() => loadIdx(write('rank0', Buffer.from([0, 0, 8, 0])))).to.throw(DataFormatError, /0 dimensions/);
+    expect(() => loadIdx(write('empty-dim', idx(0x08, [0, 4], [])))).to.throw(DataFormatError, /empty dimension/);
+    expect(() => loadIdx(write('broken.gz', Buffer.from([0x1f, 0x8b, 1, 2, 3])))).to.throw(DataFormatError, /broken\.gz: starts as a gzip file but does not decompress/);
     expect(() => loadIdx(undefined as never)).to.throw(ArgumentTypeError, /file path/);
   });
 });

@@ -1,7 +1,7 @@
 import { expect } from 'chai';
 
-import { minMaxScale, standardize } from '../../lib/data';
-import { ArgumentRangeError, ShapeError } from '../../lib/errors';
+import { minMaxScale, scalerFromJSON, standardize, type MinMaxScaler, type ScalerJSON, type StandardScaler } from '../../lib/data';
+import { ArgumentRangeError, ArgumentTypeError, ShapeError } from '../../lib/errors';
 import { expectClose, VALUES } from '../helpers/compare';
 
 const TRAIN = [[1, 10, 5], [2, 20, 5], [3, 60, 5], [6, 10, 5]];
@@ -50,5 +50,37 @@ describe('data.minMaxScale()', () => {
     expect(() => minMaxScale(TRAIN, { min: 1, max: 1 })).to.throw(ArgumentRangeError, /greater than min \(1\) for max/);
     expect(() => minMaxScale(TRAIN, { max: Infinity })).to.throw(ArgumentRangeError, /max/);
     expect(() => minMaxScale(TRAIN, { low: 0 } as never)).to.throw(ArgumentRangeError, /args\.low/);
+  });
+});
+
+describe('scaler.toJSON() and data.scalerFromJSON()', () => {
+  const NEW = [[0.5, 33, 5], [7, -4, 9]];
+
+  it('a standard scaler restored from its JSON text transforms bit-identically', () => {
+    const scaler = standardize(TRAIN);
+    const json = scaler.toJSON();
+    expect(json).to.deep.equal({ kind: 'standardize', mean: [...scaler.mean], std: [...scaler.std] });
+    const again = scalerFromJSON(JSON.stringify(scaler));
+    expect([...again.transform(NEW).data]).to.deep.equal([...scaler.transform(NEW).data]);
+    expect([...(again as StandardScaler).std]).to.deep.equal([...scaler.std]);
+  });
+
+  it('a min-max scaler restored from its JSON object transforms bit-identically, its range kept', () => {
+    const scaler = minMaxScale(TRAIN, { min: -1, max: 1 });
+    const again = scalerFromJSON(JSON.parse(JSON.stringify(scaler)) as ScalerJSON) as MinMaxScaler;
+    expect([again.min, again.max]).to.deep.equal([-1, 1]);
+    expect([...again.transform(NEW).data]).to.deep.equal([...scaler.transform(NEW).data]);
+  });
+
+  it('refuses JSON that no scaler wrote, naming the field', () => {
+    expect(() => scalerFromJSON('{')).to.throw(ArgumentRangeError, /the JSON text of scaler\.toJSON\(\) for json but received text that is not JSON/);
+    expect(() => scalerFromJSON({ kind: 'Standardize', mean: [1], std: [1] } as never)).to.throw(ArgumentRangeError, /json\.kind.*Did you mean 'standardize'/);
+    expect(() => scalerFromJSON({ kind: 'standardize', mean: [1, 2], std: [1] })).to.throw(ShapeError, /an array of 2 numbers, one per column for json\.std/);
+    expect(() => scalerFromJSON({ kind: 'standardize', mean: [1], std: [-1] })).to.throw(ArgumentRangeError, /json\.std\[0\]/);
+    expect(() => scalerFromJSON({ kind: 'standardize', mean: 'x', std: [1] } as never)).to.throw(ArgumentTypeError, /json\.mean/);
+    expect(() => scalerFromJSON({ kind: 'standardize', mean: [], std: [] })).to.throw(ShapeError, /json\.mean/);
+    expect(() => scalerFromJSON({ kind: 'standardize', mean: [1], std: [1], extra: 1 } as never)).to.throw(ArgumentRangeError, /json\.extra/);
+    expect(() => scalerFromJSON({ kind: 'minMaxScale', dataMin: [2], dataMax: [1], min: 0, max: 1 })).to.throw(ArgumentRangeError, /json\.dataMax\[0\]/);
+    expect(() => scalerFromJSON({ kind: 'minMaxScale', dataMin: [0], dataMax: [1], min: 1, max: 1 })).to.throw(ArgumentRangeError, /greater than min/);
   });
 });

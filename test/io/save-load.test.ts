@@ -5,6 +5,7 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 
 import * as my from '../../lib/index';
+import { decodeContainer, encodeContainer } from '../../lib/io/container';
 import { layerFromConfig } from '../../lib/layers/registry';
 import { globalRandom } from '../../lib/random';
 import { randomArray, randomClasses } from '../helpers/data';
@@ -130,6 +131,77 @@ describe('model.save() and loadModel()', () => {
     expect(() => model.saveSync('')).to.throw(my.ArgumentRangeError, /non-empty file path/);
     expect(() => model.saveSync(path.join(dir, 'g'), { includeOptimiser: true } as never)).to.throw(my.ArgumentRangeError, /includeOptimiser/);
     expect(() => my.loadModelSync(path.join(dir, 'missing.myelin'))).to.throw(/ENOENT.*missing\.myelin/);
+  });
+});
+
+describe('model.classNames in the model file', () => {
+  let dir: string;
+  beforeEach(() => (dir = fs.mkdtempSync(path.join(os.tmpdir(), 'myelin-classes-'))));
+  afterEach(() => fs.rmSync(dir, { recursive: true, force: true }));
+
+  function classifier(units: number, activation: 'softmax' | 'sigmoid'): my.Sequential {
+    my.seed(4);
+    return my.sequential([my.layers.dense({ inputShape: [4], units, activation })]);
+  }
+
+  it('are written in the header and restored by loadModel, loadModelSync and foldBatchNorm', async () => {
+    const model = classifier(3, 'softmax');
+    expect(model.classNames).to.equal(null);
+    model.classNames = ['class_0', 'class_1', 'class_2'];
+    const file = path.join(dir, 'wine.myelin');
+    await model.save(file);
+    const { header } = decodeContainer(fs.readFileSync(file), file) as { header: Record<string, unknown> };
+    expect(header['classNames']).to.deep.equal(['class_0', 'class_1', 'class_2']);
+    expect((await my.loadModel(file)).classNames).to.deep.equal(['class_0', 'class_1', 'class_2']);
+    expect(my.loadModelSync(file).classNames).to.deep.equal(['class_0', 'class_1', 'class_2']);
+    expect(model.foldBatchNorm().classNames).to.deep.equal(['class_0', 'class_1', 'class_2']);
+    const binary = classifier(1, 'sigmoid');
+    binary.classNames = ['benign', 'malignant'];
+    binary.saveSync(path.join(dir, 'binary.myelin'));
+    expect(my.loadModelSync(path.join(dir, 'binary.myelin')).classNames).to.deep.equal(['benign', 'malignant']);
+  });
+
+  it('a model without them writes no field, and loads with classNames null', () => {
+    const file = path.join(dir, 'plain.myelin');
+    classifier(3, 'softmax').saveSync(file);
+    const { header } = decodeContainer(fs.readFileSync(file), file) as { header: Record<string, unknown> };
+    expect(header).to.not.have.property('classNames');
+    expect(my.loadModelSync(file).classNames).to.equal(null);
+  });
+
+  it('save() refuses names that do not fit the model, naming model.classNames', () => {
+    const model = classifier(3, 'softmax');
+    const file = path.join(dir, 'bad.myelin');
+    for (const [names, error, pattern] of [
+      [['a', 'b'], my.ArgumentRangeError, /Expected 3 class names, one per class of the model's 3 outputs for model\.classNames but received an array of length 2/],
+      [['a', 'b', 'a'], my.ArgumentRangeError, /a name not given before \(it repeats 'a'\) for model\.classNames\[2\]/],
+      [['a', '', 'c'], my.ArgumentRangeError, /non-empty string .* for model\.classNames\[1\]/],
+      ['abc', my.ArgumentTypeError, /null or an array of 3 class names for model\.classNames/],
+    ] as const) {
+      model.classNames = names as never;
+      expect(() => model.saveSync(file), String(names)).to.throw(error, pattern);
+      expect(fs.existsSync(file)).to.equal(false);
+    }
+    const binary = classifier(1, 'sigmoid');
+    binary.classNames = ['yes'];
+    expect(() => binary.saveSync(file)).to.throw(my.ArgumentRangeError, /2 class names, one per class of the model's 1 output/);
+  });
+
+  it('loadModel refuses a header whose classNames do not fit, naming the field', () => {
+    const model = classifier(3, 'softmax');
+    const file = path.join(dir, 'edited.myelin');
+    model.saveSync(file);
+    const { header, body } = decodeContainer(fs.readFileSync(file), file);
+    const write = (classNames: unknown): void => {
+      const bytes = Buffer.concat(encodeContainer({ ...(header as object), classNames }, [new Float32Array(new Uint8Array(body).buffer)]));
+      fs.writeFileSync(file, bytes);
+    };
+    write(['a', 'b']);
+    expect(() => my.loadModelSync(file)).to.throw(my.ModelFormatError, /header\.classNames lists 2 names but the model's 3 outputs take 3/);
+    write(['a', 7, 'c']);
+    expect(() => my.loadModelSync(file)).to.throw(my.ModelFormatError, /header\.classNames\[1\] should be a non-empty string of at most 1000 characters but is 7 \(number\)/);
+    write('a,b,c');
+    expect(() => my.loadModelSync(file)).to.throw(my.ModelFormatError, /header\.classNames should be an array/);
   });
 });
 

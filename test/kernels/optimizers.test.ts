@@ -1,7 +1,8 @@
 import { expect } from 'chai';
 
 import { native } from '../../lib/backend';
-import { record } from '../../lib/program';
+import { now, PlanCalls, type Kernels } from '../../lib/core/kernels';
+import { Plan } from '../../lib/core/plan';
 import { expectClose } from '../helpers/compare';
 import { randomArray } from '../helpers/data';
 
@@ -73,18 +74,21 @@ function startState(n: number, gradientSeed: number): State {
 }
 
 /** Every kernel and every option that changes its loop; each returns the step's outcome. */
-const STEPS: [string, (s: State) => number][] = [
-  ['adam', ({ p, g, ins: [m, v], outs: [mOut, vOut] }) => native.adamStep(p, g, mOut, vOut, null, m, v, null, LR, B1, B2, EPS, 0, 5)],
-  ['adamw with amsgrad', ({ p, g, ins: [m, v, vh], outs: [mOut, vOut, vhOut] }) => native.adamStep(p, g, mOut, vOut, vhOut, m, v, vh, LR, B1, B2, EPS, 0.01, 5)],
-  ['sgd with momentum', ({ p, g, ins: [v], outs: [vOut] }) => native.sgdStep(p, g, vOut, v, 0.05, 0.9, false)],
-  ['sgd with nesterov momentum', ({ p, g, ins: [v], outs: [vOut] }) => native.sgdStep(p, g, vOut, v, 0.05, 0.9, true)],
-  ['sgd', ({ p, g }) => native.sgdStep(p, g, null, null, 0.1, 0, false)],
-  ['adagrad', ({ p, g, ins: [, a], outs: [, aOut] }) => native.adagradStep(p, g, aOut, a, 0.1, 1e-7)],
-  ['adadelta', ({ p, g, ins: [, eg, ed], outs: [, egOut, edOut] }) => native.adadeltaStep(p, g, egOut, edOut, eg, ed, 1, 0.95, 1e-7)],
-  ['rmsprop', ({ p, g, ins: [, v], outs: [, vOut] }) => native.rmspropStep(p, g, vOut, null, null, v, null, null, 0.01, 0.9, 0, 1e-7)],
-  ['centered rmsprop with momentum', ({ p, g, ins: [mom, v, a], outs: [momOut, vOut, aOut] }) => native.rmspropStep(p, g, vOut, momOut, aOut, v, mom, a, 0.01, 0.9, 0.5, 1e-7)],
-  ['adamax', ({ p, g, ins: [m, u], outs: [mOut, uOut] }) => native.adamaxStep(p, g, mOut, uOut, m, u, 0.01, B1, B2, EPS, 3)],
-  ['nadam', ({ p, g, ins: [m, v], outs: [mOut, vOut] }) => native.nadamStep(p, g, mOut, vOut, m, v, 0.01, B1, B2, EPS, 3, 0.5)],
+/** Each optimizer's step on a state, through kernels run now (now.k) or added to a plan. */
+type Step = <S extends number>(s: State, k: Kernels<S>) => S;
+
+const STEPS: [string, Step][] = [
+  ['adam', ({ p, g, ins: [m, v], outs: [mOut, vOut] }, k) => k.adamStep(p, g, mOut, vOut, null, m, v, null, LR, B1, B2, EPS, 0, 5)],
+  ['adamw with amsgrad', ({ p, g, ins: [m, v, vh], outs: [mOut, vOut, vhOut] }, k) => k.adamStep(p, g, mOut, vOut, vhOut, m, v, vh, LR, B1, B2, EPS, 0.01, 5)],
+  ['sgd with momentum', ({ p, g, ins: [v], outs: [vOut] }, k) => k.sgdStep(p, g, vOut, v, 0.05, 0.9, false)],
+  ['sgd with nesterov momentum', ({ p, g, ins: [v], outs: [vOut] }, k) => k.sgdStep(p, g, vOut, v, 0.05, 0.9, true)],
+  ['sgd', ({ p, g }, k) => k.sgdStep(p, g, null, null, 0.1, 0, false)],
+  ['adagrad', ({ p, g, ins: [, a], outs: [, aOut] }, k) => k.adagradStep(p, g, aOut, a, 0.1, 1e-7)],
+  ['adadelta', ({ p, g, ins: [, eg, ed], outs: [, egOut, edOut] }, k) => k.adadeltaStep(p, g, egOut, edOut, eg, ed, 1, 0.95, 1e-7)],
+  ['rmsprop', ({ p, g, ins: [, v], outs: [, vOut] }, k) => k.rmspropStep(p, g, vOut, null, null, v, null, null, 0.01, 0.9, 0, 1e-7)],
+  ['centered rmsprop with momentum', ({ p, g, ins: [mom, v, a], outs: [momOut, vOut, aOut] }, k) => k.rmspropStep(p, g, vOut, momOut, aOut, v, mom, a, 0.01, 0.9, 0.5, 1e-7)],
+  ['adamax', ({ p, g, ins: [m, u], outs: [mOut, uOut] }, k) => k.adamaxStep(p, g, mOut, uOut, m, u, 0.01, B1, B2, EPS, 3)],
+  ['nadam', ({ p, g, ins: [m, v], outs: [mOut, vOut] }, k) => k.nadamStep(p, g, mOut, vOut, m, v, 0.01, B1, B2, EPS, 3, 0.5)],
 ];
 
 /** A refused step: params and every slot's in keep their bits, and grads hold the params. */
@@ -158,7 +162,7 @@ for (const isa of supportedIsas) {
         const adam = adamRun(70001);
         const states = STEPS.map(([name, step]) => {
           const state = mapState(start, (a) => a.slice());
-          expect(step(state), name).to.equal(1);
+          expect(step(state, now.k), name).to.equal(1);
           return state;
         });
         return [adam.p, adam.m, adam.v, ...states.flatMap((s) => [s.p, s.g, ...s.outs])];
@@ -174,10 +178,10 @@ for (const isa of supportedIsas) {
       const start = startState(n, 33);
       for (const [name, step] of STEPS) {
         const whole = mapState(start, (a) => a.slice());
-        step(whole);
+        step(whole, now.k);
         for (let s = 0; s < n; s += 7) {
           const piece = mapState(start, (a) => a.slice(s, s + 7));
-          step(piece);
+          step(piece, now.k);
           const part = mapState(whole, (a) => a.subarray(s, s + 7));
           [[piece.p, part.p], [piece.g, part.g], ...piece.outs.map((a, k) => [a, part.outs[k]])].forEach(([a, b], k) =>
             expect(sameBits(a as Float32Array, b as Float32Array), `${name}: array ${k} at ${s}`).to.equal(true),
@@ -194,11 +198,11 @@ for (const isa of supportedIsas) {
         for (const bad of [NaN, Infinity, -Infinity]) {
           const state = mapState(start, (a) => a.slice());
           state.g[n - 1] = bad;
-          expect(step(state), `${name} with a gradient of ${bad}`).to.be.NaN;
+          expect(step(state, now.k), `${name} with a gradient of ${bad}`).to.be.NaN;
           expectUntouched(state, start, `${name} with a gradient of ${bad}`);
         }
         const state = mapState(start, (a) => a.slice());
-        expect(step(state), name).to.equal(1);
+        expect(step(state, now.k), name).to.equal(1);
         expect(sameBits(state.p, start.p), `${name}: params unchanged`).to.equal(false);
         expect(sameBits(state.g, start.p), `${name}: grads hold the old params`).to.equal(true);
         state.ins.forEach((a, k) => expect(sameBits(a, start.ins[k] as Float32Array), `${name}: slot ${k} (in) written`).to.equal(true));
@@ -221,44 +225,59 @@ for (const isa of supportedIsas) {
       const start = startState(n, 42);
       start.g[n - 1] = 1e21;
       const state = mapState(start, (a) => a.slice());
-      expect(STEPS[0]?.[1](state)).to.be.NaN;
+      expect(STEPS[0]?.[1](state, now.k)).to.be.NaN;
       expectUntouched(state, start, 'adam');
     });
   });
 }
 
-describe('optimizer steps in a recorded program', () => {
-  it('return the index of the scalar that receives 1 (applied) or NaN (refused, params and slots restored)', () => {
+describe('optimizer steps in a plan', () => {
+  it('give the value 1 (applied) or NaN (refused, params and slots restored), step after step', () => {
     const p = Float32Array.from([1, 2, 3]);
     const [velocityIn, velocityOut] = [Float32Array.from([0.5, 0.5, 0.5]), new Float32Array(3)];
     const [refusedGrads, appliedGrads] = [Float32Array.from([1, NaN, 1]), Float32Array.from([1, 1, 1])];
-    const program = record(() => {
-      expect(native.sgdStep(p, refusedGrads, velocityOut, velocityIn, 0.1, 0.9, false)).to.equal(0); // scalar index 0
-      expect(native.sgdStep(p, appliedGrads, null, null, 0.5, 0, false)).to.equal(1); // scalar index 1
-    });
-    const result = native.runProgram(program);
-    expect(result.outcome).to.equal('completed');
-    expect(Array.from(result.scalars)).to.deep.equal([NaN, 1]);
+    const calls = new PlanCalls([]);
+    expect(calls.k.sgdStep(p, refusedGrads, velocityOut, velocityIn, 0.1, 0.9, false)).to.equal(0); // value index 0
+    expect(calls.k.sgdStep(p, appliedGrads, null, null, 0.5, 0, false)).to.equal(1); // value index 1
+    const plan = new Plan(calls, []);
+    const values = new Float64Array(2);
+    expect(plan.run(1, new Float64Array(0), values)).to.deep.equal({ outcome: 'completed', steps: 1 });
+    expect(Array.from(values)).to.deep.equal([NaN, 1]);
     expect(Array.from(p)).to.deep.equal([0.5, 1.5, 2.5]);
     expect(Array.from(velocityIn)).to.deep.equal([0.5, 0.5, 0.5]);
     expect(Array.from(refusedGrads), 'the params before the refused step').to.deep.equal([1, 2, 3]);
     expect(Array.from(appliedGrads), 'the params before the applied step').to.deep.equal([1, 2, 3]);
   });
 
-  it('stop the program at a guard on a refused step, with params and slots as before it', () => {
+  it('stop the step at a guard on a refused update, with params and slots as before it', () => {
     const n = 70001;
     const start = startState(n, 43);
     start.g[n - 1] = NaN;
     const state = mapState(start, (a) => a.slice());
     const after = Float32Array.from([1, 2, 3]);
-    const program = record(() => {
-      native.guardFinite(STEPS[0]?.[1](state) as number);
-      native.sgdStep(after, new Float32Array(3), null, null, 1, 0, false);
-    });
-    const result = native.runProgram(program);
-    expect(result.outcome).to.equal('stopped');
-    expect(result.scalars[0]).to.be.NaN;
-    expectUntouched(state, start, 'adam recorded');
+    const calls = new PlanCalls([]);
+    const adam = STEPS[0]?.[1] as Step;
+    calls.goesOn(adam(state, calls.k));
+    calls.k.sgdStep(after, new Float32Array(3), null, null, 1, 0, false);
+    const plan = new Plan(calls, []);
+    const values = new Float64Array(plan.valueCount);
+    expect(plan.run(1, new Float64Array(0), values)).to.deep.equal({ outcome: 'stopped', steps: 1 });
+    expect(values[0]).to.be.NaN;
+    expectUntouched(state, start, 'adam in a plan');
     expect(Array.from(after), 'the step after the guard did not run').to.deep.equal([1, 2, 3]);
+  });
+
+  it('read their learning rate, step and swap from the run\'s inputs: two steps alternate the slots', () => {
+    const p = Float32Array.from([1, 1]);
+    const [v0, v1] = [new Float32Array(2), new Float32Array(2)];
+    const g = new Float32Array(2);
+    const calls = new PlanCalls(['learningRate', 'swap']);
+    calls.k.copy(g, Float32Array.from([1, -1]));
+    calls.k.sgdStep(p, g, v1, v0, calls.input('learningRate'), 0.5, false, calls.input('swap'));
+    const plan = new Plan(calls, ['learningRate', 'swap']);
+    plan.run(2, Float64Array.of(0.1, 0, 0.2, 1), new Float64Array(2));
+    // step 1: v = -0.1 g (into v1), p += v; step 2 reads v1, writes v0: v = 0.5 v - 0.2 g.
+    expect(Array.from(v1)).to.deep.equal([Math.fround(-0.1), Math.fround(0.1)]);
+    expect(Array.from(v0)).to.deep.equal([Math.fround(Math.fround(0.5 * Math.fround(-0.1)) - Math.fround(0.2)), Math.fround(Math.fround(0.5 * Math.fround(0.1)) + Math.fround(0.2))]);
   });
 });

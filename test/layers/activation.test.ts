@@ -1,6 +1,7 @@
 import { expect } from 'chai';
 
 import * as my from '../../lib/index';
+import { native } from '../../lib/backend';
 import { activationNames, type ActivationName } from '../../lib/activations';
 import { ArgumentRangeError, ArgumentTypeError } from '../../lib/errors';
 import { expectClose, GRADIENTS, VALUES } from '../helpers/compare';
@@ -14,9 +15,9 @@ import { activationRef } from '../helpers/reference';
  */
 function forwardBackward(layer: my.layers.Layer, x: Float32Array, n: number, r: Float32Array, training = false): { y: Float32Array; dx: Float32Array } {
   const y = new Float32Array(x.length);
-  layer.forward(x, y, n, training);
+  layer.forward(native, x, y, n, training);
   const dx = new Float32Array(x.length);
-  layer.backward(r.slice(), dx, x, y, n);
+  layer.backward(native, r.slice(), dx, x, y, n);
   return { y, dx };
 }
 
@@ -59,7 +60,7 @@ describe('layers.activation', () => {
     const layer = my.layers.leakyReLU({ alpha: 0.5 });
     layer.build(2);
     const y = new Float32Array(2);
-    layer.forward(Float32Array.from([-2, 3]), y, 1);
+    layer.forward(native, Float32Array.from([-2, 3]), y, 1);
     expect(Array.from(y)).to.deep.equal([-1, 3]);
   });
 

@@ -1,6 +1,7 @@
 import { expect } from 'chai';
 
 import * as my from '../../lib/index';
+import { native } from '../../lib/backend';
 import { ArgumentRangeError, ArgumentTypeError } from '../../lib/errors';
 import { fillDropoutMask } from '../../lib/random';
 import { expectClose, expectScalarClose, GRADIENTS, VALUES } from '../helpers/compare';
@@ -15,7 +16,7 @@ describe('Dropout', () => {
     layer.build(u);
     const x = randomArray(n * u, 1).map((v) => v + 2); // never 0, so a 0 output is a drop
     const y = new Float32Array(n * u);
-    layer.forward(x, y, n, true);
+    layer.forward(native, x, y, n, true);
     const scale = Math.fround(1 / (1 - rate));
     const kept = y.reduce((count, v) => count + (v === 0 ? 0 : 1), 0);
     expect(y.every((v, i) => v === 0 || v === Math.fround((x[i] as number) * scale))).to.equal(true);
@@ -23,7 +24,7 @@ describe('Dropout', () => {
     // The backward passes dy through the same mask.
     const dy = randomArray(n * u, 2);
     const dx = new Float32Array(n * u);
-    layer.backward(dy, dx, x, y, n);
+    layer.backward(native, dy, dx, x, y, n);
     expect(dx.every((v, i) => v === ((y[i] as number) === 0 ? 0 : Math.fround((dy[i] as number) * scale)))).to.equal(true);
   });
 
@@ -33,14 +34,14 @@ describe('Dropout', () => {
       const layer = my.layers.dropout({ rate });
       layer.build(33);
       const y = new Float32Array(x.length);
-      layer.forward(x, y, 7, training);
+      layer.forward(native, x, y, 7, training);
       expect(Array.from(y)).to.deep.equal(Array.from(x));
     }
     const identity = my.layers.dropout({ rate: 0 });
     identity.build(33);
     const dx = new Float32Array(x.length);
-    identity.forward(x, new Float32Array(x.length), 7, true);
-    identity.backward(x, dx, x, x, 7);
+    identity.forward(native, x, new Float32Array(x.length), 7, true);
+    identity.backward(native, x, dx, x, x, 7);
     expect(Array.from(dx)).to.deep.equal(Array.from(x));
     const model = my.sequential([my.layers.dropout({ inputShape: [33], rate: 0.9 })]);
     expect(Array.from(model.predict(my.tensor2d(x, [7, 33])).data)).to.deep.equal(Array.from(x));

@@ -1,6 +1,7 @@
 import { expect } from 'chai';
 
 import * as my from '../../lib/index';
+import { native } from '../../lib/backend';
 import { ArgumentRangeError, ArgumentTypeError } from '../../lib/errors';
 import { randomArray } from '../helpers/data';
 
@@ -11,7 +12,7 @@ describe('GaussianNoise', () => {
     layer.build(u);
     const x = randomArray(n * u, 1, 3);
     const y = new Float32Array(n * u);
-    layer.forward(x, y, n, true);
+    layer.forward(native, x, y, n, true);
     const noise = Float64Array.from(y, (v, i) => v - (x[i] as number));
     const mean = noise.reduce((s, v) => s + v, 0) / noise.length;
     const variance = noise.reduce((s, v) => s + (v - mean) ** 2, 0) / noise.length;
@@ -19,7 +20,7 @@ describe('GaussianNoise', () => {
     expect(Math.abs(variance - stddev ** 2)).to.be.below(4 * stddev ** 2 * Math.sqrt(2 / noise.length));
     // Fresh noise on each call.
     const again = new Float32Array(n * u);
-    layer.forward(x, again, n, true);
+    layer.forward(native, x, again, n, true);
     expect(Array.from(again)).to.not.deep.equal(Array.from(y));
   });
 
@@ -29,7 +30,7 @@ describe('GaussianNoise', () => {
     expect(Array.from(model.predict(my.tensor2d(x, [7, 5])).data)).to.deep.equal(Array.from(x));
     const layer = model.layers[0] as my.layers.Layer;
     const dx = new Float32Array(x.length);
-    layer.backward(x, dx, x, x, 7);
+    layer.backward(native, x, dx, x, x, 7);
     expect(Array.from(dx)).to.deep.equal(Array.from(x));
   });
 
@@ -38,9 +39,9 @@ describe('GaussianNoise', () => {
     layer.build(3);
     const [a, b] = [new Float32Array(6), new Float32Array(6)];
     my.seed(9);
-    layer.forward(new Float32Array(6), a, 2, true);
+    layer.forward(native, new Float32Array(6), a, 2, true);
     my.seed(9);
-    layer.forward(new Float32Array(6), b, 2, true);
+    layer.forward(native, new Float32Array(6), b, 2, true);
     expect(Array.from(a)).to.deep.equal(Array.from(b));
   });
 

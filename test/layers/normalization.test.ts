@@ -1,6 +1,7 @@
 import { expect } from 'chai';
 
 import * as my from '../../lib/index';
+import { native } from '../../lib/backend';
 import { ArgumentRangeError, ArgumentTypeError, ShapeError } from '../../lib/errors';
 import { expectClose, GRADIENTS, VALUES } from '../helpers/compare';
 import { randomArray } from '../helpers/data';
@@ -74,7 +75,7 @@ describe('Normalization', () => {
     layer.adapt(my.tensor2d(x, [N, U]));
     const dy = randomArray(N * U, 5);
     const dx = new Float32Array(N * U);
-    layer.backward(dy, dx, x, x, N);
+    layer.backward(native, dy, dx, x, x, N);
     const { variance } = columnStats(x, N, U);
     expectClose(dx, Float64Array.from(dy, (v, k) => v / Math.max(Math.sqrt(variance[k % U] as number), 1e-7)), GRADIENTS, 'dx');
   });

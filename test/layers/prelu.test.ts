@@ -91,10 +91,10 @@ describe('layers.prelu', () => {
     const x = randomArray(n * u, 8, 2);
     const r = randomArray(n * u, 9);
     const y = new Float32Array(n * u);
-    layer.forward(x, y, n);
+    layer.forward(native, x, y, n);
     expectClose(y, preluRef(x, alpha, n, u), VALUES, 'y');
     const dx = new Float32Array(n * u);
-    layer.backward(r.slice(), dx, x, y, n);
+    layer.backward(native, r.slice(), dx, x, y, n);
     const x64 = Float64Array.from(x);
     const a64 = Float64Array.from(alpha);
     const f = (): number => dot(r, preluRef(x64, a64, n, u));

@@ -1,6 +1,7 @@
 import { expect } from 'chai';
 
 import * as my from '../../lib/index';
+import { native } from '../../lib/backend';
 import { ArgumentRangeError, ArgumentTypeError } from '../../lib/errors';
 import { fillUniform } from '../../lib/random';
 import { expectClose, GRADIENTS, VALUES } from '../helpers/compare';
@@ -18,9 +19,9 @@ describe('layers.rrelu', () => {
 
   function run(layer: my.layers.RReLU, training: boolean): { y: Float32Array; dx: Float32Array } {
     const y = new Float32Array(n * u);
-    layer.forward(x, y, n, training);
+    layer.forward(native, x, y, n, training);
     const dx = new Float32Array(n * u);
-    layer.backward(r.slice(), dx, x, y, n);
+    layer.backward(native, r.slice(), dx, x, y, n);
     return { y, dx };
   }
 
@@ -49,7 +50,7 @@ describe('layers.rrelu', () => {
     expectClose(dx, finiteDifferences(() => dot(r, ref(x64)), x64), GRADIENTS, 'dx');
     // Another training forward draws other slopes.
     const again = new Float32Array(n * u);
-    layer.forward(x, again, n, true);
+    layer.forward(native, x, again, n, true);
     expect(Array.from(again)).to.not.deep.equal(Array.from(y));
   });
 

@@ -1,6 +1,6 @@
 /**
  * Off the event loop (issue 6): fit's steps and predictAsync run their native work on a libuv
- * thread, one program at a time; AbortSignal; one model under many callers; the fit/predict policy.
+ * thread, one plan at a time; AbortSignal; one model under many callers; the fit/predict policy.
  */
 import { expect } from 'chai';
 import * as fs from 'node:fs';
@@ -114,14 +114,14 @@ describe('off the event loop', function () {
     expect(flat(model)).to.deep.equal(kept[lastGood]);
   });
 
-  it('hundreds of concurrent predictAsync calls return what predict returns, one program at a time', async () => {
+  it('hundreds of concurrent predictAsync calls return what predict returns, one plan at a time', async () => {
     const model = mlp();
     await model.fit(data(64).x, data(64).y, { epochs: 1, verbose: 0 });
     const inputs = Array.from({ length: 300 }, (_, i) => my.tensor2d(randomArray(((i % 7) + 1) * FEATURES, 100 + i), [(i % 7) + 1, FEATURES]));
-    const runsBefore = native.programStats().runs;
+    const runsBefore = native.planStats().runs;
     const results = await Promise.all(inputs.map((x) => model.predictAsync(x)));
     results.forEach((r, i) => expect(r.data).to.deep.equal(model.predict(inputs[i] as my.Tensor).data));
-    const stats = native.programStats();
+    const stats = native.planStats();
     expect(stats.runs - runsBefore).to.equal(300);
     expect(stats.mostAtOnce).to.equal(1);
     expect(stats.running).to.equal(0);

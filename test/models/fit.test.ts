@@ -101,6 +101,18 @@ describe('fit()', () => {
     expect(await run(true)).to.deep.equal(await run(false));
   });
 
+  describe('validationSplit', () => {
+    it("holds out the last rows, unshuffled, as Keras does, even when fit shuffles (shuffle: true)", async () => {
+      const model = regression();
+      const history = await model.fit(X, TARGETS, { validationSplit: 0.25, shuffle: true, verbose: 0 });
+      const held = N / 4;
+      const last = sampleLosses(model, X.slice(N - held), TARGETS.slice(N - held)).reduce((a, b) => a + b, 0) / held;
+      const first = sampleLosses(model, X.slice(0, held), TARGETS.slice(0, held)).reduce((a, b) => a + b, 0) / held;
+      expect(Math.abs(last - first)).to.be.above(1e-3);
+      expect(history.history['val_loss']?.[0]).to.be.closeTo(last, 1e-5 * last);
+    });
+  });
+
   describe('sampleWeight', () => {
     it('the loss reported is sum(w_i loss_i) / n, as Keras reduces it', async () => {
       const model = regression();

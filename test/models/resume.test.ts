@@ -26,7 +26,7 @@ function makeModel(optimizer: () => my.optimizers.Optimizer): my.Sequential {
   return model;
 }
 
-const bytesOf = (model: my.Sequential): Buffer => Buffer.concat(model.getWeights().map((w) => Buffer.from(w.data.buffer, w.data.byteOffset, w.data.byteLength)));
+const bytesOf = (model: my.Model): Buffer => Buffer.concat(model.getWeights().map((w) => Buffer.from(w.data.buffer, w.data.byteOffset, w.data.byteLength)));
 
 describe('resuming fit from a checkpoint', () => {
   let dir: string;

@@ -27,8 +27,8 @@ describe('training', () => {
 
   it('reaches at least 0.95 accuracy on the shipped digits, on a held-out 20%', async () => {
     my.seed(7);
-    const { x, y } = my.datasets.loadDigits();
-    const { xTrain, yTrain, xTest, yTest } = my.datasets.trainTestSplit(x, y, 0.2);
+    const { x, y } = my.data.loadDigits();
+    const { xTrain, yTrain, xTest, yTest } = my.data.trainTestSplit(x, y, 0.2);
     const model = my.sequential([
       my.layers.dense({ inputShape: [64], units: 64, activation: 'relu' }),
       my.layers.dense({ units: 10, activation: 'softmax' }),

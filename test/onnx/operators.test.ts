@@ -19,11 +19,11 @@ class Doubling extends Layer {
     return [];
   }
   bindParams(): void {}
-  forward(x: Float32Array, y: Float32Array): void {
+  forward(_k: unknown, x: Float32Array, y: Float32Array): void {
     x.forEach((v, i) => (y[i] = 2 * v));
   }
   backward(): void {}
-  getConfig(): Record<string, unknown> {
+  protected layerConfig(): Record<string, unknown> {
     return { name: this.name };
   }
 }

@@ -1,15 +1,14 @@
 /**
  * An optimizer's step as all or nothing through its slot pairs (lib/optimizers/optimizer.ts): a
  * refused update leaves params, every slot and the step count as they were, and leaves no trace
- * in the steps after it; a recorded step (beginUpdate) changes the current slots only once
- * settled as applied.
+ * in the steps after it; a step in a plan changes the current slots only once advance() counts it.
  */
 import { expect } from 'chai';
 
-import { native } from '../../lib/backend';
+import { PlanCalls } from '../../lib/core/kernels';
+import { Plan } from '../../lib/core/plan';
 import * as optimizers from '../../lib/optimizers';
-import type { Optimizer } from '../../lib/optimizers/optimizer';
-import { record } from '../../lib/program';
+import type { Optimizer, StepNumbers } from '../../lib/optimizers/optimizer';
 import { randomArray } from '../helpers/data';
 
 const P = 70001; // three chunks of the arena: the refused value sits in the last
@@ -41,7 +40,7 @@ function spoilt(seed: number): Float32Array {
   return g;
 }
 
-describe('Optimizer: a refused update and a recorded one', () => {
+describe('Optimizer: a refused update and a planned one', () => {
   for (const make of every) {
     const name = `${make().className} ${JSON.stringify(make().getConfig())}`;
 
@@ -64,25 +63,42 @@ describe('Optimizer: a refused update and a recorded one', () => {
       expect(snapshot(optimizer)).to.deep.equal(snapshot(twin));
     });
 
-    it(`${name}: a recorded step moves the slots on only when settled as applied`, () => {
+    it(`${name}: a planned step changes the current slots only once advance() counts it`, () => {
       const [optimizer, twin] = [make(), make()];
       const [params, twinParams] = [randomArray(P, 2), randomArray(P, 2)];
       optimizer.applyGradients(params, gradient(20), segments);
       twin.applyGradients(twinParams, gradient(20), segments);
 
+      const inputNames = ['learningRate', 'step', 'uProduct', 'swap'] as const;
+      const grads = new Float32Array(P);
+      const calls = new PlanCalls(inputNames);
+      const outcome = optimizer.addUpdate(calls, params, grads, segments);
+      const plan = new Plan(calls, inputNames);
+      const runNext = (): number => {
+        const next = optimizer.stepNumbers(1)[0] as StepNumbers;
+        const values = new Float64Array(plan.valueCount);
+        plan.run(1, Float64Array.from(inputNames, (name) => next[name]), values);
+        return values[outcome] as number;
+      };
+
       const before = snapshot(optimizer);
-      let refused!: ReturnType<Optimizer['beginUpdate']>;
-      const stopped = native.runProgram(record(() => (refused = optimizer.beginUpdate(params, spoilt(21), segments))));
-      expect(stopped.scalars[refused.outcome]).to.be.NaN;
-      refused.settle(false);
+      grads.set(spoilt(21));
+      expect(runNext()).to.be.NaN;
       expect(snapshot(optimizer)).to.deep.equal(before);
 
-      let applied!: ReturnType<Optimizer['beginUpdate']>;
-      const run = native.runProgram(record(() => (applied = optimizer.beginUpdate(params, gradient(22), segments))));
-      expect(run.scalars[applied.outcome]).to.equal(1);
-      expect(snapshot(optimizer).slots, 'the slots before settle()').to.deep.equal(before.slots);
-      applied.settle(true);
+      grads.set(gradient(22));
+      expect(runNext()).to.equal(1);
+      expect(snapshot(optimizer).slots, 'the slots before advance()').to.deep.equal(before.slots);
+      optimizer.advance(1);
       twin.applyGradients(twinParams, gradient(22), segments);
+      expect(Array.from(params)).to.deep.equal(Array.from(twinParams));
+      expect(snapshot(optimizer)).to.deep.equal(snapshot(twin));
+
+      // The same plan again: it reads the numbers and the current slots of the next step.
+      grads.set(gradient(23));
+      expect(runNext()).to.equal(1);
+      optimizer.advance(1);
+      twin.applyGradients(twinParams, gradient(23), segments);
       expect(Array.from(params)).to.deep.equal(Array.from(twinParams));
       expect(snapshot(optimizer)).to.deep.equal(snapshot(twin));
     });

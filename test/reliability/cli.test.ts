@@ -72,11 +72,11 @@ describe('reliability: command line', function () {
   });
 
   describe('item 7: what the CLI inflates is bounded', () => {
-    it('item 7: a 540 KB .csv.gz that inflates past 512 MiB stops at the limit, naming the file', () => {
+    it('item 7: a 540 KB .csv.gz that inflates past 512 MiB stops at the limit, naming the file (a usage error: the file is what is wrong)', () => {
       // 513 gzip members of 1 MiB of zeros each.
       const member = zlib.gzipSync(Buffer.alloc(2 ** 20), { level: 9 });
       fs.writeFileSync(path.join(dir, 'bomb.csv.gz'), Buffer.concat(Array.from({ length: 513 }, () => member)));
-      expectOneLine(myelin('train', '--data', 'bomb.csv.gz', '--out', 'x.myelin'), 1, /^error: bomb\.csv\.gz: inflates to more than the limit of 512\.0 MiB$/m);
+      expectOneLine(myelin('train', '--data', 'bomb.csv.gz', '--out', 'x.myelin'), 2, /^error: bomb\.csv\.gz: inflates to more than the limit of 512\.0 MiB$/m);
     });
   });
 
@@ -99,11 +99,11 @@ describe('reliability: command line', function () {
       expect(decimal.code, decimal.stderr).to.equal(0);
     });
 
-    it('item 14: a CSV cell of 1e39 or 0x10 is an error naming the file, line and column', () => {
+    it('item 14: a CSV cell of 1e39 or 0x10 is a usage error naming the file, line and column', () => {
       fs.writeFileSync(path.join(dir, 'big.csv'), ['a,b,label', '1,2,0', '3,1e39,1'].join('\n'));
-      expectOneLine(myelin('train', '--data', 'big.csv', '--out', 'x.myelin'), 1, /^error: big\.csv line 3, column 2 \('b'\): expected a number float32 can hold .* but found '1e39'$/m);
+      expectOneLine(myelin('train', '--data', 'big.csv', '--out', 'x.myelin'), 2, /^error: big\.csv line 3, column 2 \('b'\): expected a number float32 can hold .* but found '1e39'$/m);
       fs.writeFileSync(path.join(dir, 'hex.csv'), ['a,b,label', '0x10,2,0', '3,4,1'].join('\n'));
-      expectOneLine(myelin('predict', '--data', 'hex.csv', '--label-column', 'label', '--model', 'model.myelin'), 1, /^error: hex\.csv line 2, column 1 \('a'\): expected a number but found '0x10'$/m);
+      expectOneLine(myelin('predict', '--data', 'hex.csv', '--label-column', 'label', '--model', 'model.myelin'), 2, /^error: hex\.csv line 2, column 1 \('a'\): expected a number but found '0x10'$/m);
     });
   });
 });

@@ -10,7 +10,7 @@ import * as path from 'node:path';
 import * as zlib from 'node:zlib';
 
 import { loadCsv, loadIdx, type CsvData } from '../../lib/data';
-import { MyelinError } from '../../lib/errors';
+import { DataFormatError } from '../../lib/errors';
 import { MAX_CSV_BYTES, MAX_IDX_BYTES } from '../../lib/limits';
 import { escapeRegExp } from '../helpers/regexp';
 import { fifoWithWriter, sparseFile } from '../helpers/special-files';
@@ -23,11 +23,11 @@ function gzipBomb(file: string, members: number): void {
   fs.writeFileSync(file, Buffer.concat(Array.from({ length: members }, () => member)));
 }
 
-/** Both loaders refuse `file` with a MyelinError whose message is `file: problem`. */
+/** Both loaders refuse `file` with a DataFormatError whose message is `file: problem`. */
 function expectBothRefuse(file: string, problem: RegExp): void {
   const pattern = new RegExp(`^${escapeRegExp(file)}: ${problem.source}$`);
-  expect(() => loadCsv(file)).to.throw(MyelinError, pattern);
-  expect(() => loadIdx(file)).to.throw(MyelinError, pattern);
+  expect(() => loadCsv(file)).to.throw(DataFormatError, pattern);
+  expect(() => loadIdx(file)).to.throw(DataFormatError, pattern);
 }
 
 describe('reliability: data files', function () {
@@ -68,16 +68,16 @@ describe('reliability: data files', function () {
       // 513 MiB of zeros in 540 KB: past the 512 MiB limit, inflated no further than it.
       const bomb = path.join(dir, 'bomb.csv.gz');
       gzipBomb(bomb, 513);
-      expect(() => loadCsv(bomb)).to.throw(MyelinError, new RegExp(`^${escapeRegExp(bomb)}: inflates to more than the limit of 512\\.0 MiB$`));
+      expect(() => loadCsv(bomb)).to.throw(DataFormatError, new RegExp(`^${escapeRegExp(bomb)}: inflates to more than the limit of 512\\.0 MiB$`));
     });
 
     it('item 7: loadCsv and loadIdx inflate no more than their limit (lowered here)', () => {
       const bomb = path.join(dir, 'small-bomb.gz');
       gzipBomb(bomb, 3);
-      expect(() => loadCsv(bomb, {}, MiB)).to.throw(MyelinError, new RegExp(`^${escapeRegExp(bomb)}: inflates to more than the limit of 1\\.0 MiB$`));
-      expect(() => loadIdx(bomb, MiB)).to.throw(MyelinError, new RegExp(`^${escapeRegExp(bomb)}: inflates to more than the limit of 1\\.0 MiB$`));
+      expect(() => loadCsv(bomb, {}, MiB)).to.throw(DataFormatError, new RegExp(`^${escapeRegExp(bomb)}: inflates to more than the limit of 1\\.0 MiB$`));
+      expect(() => loadIdx(bomb, MiB)).to.throw(DataFormatError, new RegExp(`^${escapeRegExp(bomb)}: inflates to more than the limit of 1\\.0 MiB$`));
       // Within the limit it inflates as before (to 3 MiB of zeros, which is no CSV or IDX file).
-      expect(() => loadIdx(bomb, 3 * MiB)).to.throw(MyelinError, /unknown IDX type code 0x00/);
+      expect(() => loadIdx(bomb, 3 * MiB)).to.throw(DataFormatError, /unknown IDX type code 0x00/);
     });
 
     it('item 7: a plain file over the limit is refused before it is read', () => {
@@ -86,8 +86,8 @@ describe('reliability: data files', function () {
       const idx = path.join(dir, 'huge-idx3-ubyte');
       sparseFile(idx, MAX_IDX_BYTES + 1);
       const start = performance.now();
-      expect(() => loadCsv(csv)).to.throw(MyelinError, new RegExp(`^${escapeRegExp(csv)}: ${MAX_CSV_BYTES + 1} bytes, more than the limit of 512\\.0 MiB$`));
-      expect(() => loadIdx(idx)).to.throw(MyelinError, new RegExp(`^${escapeRegExp(idx)}: ${MAX_IDX_BYTES + 1} bytes, more than the limit of 2\\.0 GiB$`));
+      expect(() => loadCsv(csv)).to.throw(DataFormatError, new RegExp(`^${escapeRegExp(csv)}: ${MAX_CSV_BYTES + 1} bytes, more than the limit of 512\\.0 MiB$`));
+      expect(() => loadIdx(idx)).to.throw(DataFormatError, new RegExp(`^${escapeRegExp(idx)}: ${MAX_IDX_BYTES + 1} bytes, more than the limit of 2\\.0 GiB$`));
       expect(performance.now() - start).to.be.below(1000);
     });
   });
@@ -102,9 +102,9 @@ describe('reliability: data files', function () {
 
     it('item 14: a number past float32 (1e39), as a feature or a label, is an error naming the file, line and column', () => {
       const feature = csv('big-feature.csv', ['1,2,0', '3,1e39,1']);
-      expect(feature.load).to.throw(MyelinError, new RegExp(`^${escapeRegExp(feature.file)} line 3, column 2 \\('b'\\): expected a number float32 can hold \\(at most 3\\.4028235e38 in magnitude\\) but found '1e39'$`));
+      expect(feature.load).to.throw(DataFormatError, new RegExp(`^${escapeRegExp(feature.file)} line 3, column 2 \\('b'\\): expected a number float32 can hold \\(at most 3\\.4028235e38 in magnitude\\) but found '1e39'$`));
       const label = csv('big-label.csv', ['1,2,0.5', '3,4,-1e39']);
-      expect(label.load).to.throw(MyelinError, new RegExp(`^${escapeRegExp(label.file)} line 3, column 3 \\('label'\\): expected a number float32 can hold .* but found '-1e39'$`));
+      expect(label.load).to.throw(DataFormatError, new RegExp(`^${escapeRegExp(label.file)} line 3, column 3 \\('label'\\): expected a number float32 can hold .* but found '-1e39'$`));
       // Too small for float32 is 0, as it would be in any float32 pipeline.
       expect(Array.from(csv('tiny.csv', ['1e-50,2,0']).load().x.data)).to.deep.equal([0, 2]);
     });
@@ -112,7 +112,7 @@ describe('reliability: data files', function () {
     it("item 14: hexadecimal, binary, octal, '1_000', Infinity and NaN are not CSV numbers; decimals in every form are", () => {
       for (const cell of ['0x10', '0b11', '0o7', '1_000', 'Infinity', '-Infinity', 'NaN', '1e', '.', '--1']) {
         const { file, load } = csv(`cell-${cell.replace(/[^a-z0-9_-]/gi, '_')}.csv`, ['1,2,0', `${cell},2,1`]);
-        expect(load, cell).to.throw(MyelinError, new RegExp(`^${escapeRegExp(file)} line 3, column 1 \\('a'\\): expected a number but found '${escapeRegExp(cell)}'$`));
+        expect(load, cell).to.throw(DataFormatError, new RegExp(`^${escapeRegExp(file)} line 3, column 1 \\('a'\\): expected a number but found '${escapeRegExp(cell)}'$`));
       }
       const decimals = csv('decimals.csv', ['1e5,-.5,0', '+3.,2E-3,1', ' 7 ,-0,0']);
       expect(Array.from(decimals.load().x.data)).to.deep.equal([1e5, -0.5, 3, Math.fround(2e-3), 7, -0]);
@@ -121,7 +121,7 @@ describe('reliability: data files', function () {
     it("item 14: a label 'NaN' or 'Infinity' is refused; labels that are not decimals ('0x10') are class names", () => {
       for (const cell of ['NaN', 'Infinity', '-Infinity']) {
         const { file, load } = csv(`label-${cell}.csv`, ['1,2,0', `3,4,${cell}`]);
-        expect(load, cell).to.throw(MyelinError, new RegExp(`^${escapeRegExp(file)} line 3, column 3 \\('label'\\): expected a number or a class name but found '${cell}'$`));
+        expect(load, cell).to.throw(DataFormatError, new RegExp(`^${escapeRegExp(file)} line 3, column 3 \\('label'\\): expected a number or a class name but found '${cell}'$`));
       }
       const named = csv('hex-labels.csv', ['1,2,0x10', '3,4,0b11', '5,6,0x10']).load();
       expect(named.classes).to.deep.equal(['0b11', '0x10']);

@@ -253,8 +253,8 @@ describe('serving.batcher()', () => {
       expect([b.maxBatchSize, b.maxDelayMs]).to.deep.equal([32, 1]);
     });
 
-    it('rejects a model that is not a Sequential, or has no layers', () => {
-      expect(() => my.serving.batcher({} as my.Sequential)).to.throw(my.ArgumentTypeError, /a Sequential model for model/);
+    it('rejects a value that is not a model, or a model with no layers', () => {
+      expect(() => my.serving.batcher({} as my.Sequential)).to.throw(my.ArgumentTypeError, /Expected a model \(sequential\(\[\.\.\.\]\) or loadModel\(\)\) for model but received/);
       expect(() => my.serving.batcher(my.sequential())).to.throw(my.ArgumentRangeError, /a model with layers/);
     });
 

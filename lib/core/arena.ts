@@ -5,9 +5,10 @@
  * copying one buffer. Non-trainable state (a batch normalization's moving mean and variance)
  * lives in a third array, `state`, which no optimizer and no gradient touches.
  */
-import { type Constraint, isBuiltInConstraint } from '../constraints';
+import { applyConstraint, type Constraint, isBuiltInConstraint } from '../constraints';
+import type { Kernels } from '../core/kernels';
 import type { Layer, ParamSpec } from '../layers/layer';
-import { isBuiltInRegularizer, type Regularizer } from '../regularizers';
+import { applyRegularizer, isBuiltInRegularizer, type Regularizer } from '../regularizers';
 
 export interface ParamSlot {
   readonly layer: Layer;
@@ -35,8 +36,8 @@ export class ParameterArena {
 
   /**
    * Lays out the parameters of `layers` (already built) in order. Parameters already present in
-   * `previous` at the same offset keep their values (a layer appended to a model leaves the
-   * earlier layers' weights alone); the rest are drawn from their initializers.
+   * `previous` (the same layer and weight name) keep their values, wherever they now lie (a layer
+   * appended or removed, a layer frozen); the rest are drawn from their initializers.
    */
   constructor(layers: readonly Layer[], specs: readonly ParamSpec[][], previous?: ParameterArena) {
     const slots: ParamSlot[] = [];
@@ -63,8 +64,10 @@ export class ParameterArena {
     this.constrained = trainable.filter((s) => s.spec.constraint);
     for (const slot of slots) {
       const view = this.view(slot);
-      // Looked up among the layer's own few slots: a search of every slot per slot would make a load quadratic in the layers.
-      const kept = previous?.slotsOf(slot.layer).find((s) => s.spec.name === slot.spec.name && s.offset === slot.offset && s.trainable === slot.trainable);
+      // Looked up among the layer's own few slots: a search of every slot per slot would make a
+      // load quadratic in the layers. By name, wherever it was: a frozen layer's weights move
+      // from the parameter arena to the state array with their values.
+      const kept = previous?.slotsOf(slot.layer).find((s) => s.spec.name === slot.spec.name && s.size === slot.size);
       if (kept !== undefined && previous !== undefined) view.set(previous.view(kept));
       else slot.spec.initializer.fill(view, slot.spec.fanIn, slot.spec.fanOut);
     }
@@ -76,6 +79,17 @@ export class ParameterArena {
     }
   }
 
+  /**
+   * Where each trainable tensor of this arena went in `next`, a layout of the same layers made
+   * anew: the optimizer's slots follow their parameters.
+   */
+  movesTo(next: ParameterArena): { from: number; to: number; size: number }[] {
+    return this.slots.flatMap((slot) => {
+      const moved = slot.trainable ? next.slotsOf(slot.layer).find((s) => s.trainable && s.spec.name === slot.spec.name && s.size === slot.size) : undefined;
+      return moved === undefined ? [] : [{ from: slot.offset, to: moved.offset, size: slot.size }];
+    });
+  }
+
   /** A layer's slots, in the order of its paramSpecs() (none for a layer not in this arena). */
   slotsOf(layer: Layer): readonly ParamSlot[] {
     return this.byLayer.get(layer) ?? [];
@@ -83,13 +97,13 @@ export class ParameterArena {
 
   /**
    * Adds the weight regularizers' gradients to the gradient arena (when `withGradients`) and
-   * returns their penalties, which the model adds to the loss, as the kernels returned them
-   * (values, or scalar indices while a program is recorded: see lib/program.ts).
+   * returns their penalties, which the model adds to the loss, as `k` gives them (values run
+   * now, the indices of the values in a plan).
    */
-  regularize(withGradients: boolean): number[] {
+  regularize<S extends number>(k: Kernels<S>, withGradients: boolean): S[] {
     return this.regularized.map((slot) => {
       const grads = withGradients ? this.grads.subarray(slot.offset, slot.offset + slot.size) : null;
-      return (slot.spec.regularizer as Regularizer).apply(this.view(slot), grads, 1);
+      return applyRegularizer(k, slot.spec.regularizer as Regularizer, this.view(slot), grads, 1);
     });
   }
 
@@ -98,11 +112,11 @@ export class ParameterArena {
     return this.regularized.every((s) => isBuiltInRegularizer(s.spec.regularizer)) && this.constrained.every((s) => isBuiltInConstraint(s.spec.constraint));
   }
 
-  /** Projects every constrained weight onto its constraint; after each optimizer step. */
-  applyConstraints(): void {
+  /** Projects every constrained weight onto its constraint, through `k`; after each optimizer step. */
+  applyConstraints<S extends number>(k: Kernels<S>): void {
     for (const slot of this.constrained) {
       const [rows = slot.size, cols = 1] = slot.spec.shape;
-      (slot.spec.constraint as Constraint).apply(this.view(slot), rows, slot.spec.shape.length > 1 ? cols : 1);
+      applyConstraint(k, slot.spec.constraint as Constraint, this.view(slot), rows, slot.spec.shape.length > 1 ? cols : 1);
     }
   }
 

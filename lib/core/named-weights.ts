@@ -7,14 +7,14 @@ import { ArgumentRangeError, ModelStateError, ShapeError } from '../errors';
 import { Tensor, type TensorLike } from '../tensor';
 import { describe, plainObject } from '../validate';
 import type { ParamSlot } from './arena';
-import type { Sequential } from './sequential';
+import type { Model } from './model';
 
 function weightName(slot: ParamSlot): string {
   return `${slot.layer.name}/${slot.spec.name}`;
 }
 
 /** The arena's slots by name; two layers of one name would make the names ambiguous. */
-function slotsByName(model: Sequential): Map<string, ParamSlot> {
+function slotsByName(model: Model): Map<string, ParamSlot> {
   const byName = new Map<string, ParamSlot>();
   for (const slot of model.parameterArena().slots) {
     const name = weightName(slot);
@@ -25,7 +25,7 @@ function slotsByName(model: Sequential): Map<string, ParamSlot> {
 }
 
 /** A copy of every weight, keyed 'layerName/weightName', in the order of getWeights(). */
-export function getNamedWeights(model: Sequential): Record<string, Tensor> {
+export function getNamedWeights(model: Model): Record<string, Tensor> {
   const arena = model.parameterArena();
   const named: Record<string, Tensor> = {};
   for (const [name, slot] of slotsByName(model)) named[name] = new Tensor(arena.view(slot).slice(), slot.spec.shape);
@@ -33,7 +33,7 @@ export function getNamedWeights(model: Sequential): Record<string, Tensor> {
 }
 
 /** The values of a named-weights object in the order of getWeights(), for setWeights(); checks every name. */
-export function orderedWeights(model: Sequential, weights: unknown): TensorLike[] {
+export function orderedWeights(model: Model, weights: unknown): TensorLike[] {
   const named = plainObject(weights, 'weights');
   const byName = slotsByName(model);
   const unknown = Object.keys(named).find((name) => !byName.has(name));

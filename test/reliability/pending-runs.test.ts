@@ -1,14 +1,14 @@
 /**
  * Issue 12, item 11: model.add() was not refused while a predictAsync call was pending, and the
  * result came back with the new shape ([8, 7]) around the old prediction's 24 values. Every call
- * that changes the model's shape is refused while programs on it are pending, and a program's
+ * that changes the model's shape is refused while runs on it are pending, and a run's
  * result shape is fixed when it is queued.
  */
 import { expect } from 'chai';
 
 import * as my from '../../lib/index';
 
-describe('reliability: shape changes while programs are pending (item 11)', () => {
+describe('reliability: shape changes while runs are pending (item 11)', () => {
   it('add() is refused while predictAsync calls are pending, and their results keep the shape they were queued with', async () => {
     const model = my.sequential([my.layers.dense({ inputShape: [4], units: 3 })]);
     const x = my.tensor2d(new Float32Array(8 * 4).fill(1), [8, 4]);

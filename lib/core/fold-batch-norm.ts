@@ -10,7 +10,8 @@ import { Dense } from '../layers/dense';
 import { BatchNormalization } from '../layers/batch-normalization';
 import type { Layer } from '../layers/layer';
 import { globalRandom } from '../random';
-import { Sequential } from './sequential';
+import type { Model } from './model';
+import { makeModel } from './registry';
 
 /** A fresh, unbuilt copy of a layer from its config, as Keras's from_config(get_config()). */
 function cloneLayer(layer: Layer, overrides: Record<string, unknown> = {}): Layer {
@@ -23,7 +24,7 @@ function foldable(layer: Layer | undefined, next: Layer | undefined): next is Ba
   return layer instanceof Dense && layer.activation === 'linear' && next instanceof BatchNormalization;
 }
 
-export function foldBatchNorm(model: Sequential): Sequential {
+export function foldBatchNorm(model: Model): Model {
   const source = model.layers;
   const layers: Layer[] = [];
   /** For each new layer, how to fill its weights by name. */
@@ -61,7 +62,8 @@ export function foldBatchNorm(model: Sequential): Sequential {
       });
     }
   }
-  const folded = new Sequential(layers);
+  const folded = makeModel('Sequential', layers) as Model;
+  folded.classNames = model.classNames;
   // The copy's arena draws initial values before they are overwritten: put the generator back,
   // so folding (or exporting) never changes what the next fit() draws.
   const state = globalRandom.getState();

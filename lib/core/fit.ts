@@ -1,21 +1,27 @@
 /**
  * model.fit(): epochs of shuffled mini-batches, sample and class weights, validation, callbacks
- * and progress. Batches (with their weights) are gathered into buffers made once per call; each
- * step's native work (and each validation batch's) runs off the main thread (lib/program.ts), so a
- * server stays responsive while it trains. An AbortSignal stops it between two steps.
+ * and progress. fit trains on copies of its data, made once per call, so the caller's arrays may
+ * change or be transferred while it runs. Its steps run off the main thread in trips
+ * (step-plans.ts): each trip runs as many steps as fit in a few milliseconds before the event loop
+ * gets a turn, gathering each batch natively; a callback that watches batches gets one step per
+ * trip. A model whose loss, regularizer or constraint is JavaScript trains on the main thread,
+ * giving the event loop a turn between steps. An AbortSignal stops it between two steps.
  */
-import { native } from '../backend';
 import type { Callback, CustomCallbackArgs, Logs } from '../callbacks';
 import type { History } from '../callbacks/history';
 import { CallbackList, checkCallbacks } from '../callbacks/list';
 import { ArgumentRangeError, ArgumentTypeError, ShapeError, TrainingError } from '../errors';
 import { argmax } from '../metrics/metric';
-import { abortError, signalOption } from '../program';
 import { ProgressReporter } from '../progress';
 import { globalRandom } from '../random';
 import { Tensor, toLabels, type LabelsLike, type TensorLike } from '../tensor';
 import { boolean, describe, float32In, knownOptions, nonNegativeInteger, numberIn, plainObject, positiveInteger } from '../validate';
-import { expectAttached, refusedUpdateError, type Sequential } from './sequential';
+import { accumulate, evaluateOffThread } from './evaluate';
+import type { Model } from './model';
+import { abortError, signalOption } from './plan';
+import { refusedUpdateError } from './step-plans';
+import { stageNow, type TripSource, type TripStep } from './trip-plan';
+import { identityOrder, TRIP_BUDGET_MS, Trips } from './trips';
 
 export type { Logs } from '../callbacks';
 export type { History };
@@ -33,7 +39,12 @@ export interface FitArgs {
   batchSize?: number;
   /** Reshuffle the training samples before each epoch (default true). */
   shuffle?: boolean;
-  /** Fraction of the samples, taken from the end before shuffling, held out for validation. */
+  /**
+   * Fraction of the samples held out for validation: the LAST rows of x and y, as given, never
+   * shuffled (Keras's behaviour; shuffle only reorders the training rows). Data sorted by class
+   * then validates on one class alone: shuffle it first (data.trainTestSplit with stratify, then
+   * validationData), as the command line's --validation-split does.
+   */
   validationSplit?: number;
   /** A separate validation set [x, y]; takes precedence over validationSplit. */
   validationData?: [TensorLike, LabelsLike];
@@ -72,6 +83,8 @@ interface Part {
 
 interface DataSplit extends Part {
   readonly validation: Part | null;
+  /** How the caller named the validation arrays, for errors about them. */
+  readonly validationNames: TripSource['names'];
 }
 
 function rows(t: Tensor, start: number, end: number): Tensor {
@@ -96,7 +109,7 @@ function checkSampleWeight(value: unknown, samples: number): Float32Array | null
   return t.data;
 }
 
-function splitData(model: Sequential, x: TensorLike, y: LabelsLike, options: Record<string, unknown>): DataSplit {
+function splitData(model: Model, x: TensorLike, y: LabelsLike, options: Record<string, unknown>): DataSplit {
   const xs = model.checkInputs(x, 'x');
   const samples = xs.shape[0] as number;
   const ys = model.checkLabels(y, samples, 'y');
@@ -108,20 +121,22 @@ function splitData(model: Sequential, x: TensorLike, y: LabelsLike, options: Rec
     }
     const vx = model.checkInputs(data[0], 'validationData[0]');
     const vy = model.checkLabels(data[1], vx.shape[0] as number, 'validationData[1]');
-    return { x: xs, y: ys, weights, validation: { x: vx, y: vy, weights: null } };
+    return { x: xs, y: ys, weights, validation: { x: vx, y: vy, weights: null }, validationNames: { x: 'validationData[0]', y: 'validationData[1]', weights: 'sampleWeight' } };
   }
   const fraction = numberIn(options['validationSplit'] ?? 0, 'validationSplit', { min: 0, max: 1, maxInclusive: false });
   const held = Math.floor(samples * fraction);
   if (fraction > 0 && (held === 0 || held === samples)) {
     throw new ShapeError({ argument: 'validationSplit', expected: `a fraction that leaves samples on both sides of ${samples}`, received: `${fraction}, which holds out ${held}` });
   }
-  if (held === 0) return { x: xs, y: ys, weights, validation: null };
+  const validationNames = { x: 'x', y: 'y', weights: 'sampleWeight' };
+  if (held === 0) return { x: xs, y: ys, weights, validation: null, validationNames };
   const cut = samples - held;
   return {
     x: rows(xs, 0, cut),
     y: rows(ys, 0, cut),
     weights: weights?.subarray(0, cut) ?? null,
     validation: { x: rows(xs, cut, samples), y: rows(ys, cut, samples), weights: weights?.subarray(cut) ?? null },
+    validationNames,
   };
 }
 
@@ -158,41 +173,21 @@ function withClassWeights(part: Part, classWeight: unknown): Float32Array | null
 }
 
 /**
- * One step's buffers, made once per fit: views of the gather buffers and the slice of the order
- * (shuffled, or not) that fills them. Every step gathers, shuffled or not, so that the native
- * work of a step reads only fit's own buffers, never the caller's arrays, which the caller may
- * change or transfer while the step runs on another thread.
+ * What fit trains on: x as given, read between trips (trips.ts), and copies of the labels and
+ * weights (small beside x), so that labels changed by the caller during fit (an out-of-range
+ * class) cannot reach the loss after they were checked.
  */
-interface Batch {
-  readonly n: number;
-  readonly input: Float32Array;
-  readonly labels: Float32Array;
-  readonly weights: Float32Array | null;
-  readonly order: Uint32Array;
-}
-
-function planBatches(data: Part, order: Uint32Array, batchSize: number): Batch[] {
-  const samples = data.x.shape[0] as number;
-  const inputCols = data.x.shape[1] as number;
-  const labelCols = data.y.shape[1] as number;
-  const gathered = Math.min(batchSize, samples);
-  const gatherX = new Float32Array(gathered * inputCols);
-  const gatherY = new Float32Array(gathered * labelCols);
-  const gatherW = data.weights === null ? null : new Float32Array(gathered);
-  const batches: Batch[] = [];
-  for (let start = 0; start < samples; start += batchSize) {
-    const n = Math.min(batchSize, samples - start);
-    batches.push({ n, input: gatherX.subarray(0, n * inputCols), labels: gatherY.subarray(0, n * labelCols), weights: gatherW?.subarray(0, n) ?? null, order: order.subarray(start, start + n) });
-  }
-  return batches;
-}
-
-/**
- * The labels and weights as fit reads them: copies, made once, so that labels changed by the
- * caller during fit (an out-of-range class) cannot reach the loss after they were checked.
- */
-function ownLabels(part: Part): Part {
-  return { x: part.x, y: new Tensor(part.y.data.slice(), part.y.shape), weights: part.weights?.slice() ?? null };
+function tripSource(part: Part, names: TripSource['names']): TripSource {
+  const copyOf = (values: Float32Array): Float32Array => new Float32Array(values);
+  return {
+    x: part.x.data,
+    y: copyOf(part.y.data),
+    weights: part.weights === null ? null : copyOf(part.weights),
+    features: part.x.shape[1] as number,
+    labelCols: part.y.shape[1] as number,
+    names,
+    call: 'fit()',
+  };
 }
 
 function verboseOption(value: unknown): 0 | 1 | 2 {
@@ -204,7 +199,7 @@ function verboseOption(value: unknown): 0 | 1 | 2 {
   return verbose;
 }
 
-export async function fitLoop(model: Sequential, x: TensorLike, y: LabelsLike, args: FitArgs): Promise<History> {
+export async function fitLoop(model: Model, x: TensorLike, y: LabelsLike, args: FitArgs): Promise<History> {
   const options = plainObject(args, 'fit args');
   knownOptions(options, 'fit args', fitOptions);
   const epochs = positiveInteger(options['epochs'] ?? 1, 'epochs');
@@ -221,18 +216,16 @@ export async function fitLoop(model: Sequential, x: TensorLike, y: LabelsLike, a
   };
   const callbacks = checkCallbacks(options['callbacks']);
   const data = splitData(model, x, y, options);
-  const train = ownLabels({ x: data.x, y: data.y, weights: withClassWeights(data, options['classWeight']) });
-  const validation = data.validation === null ? null : ownLabels(data.validation);
+  const train = tripSource({ x: data.x, y: data.y, weights: withClassWeights(data, options['classWeight']) }, { x: 'x', y: 'y', weights: 'sampleWeight' });
+  const validation = data.validation === null ? null : tripSource(data.validation, data.validationNames);
 
-  const samples = train.x.shape[0] as number;
-  const inputCols = train.x.shape[1] as number;
-  const labelCols = train.y.shape[1] as number;
+  const samples = data.x.shape[0] as number;
   model.checkBatchSize('batchSize', Math.min(batchSize, samples));
-  const order = Uint32Array.from({ length: samples }, (_, i) => i);
-  const batches = planBatches(train, order, batchSize);
-  const steps = batches.length;
+  const order = identityOrder(new Uint32Array(samples));
+  const steps = Math.ceil(samples / batchSize);
   const progress = verbose === 0 ? null : new ProgressReporter(process.stdout, epochs, steps, verbose);
   const list = new CallbackList(callbacks, model, { epochs, initialEpoch, batchSize, samples, steps, verbose });
+  const stepper = new Stepper(model, train, order, batchSize);
 
   model.stopTraining = false;
   stopIfAborted();
@@ -243,43 +236,44 @@ export async function fitLoop(model: Sequential, x: TensorLike, y: LabelsLike, a
     // Each epoch's order is a shuffle of 0..n-1 drawn from the generator alone (not of the last
     // epoch's order), so a run resumed from a checkpoint's generator state shuffles as the original did.
     if (shuffle) {
-      for (let i = 0; i < samples; i++) order[i] = i;
-      globalRandom.shuffle(order);
+      globalRandom.shuffle(identityOrder(order));
     }
-    model.resetMetrics();
+    for (const m of model.metricsOf('fit')) m.reset();
     await list.epochBegin(epoch, {});
     let lossSum = 0;
     let seen = 0;
     let running: Logs = {};
-    for (let step = 0; step < steps; step++) {
-      const { n, input, labels, weights, order: picked } = batches[step] as Batch;
+    for (let step = 0; step < steps; ) {
       stopIfAborted();
-      await list.batchBegin(step, { batch: step, size: n });
-      expectAttached(train.x.data, 'x', 'fit()');
-      native.gatherRows(input, train.x.data, picked, inputCols);
-      native.gatherRows(labels, train.y.data, picked, labelCols);
-      if (weights !== null) native.gatherRows(weights, train.weights as Float32Array, picked, 1);
-      const { loss, predictions, updateRefused } = await model.runBatchAsync(input, labels, weights, n, true);
-      lossSum += loss * n;
-      seen += n;
-      running = { loss: lossSum / seen, ...model.batchMetrics(predictions, labels, n) };
-      await list.batchEnd(step, { batch: step, size: n, ...running });
+      const watched = list.watchesBatches;
+      if (watched) await list.batchBegin(step, { batch: step, size: stepper.rowsOf(step) });
+      const results = await stepper.run(epoch, step, watched ? 1 : steps - step, signal);
+      for (const result of results) {
+        const n = result.labels.length / train.labelCols;
+        lossSum += result.loss * n;
+        seen += n;
+        running = { loss: lossSum / seen, ...accumulate(model.metricsOf('fit'), result.predictions, result.labels, n, model.outputUnits) };
+      }
+      const last = results[results.length - 1];
+      step += results.length;
+      if (last === undefined) break; // aborted before a step ran
+      if (watched) await list.batchEnd(step - 1, { batch: step - 1, size: stepper.rowsOf(step - 1), ...running });
       // A callback that stops on it (terminateOnNaN) makes a non-finite loss a clean end.
-      if (updateRefused && !model.stopTraining) throw refusedUpdateError(`epoch ${epoch + 1}, batch ${step + 1}`);
-      if (!Number.isFinite(loss) && !model.stopTraining) {
+      if (last.updateRefused && !model.stopTraining) throw refusedUpdateError(`epoch ${epoch + 1}, batch ${step}`);
+      if (!Number.isFinite(last.loss) && !model.stopTraining) {
         throw new TrainingError(
-          `The loss became ${loss} at epoch ${epoch + 1}, batch ${step + 1}; training stopped with the weights of the last good step. ` +
+          `The loss became ${last.loss} at epoch ${epoch + 1}, batch ${step}; training stopped with the weights of the last good step. ` +
             'Try a smaller learningRate, or check the data for extreme values (or pass callbacks.terminateOnNaN() to end fit without an error).',
         );
       }
-      progress?.batchEnd(epoch, step + 1, running);
+      progress?.batchEnd(epoch, step, running);
       if (model.stopTraining) break;
     }
+    stopIfAborted();
     const logs: Logs = { ...running };
     if (validation !== null) {
-      const { x: vx, y: vy, weights: vw } = validation;
+      for (const [name, value] of Object.entries(await evaluateOffThread(model, validation, batchSize, signal))) logs[`val_${name}`] = value;
       stopIfAborted();
-      for (const [name, value] of Object.entries(await model.evaluateTensorsAsync(vx, vy, batchSize, vw))) logs[`val_${name}`] = value;
     }
     await list.epochEnd(epoch, logs);
     progress?.epochEnd(epoch, logs, Number(process.hrtime.bigint() - began) / 1e9);
@@ -288,4 +282,51 @@ export async function fitLoop(model: Sequential, x: TensorLike, y: LabelsLike, a
   }
   await list.trainEnd(lastLogs);
   return list.history;
+}
+
+/**
+ * Runs fit's steps: in trips off the main thread (trips.ts), or, for a model with JavaScript in
+ * its step, one at a time on the main thread.
+ */
+class Stepper {
+  private readonly trips: Trips;
+
+  constructor(
+    private readonly model: Model,
+    private readonly data: TripSource,
+    private readonly order: Uint32Array,
+    private readonly batchSize: number,
+  ) {
+    this.trips = new Trips(model, data, batchSize, true);
+  }
+
+  rowsOf(step: number): number {
+    return this.trips.rowsOf(step);
+  }
+
+  /**
+   * Runs steps of epoch `epoch` from `first`, at most `most`: those of one trip, up to its time
+   * budget. Returns each step's result; the last may have stopped (a loss not finite, an update
+   * refused). An abort stops it after the step in progress.
+   */
+  async run(epoch: number, first: number, most: number, signal: AbortSignal | undefined): Promise<TripStep[]> {
+    if (!this.model.plannable) return [await this.stepNow(first)];
+    this.model.trainingRun = true;
+    try {
+      const { steps } = await this.trips.run(epoch, this.order, first, most, this.model.optimizer, { signal, budgetMs: TRIP_BUDGET_MS, call: 'fit()' });
+      return [...steps];
+    } finally {
+      this.model.trainingRun = false;
+    }
+  }
+
+  /** One step on the main thread, its batch gathered into the workspace; then a turn of the event loop. */
+  private async stepNow(step: number): Promise<TripStep> {
+    const n = this.rowsOf(step);
+    const ws = this.model.workspaceFor(n);
+    const input = stageNow(this.data, this.order, step * this.batchSize, n, ws);
+    const result = this.model.runBatchNow({ input, labels: ws.labels, weights: this.data.weights === null ? null : ws.weights, n }, true);
+    await new Promise((resolve) => setImmediate(resolve));
+    return { ...result, labels: ws.labels };
+  }
 }

@@ -1,0 +1,656 @@
+/**
+ * The model core: a graph of built layers over one parameter arena, its compile state, and
+ * everything a model does with them (fit, evaluate, predict, trainOnBatch, weights, saving), for
+ * every front end: Sequential (lib/models/sequential.ts) only builds the graph. The public
+ * surface is TensorFlow.js's; the heavy parts live beside it: a batch's work (batch-work.ts), the
+ * plans that run it (step-plans.ts), fit (fit.ts), evaluation (evaluate.ts), prediction
+ * (predict.ts) and named weights (named-weights.ts).
+ */
+import { saveModel, saveModelSync, type ModelJSON, type SaveOptions } from '../io';
+import { modelToJSON } from '../io/topology';
+import { ArgumentRangeError, ArgumentTypeError, ModelStateError, ShapeError } from '../errors';
+import { checkDomain } from '../layers/weight-domain';
+import { Dense } from '../layers/dense';
+import type { Layer, LayerOwner, ParamSpec } from '../layers/layer';
+import { checkClaims, MAX_LAYERS, type Claim } from '../limits';
+import { getLoss, type Loss, type LossIdentifier } from '../losses';
+import type { Metric, MetricName } from '../metrics';
+import { getMetrics } from '../metrics/resolve';
+import { exportOnnx as writeOnnx, exportOnnxSync as writeOnnxSync, type ExportOnnxOptions } from '../onnx/export';
+import { getOptimizer, type OptimizerName } from '../optimizers/by-name';
+import type { Optimizer } from '../optimizers/optimizer';
+import { batchOrSample, shapeText, Tensor, toLabels, toMatrix, type LabelsLike, type TensorLike } from '../tensor';
+import { describe, finiteValues, knownOptions, plainObject, positiveInteger } from '../validate';
+import { ParameterArena } from './arena';
+import { batchWork, type Batch, type BatchModel } from './batch-work';
+import { evaluateNow } from './evaluate';
+import { fitLoop, type FitArgs, type History, type Logs } from './fit';
+import { Graph } from './graph';
+import { now } from './kernels';
+import { getNamedWeights, orderedWeights } from './named-weights';
+import { signalOption } from './plan';
+import { InferenceBuffers, predictInto, predictOffThread } from './predict';
+import { refusedUpdateError, StepPlans, type StepResult } from './step-plans';
+import { formatSummary } from './summary';
+
+export interface CompileArgs {
+  optimizer: OptimizerName | Optimizer;
+  /** A name ('categoricalCrossentropy', 'mse') or a loss object (losses.huber({ delta: 2 })). */
+  loss: LossIdentifier;
+  /** Names ('accuracy', 'mae') or metric objects (metrics.precision()); each logs under its name. */
+  metrics?: MetricName | Metric | (MetricName | Metric)[];
+}
+
+export interface BatchArgs {
+  /** Samples per native call (default 256): bounds memory, not the result. */
+  batchSize?: number;
+}
+
+export interface PredictAsyncArgs extends BatchArgs {
+  /** Aborts the call while it waits or runs; it then rejects with an AbortError. */
+  signal?: AbortSignal;
+}
+
+/** What compile() made. @internal */
+export interface Compiled {
+  readonly optimizer: Optimizer;
+  readonly loss: Loss;
+  /** What compile() was given, to compile again when a layer is added. */
+  readonly metricValues: readonly unknown[];
+  /** The metrics fit() accumulates over an epoch. */
+  readonly metrics: readonly Metric[];
+  /** Their twins for evaluate() and validation, so an evaluation never disturbs a running epoch. */
+  readonly evalMetrics: readonly Metric[];
+  /** The output activation is applied inside the loss kernel (softmax/sigmoid cross-entropy). */
+  readonly fused: boolean;
+}
+
+const DEFAULT_PREDICT_BATCH = 256;
+
+export class Model {
+  /** Set to true (from a callback) to end fit() after the current batch, as in Keras. */
+  stopTraining = false;
+  /**
+   * The name of each class the model predicts (output i's, or for one sigmoid output classes 0
+   * and 1), or null. save() writes them in the file (checked then: one distinct name per class)
+   * and loadModel() restores them; the command line sets them from the labels' names.
+   */
+  classNames: readonly string[] | null = null;
+  private built: Layer[] = [];
+  /** The layers by name: names are unique in a model (getLayer, named weights and files find layers by them). */
+  private readonly byName = new Map<string, Layer>();
+  private specs: ParamSpec[][] = [];
+  /** Floats in the parameter arena and the state array, kept as layers are added. */
+  private readonly floats = { trainable: 0, state: 0 };
+  private graphCache: Graph | null = null;
+  private arena: ParameterArena | null = null;
+  private compiled: Compiled | null = null;
+  /** Changes whenever anything a plan binds changes: the layers, the arena, the compile state. */
+  private structure = 0;
+  private stepPlansCache: StepPlans | null = null;
+  /** predict()'s layer outputs. */
+  private inferenceBuffers: InferenceBuffers | null = null;
+  /** predictAsync()'s: its runs go one at a time, so they share them, apart from predict()'s. */
+  private asyncInferenceBuffers: InferenceBuffers | null = null;
+  private fitting = false;
+  /** A run of fit's steps is queued or running: the weights and fit's buffers are not the main thread's. */
+  private trainingRunPending = false;
+  /** predictAsync() runs queued or running: they read the weights, which must not change under them. */
+  private predictionsPending = 0;
+
+  /** The layers, in order. */
+  get layers(): readonly Layer[] {
+    return this.built;
+  }
+
+  /** The graph of the layers, made anew when they change. @internal */
+  graph(): Graph {
+    this.graphCache ??= Graph.chain(this.inputUnits, this.built);
+    return this.graphCache;
+  }
+
+  get inputUnits(): number {
+    return this.built[0]?.inputUnits ?? 0;
+  }
+
+  get outputUnits(): number {
+    return this.built[this.built.length - 1]?.outputUnits ?? 0;
+  }
+
+  /**
+   * Builds `layer` on `inputUnits` inputs and appends it: the front ends' one way to grow the
+   * model. Refused while fit trains or runs on the model are pending, and for a size whose
+   * arenas could not be allocated. @internal
+   */
+  protected appendLayer(layer: Layer, inputUnits: number): void {
+    if (this.fitting) throw new ModelStateError('add() cannot run while fit() is training this model: wait for fit to finish.');
+    this.expectIdle('add()', true);
+    if (this.built.length >= MAX_LAYERS) {
+      throw new ArgumentRangeError({ argument: 'layer', expected: `at most ${MAX_LAYERS} layers in a model`, received: `'${layer.name}', which would be layer ${this.built.length + 1}` });
+    }
+    if (this.byName.has(layer.name)) {
+      throw new ArgumentRangeError({ argument: 'layer', expected: `a layer whose name no other layer of the model has (${this.built.length} layers)`, received: `a second layer named '${layer.name}'` });
+    }
+    const specs = layer.build(inputUnits);
+    let floats: { trainable: number; state: number };
+    try {
+      floats = this.checkArenaSize(layer, specs);
+    } catch (error) {
+      layer.built = false;
+      throw error;
+    }
+    Object.assign(this.floats, floats);
+    this.specs.push(specs);
+    this.built.push(layer);
+    this.byName.set(layer.name, layer);
+    layer.attach(this.owner);
+    this.structureChanged();
+  }
+
+  /** What the layers ask of the model: their weights, and leave to change their trainable flag. */
+  private readonly owner: LayerOwner = {
+    trainableChanging: (layer) => {
+      const call = `Setting trainable on '${layer.name}'`;
+      if (this.fitting) throw new ModelStateError(`${call} cannot happen while fit() is training this model: wait for fit to finish.`);
+      this.expectIdle(call, true);
+    },
+    trainableChanged: () => {
+      this.specs = this.built.map((l) => l.weightSpecs());
+      this.countFloats();
+      this.structureChanged();
+    },
+    layerWeights: (layer) => {
+      this.expectIdle('getWeights()');
+      const arena = this.requireArena();
+      return arena.slotsOf(layer).map((s) => new Tensor(arena.view(s).slice(), s.spec.shape));
+    },
+    setLayerWeights: (layer, weights) => {
+      this.expectIdle('setWeights()', true);
+      const slots = this.requireArena().slotsOf(layer);
+      if (!Array.isArray(weights) || weights.length !== slots.length) {
+        throw new ArgumentTypeError({ argument: 'weights', expected: `an array of ${slots.length} tensors, in the order of ${layer.name}.getWeights()`, received: describe(weights) });
+      }
+      this.writeWeights(slots, weights, 'weights');
+    },
+  };
+
+  /** Counts the arenas' floats from the specs. */
+  private countFloats(): void {
+    this.floats.trainable = 0;
+    this.floats.state = 0;
+    for (const specs of this.specs) for (const spec of specs) this.floats[spec.trainable === false ? 'state' : 'trainable'] += spec.shape.reduce((a, b) => a * b, 1);
+  }
+
+  /** Removes the last layer (its weights go with it); the others keep theirs. @internal */
+  protected removeLastLayer(call: string): Layer {
+    if (this.fitting) throw new ModelStateError(`${call} cannot run while fit() is training this model: wait for fit to finish.`);
+    this.expectIdle(call, true);
+    const layer = this.built.pop();
+    if (layer === undefined) throw new ModelStateError(`${call}: the model has no layers to remove.`);
+    this.byName.delete(layer.name);
+    this.specs.pop();
+    layer.detach();
+    this.countFloats();
+    this.structureChanged();
+    return layer;
+  }
+
+  /**
+   * After the layers changed: a new graph, the arena laid out anew (weights kept, and the
+   * optimizer's slots moved with them), compiled again.
+   */
+  private structureChanged(): void {
+    this.structure++;
+    this.graphCache = null;
+    this.stepPlansCache = null;
+    this.inferenceBuffers = null;
+    this.asyncInferenceBuffers = null;
+    if (this.arena !== null) {
+      const previous = this.arena;
+      this.arena = new ParameterArena(this.built, this.specs, previous);
+      this.compiled?.optimizer.remapSlots(previous.movesTo(this.arena), this.arena.params.length);
+    }
+    if (this.compiled !== null) this.compiled = this.compileWith(this.compiled.optimizer, this.compiled.loss, this.compiled.metricValues);
+  }
+
+  /**
+   * Refuses a layer whose weights would make the arenas larger than can be allocated; returns the
+   * arenas' floats with it.
+   */
+  private checkArenaSize(layer: Layer, specs: readonly ParamSpec[]): { trainable: number; state: number } {
+    const counts = { ...this.floats };
+    for (const spec of specs) counts[spec.trainable === false ? 'state' : 'trainable'] += spec.shape.reduce((a, b) => a * b, 1);
+    const shapes = specs.map((spec) => `${spec.name} [${spec.shape.join(', ')}]`).join(', ');
+    checkClaims(`layer '${layer.name}'`, `a layer of ${layer.outputUnits} units on ${layer.inputUnits} inputs, with weights ${shapes || 'none'}`, [
+      { what: 'the parameter arena', floats: counts.trainable },
+      { what: 'the gradient arena', floats: counts.trainable },
+      { what: 'the state array', floats: counts.state },
+    ]);
+    return counts;
+  }
+
+  /** Bytes of the arenas: parameters, gradients and state. */
+  private arenaBytes(): number {
+    return (this.floats.trainable * 2 + this.floats.state) * 4;
+  }
+
+  /**
+   * Refuses a batch of n rows whose buffers (each layer's output and gradient, and `extra`, such
+   * as a prediction's result) could not be allocated; `argument` is what chose n. @internal
+   */
+  checkBatchSize(argument: string, n: number, extra: readonly Claim[] = []): void {
+    const perLayer = this.built.flatMap((l): Claim[] => {
+      const what = `${n} rows of '${l.name}' (${l.outputUnits} units)`;
+      return [{ what: `${what}, outputs`, floats: n * l.outputUnits }, { what: `${what}, gradients`, floats: n * l.outputUnits }];
+    });
+    checkClaims(argument, `${n} samples per batch`, [...perLayer, ...extra], this.arenaBytes());
+  }
+
+  /** The parameter arena, made (and initialized) on first use so that seed() before it counts. */
+  private requireArena(): ParameterArena {
+    if (this.built.length === 0) throw new ModelStateError('The model has no layers: add one with model.add(layers.dense({ ... })).');
+    this.arena ??= new ParameterArena(this.built, this.specs);
+    return this.arena;
+  }
+
+  compile(args: CompileArgs): void {
+    if (this.fitting) throw new ModelStateError('compile() cannot run while fit() is training this model: wait for fit to finish.');
+    const options = plainObject(args, 'compile args');
+    knownOptions(options, 'compile args', ['optimizer', 'loss', 'metrics']);
+    if (this.built.length === 0) throw new ModelStateError('Cannot compile a model with no layers: add one with model.add(layers.dense({ ... })).');
+    const optimizer = getOptimizer(options['optimizer'], 'optimizer');
+    const slots = optimizer.slotNames();
+    const params = this.floats.trainable;
+    checkClaims('optimizer', `${optimizer.className}, whose slots ${slots.join(', ')} each hold 2 x ${params} floats`, slots.map((name) => ({ what: `the slot arenas '${name}'`, floats: 2 * params })), this.arenaBytes());
+    const loss = getLoss(options['loss'], 'loss');
+    const metrics = options['metrics'] === undefined ? [] : Array.isArray(options['metrics']) ? options['metrics'] : [options['metrics']];
+    this.compiled = this.compileWith(optimizer, loss, [...(metrics as unknown[])]);
+    this.structure++;
+    this.stepPlansCache = null;
+  }
+
+  private compileWith(optimizer: Optimizer, loss: Loss, metricValues: readonly unknown[]): Compiled {
+    const last = this.built[this.built.length - 1];
+    // An activity regularizer needs the activated output, which a fused loss never writes.
+    const fused = last instanceof Dense && loss.fusion !== null && last.activation === loss.fusion.activation && last.activityRegularizer === null;
+    this.built.forEach((layer) => {
+      if (layer instanceof Dense) layer.fusedIntoLoss = fused && layer === last;
+    });
+    const metrics = getMetrics(metricValues, loss, this.outputUnits);
+    const evalMetrics = metrics.map((m) => m.clone());
+    return { optimizer, loss, metricValues, metrics, evalMetrics, fused };
+  }
+
+  private requireCompiled(): Compiled {
+    if (this.compiled === null) {
+      throw new ModelStateError("The model is not compiled: call model.compile({ optimizer: 'adam', loss: 'meanSquaredError' }) first.");
+    }
+    return this.compiled;
+  }
+
+  /** The compiled optimizer: callbacks read and set its learningRate. */
+  get optimizer(): Optimizer {
+    return this.requireCompiled().optimizer;
+  }
+
+  /** What a batch's work needs: the graph, the arena and the compile state. @internal */
+  batchModel(): BatchModel {
+    const { loss, fused, optimizer } = this.requireCompiled();
+    return { graph: this.graph(), arena: this.requireArena(), loss, fused, optimizer };
+  }
+
+  /** Whether a training step is all kernel calls (no loss, regularizer or constraint in JavaScript), so a plan can run it. @internal */
+  get plannable(): boolean {
+    return this.requireCompiled().loss.native && this.requireArena().native;
+  }
+
+  /**
+   * The plans of this model's training and evaluation steps, kept while nothing they bind
+   * changes (layers, arena, compile state, optimizer slots). @internal
+   */
+  stepPlans(): StepPlans {
+    const optimizer = this.requireCompiled().optimizer;
+    if (this.stepPlansCache === null || !this.stepPlansCache.current(this.structure, optimizer.slotsVersion)) {
+      this.stepPlansCache = new StepPlans(this, this.structure, optimizer.slotsVersion);
+    }
+    return this.stepPlansCache;
+  }
+
+  /** Validates a batch of inputs against the model: a matrix of inputUnits finite columns. @internal */
+  checkInputs(x: unknown, argument = 'x'): Tensor {
+    const t = toMatrix(x, argument);
+    const cols = t.shape[1] as number;
+    if (cols !== this.inputUnits) {
+      throw new ShapeError({ argument, expected: `samples of ${this.inputUnits} features (shape [n, ${this.inputUnits}])`, received: shapeText(x, t) });
+    }
+    finiteValues(t.data, argument);
+    return t;
+  }
+
+  /** Validates labels against the inputs and the loss: one per sample, of the loss's kind. @internal */
+  checkLabels(y: unknown, samples: number, argument = 'y'): Tensor {
+    const { loss } = this.requireCompiled();
+    const t = toLabels(y, argument);
+    const rows = t.shape[0] as number;
+    const cols = t.shape[1] as number;
+    if (rows !== samples) {
+      throw new ShapeError({ argument, expected: `${samples} samples, as many as x has`, received: `${rows}` });
+    }
+    finiteValues(t.data, argument);
+    if (loss.sparse) {
+      if (cols !== 1) {
+        throw new ShapeError({ argument, expected: `one class index per sample for ${loss.name} (shape [n] or [n, 1])`, received: `shape [${t.shape.join(', ')}]` }, "For one-hot labels use loss 'categoricalCrossentropy'.");
+      }
+      const classes = this.outputUnits;
+      const bad = t.data.findIndex((v) => !Number.isInteger(v) || v < 0 || v >= classes);
+      if (bad >= 0) {
+        throw new ArgumentRangeError({ argument: `${argument}[${bad}]`, expected: `a class index from 0 to ${classes - 1}`, received: describe(t.data[bad]) });
+      }
+    } else if (cols !== this.outputUnits) {
+      const hint = cols === 1 && this.outputUnits > 1 ? "For class indices use loss 'sparseCategoricalCrossentropy'." : undefined;
+      throw new ShapeError({ argument, expected: `${this.outputUnits} targets per sample (shape [n, ${this.outputUnits}])`, received: `shape [${t.shape.join(', ')}]` }, hint);
+    }
+    return t;
+  }
+
+  /**
+   * One batch's work now, on the main thread: its loss, predictions and, when `train`, one
+   * optimizer step (refused, with everything as it was, when it would leave a weight or a slot
+   * not finite). For a model whose loss, regularizer or constraint is JavaScript. @internal
+   */
+  runBatchNow(batch: Batch, train: boolean): StepResult {
+    const model = this.batchModel();
+    const values = batchWork(model, now, this.workspaceFor(batch.n), batch, train ? 'train' : 'evaluate');
+    const lossValue = values.loss;
+    const updateRefused = train && Number.isFinite(lossValue) && !Number.isFinite(values.outcome ?? NaN);
+    if (train && !updateRefused && Number.isFinite(lossValue)) model.optimizer.advance(1);
+    if (!Number.isFinite(lossValue) || updateRefused) return { loss: updateRefused ? NaN : lossValue, predictions: values.predictions, updateRefused };
+    return { loss: values.penalties.reduce((sum, p) => sum + p, lossValue), predictions: values.predictions, updateRefused: false };
+  }
+
+  /** The workspace of batches of n rows. @internal */
+  workspaceFor(n: number): import('./workspace').Workspace {
+    return this.stepPlans().workspace(n);
+  }
+
+  /** Marks a run of fit's steps as queued or running (synchronous calls are refused meanwhile). @internal */
+  set trainingRun(pending: boolean) {
+    this.trainingRunPending = pending;
+  }
+
+  /**
+   * Refuses a synchronous call that would read or write what a queued or running run of fit()
+   * uses, or (when it `writes` the weights) what a queued or running predictAsync() reads. @internal
+   */
+  expectIdle(call: string, writes = false): void {
+    if (this.trainingRunPending) {
+      throw new ModelStateError(
+        `${call} cannot run now: a training step of fit() is updating this model's weights on another thread. ` +
+          'Use await model.predictAsync(x), which runs between steps, or call it from a fit callback (onBatchEnd, onEpochEnd), which runs between steps too.',
+      );
+    }
+    if (writes && this.predictionsPending > 0) {
+      throw new ModelStateError(
+        `${call} cannot run now: ${this.predictionsPending} predictAsync() call(s) on this model are queued or running and read its weights. ` +
+          'Await them first, or serve a copy of the model (modelFromJSON(model.toJSON()) then setWeights) and swap it in.',
+      );
+    }
+  }
+
+  /**
+   * The loss on (x, y) and a copy of its gradient with respect to every parameter, in the
+   * arena's layout (the order of getWeights()); no weight changes. For gradient checks.
+   */
+  computeGradients(x: TensorLike, y: LabelsLike): { loss: number; grads: Float32Array } {
+    this.expectIdle('computeGradients()');
+    const xs = this.checkInputs(x);
+    const n = xs.shape[0] as number;
+    const batch = { input: xs.data, labels: this.checkLabels(y, n).data, weights: null, n };
+    const values = batchWork(this.batchModel(), now, this.workspaceFor(n), batch, 'gradients');
+    const loss = Number.isFinite(values.loss) ? values.penalties.reduce((sum, p) => sum + p, values.loss) : values.loss;
+    return { loss, grads: this.requireArena().grads.slice() };
+  }
+
+  private batchSizeOption(args: unknown, defaultSize: number): number {
+    if (args === undefined) return defaultSize;
+    const options = plainObject(args, 'args');
+    knownOptions(options, 'args', ['batchSize']);
+    return options['batchSize'] === undefined ? defaultSize : positiveInteger(options['batchSize'], 'batchSize');
+  }
+
+  /** Trains until `epochs` are done or stopTraining is set; yields to the event loop between batches. */
+  async fit(x: TensorLike, y: LabelsLike, args: FitArgs = {}): Promise<History> {
+    this.requireCompiled();
+    if (this.fitting) throw new ModelStateError('fit() is already running on this model: wait for it to finish before starting another.');
+    this.fitting = true;
+    try {
+      // Weights first, then the shuffle: seed(n) gives the same initial weights whether or not
+      // fit shuffles, and whatever fit's options draw.
+      this.requireArena();
+      return await fitLoop(this, x, y, args);
+    } finally {
+      this.fitting = false;
+    }
+  }
+
+  /** Loss and metrics on a labelled set, e.g. { loss: 0.12, accuracy: 0.97 }. */
+  evaluate(x: TensorLike, y: LabelsLike, args?: BatchArgs): Logs {
+    this.requireCompiled();
+    this.expectIdle('evaluate()');
+    const batchSize = this.batchSizeOption(args, DEFAULT_PREDICT_BATCH);
+    const xs = this.checkInputs(x);
+    this.checkBatchSize('batchSize', Math.min(batchSize, xs.shape[0] as number));
+    return evaluateNow(this, xs, this.checkLabels(y, xs.shape[0] as number), batchSize, null);
+  }
+
+  /** The metrics fit() accumulates, and their twins for evaluations. @internal */
+  metricsOf(kind: 'fit' | 'evaluate'): readonly Metric[] {
+    const compiled = this.requireCompiled();
+    return kind === 'fit' ? compiled.metrics : compiled.evalMetrics;
+  }
+
+  /** Outputs for a batch of samples, as a new [n, outputUnits] tensor; one sample (a flat array of inputUnits values) gives one row. */
+  predict(x: TensorLike | readonly number[] | Float32Array, args?: BatchArgs): Tensor {
+    this.expectIdle('predict()');
+    const batchSize = this.batchSizeOption(args, DEFAULT_PREDICT_BATCH);
+    const xs = this.checkInputs(batchOrSample(x, this.inputUnits));
+    const result = this.predictionResult(xs, batchSize);
+    predictInto(this.inferenceModel(), now, result.data, xs, batchSize, (this.inferenceBuffers ??= new InferenceBuffers(this.graph())));
+    return result;
+  }
+
+  /**
+   * predict(), with its native work on a libuv thread: the event loop stays free meanwhile. Calls
+   * run one at a time in the order made (see lib/core/plan.ts), each on the weights as they are
+   * when it runs: during fit(), between two training steps. `signal` aborts a call that waits or
+   * runs (it rejects with an AbortError). The prediction is of x as it is when called: x is
+   * copied first, so it may change, or be transferred to another thread, meanwhile.
+   */
+  async predictAsync(x: TensorLike | readonly number[] | Float32Array, args?: PredictAsyncArgs): Promise<Tensor> {
+    const options = args === undefined ? {} : plainObject(args, 'args');
+    knownOptions(options, 'args', ['batchSize', 'signal']);
+    const signal = signalOption(options['signal']);
+    const batchSize = options['batchSize'] === undefined ? DEFAULT_PREDICT_BATCH : positiveInteger(options['batchSize'], 'batchSize');
+    const checked = this.checkInputs(batchOrSample(x, this.inputUnits));
+    // Rows converted from number[][] (or one sample) are ours already; anyone else's array is copied.
+    const xs = Array.isArray(x) ? checked : new Tensor(checked.data.slice(), checked.shape);
+    return this.predictOffThread(xs, batchSize, signal);
+  }
+
+  /**
+   * predictAsync() of rows that no one else holds (the batcher's own batch buffers), so not
+   * copied. @internal
+   */
+  async predictOffThread(xs: Tensor, batchSize: number, signal?: AbortSignal): Promise<Tensor> {
+    const result = this.predictionResult(xs, batchSize);
+    const buffers = (this.asyncInferenceBuffers ??= new InferenceBuffers(this.graph()));
+    this.predictionsPending += 1;
+    try {
+      await predictOffThread(this.inferenceModel(), result.data, xs, batchSize, buffers, signal);
+    } finally {
+      this.predictionsPending -= 1;
+    }
+    return result;
+  }
+
+  /** What a prediction needs: the graph, the arena, and whether the loss holds the output activation. */
+  private inferenceModel(): { graph: Graph; fused: boolean } {
+    this.requireArena();
+    return { graph: this.graph(), fused: this.compiled?.fused ?? false };
+  }
+
+  /** The tensor a prediction of xs fills, its shape fixed now, after the size checks. */
+  private predictionResult(xs: Tensor, batchSize: number): Tensor {
+    const samples = xs.shape[0] as number;
+    const c = this.outputUnits;
+    const capacity = 2 ** Math.ceil(Math.log2(Math.min(batchSize, samples)));
+    this.checkBatchSize(samples <= batchSize ? 'x' : 'batchSize', capacity, [{ what: `the result [${samples}, ${c}]`, floats: samples * c }]);
+    return new Tensor(new Float32Array(samples * c), [samples, c]);
+  }
+
+  /** One optimizer step on one batch; returns its loss (before the step). */
+  trainOnBatch(x: TensorLike, y: LabelsLike): number {
+    if (this.fitting) throw new ModelStateError('trainOnBatch() cannot run while fit() is training this model.');
+    this.expectIdle('trainOnBatch()', true);
+    const xs = this.checkInputs(x);
+    const n = xs.shape[0] as number;
+    const ys = this.checkLabels(y, n);
+    this.checkBatchSize('x', n);
+    const batch = { input: xs.data, labels: ys.data, weights: null, n };
+    const { loss, updateRefused } = this.plannable ? this.stepPlans().trainNow(batch) : this.runBatchNow(batch, true);
+    if (updateRefused) throw refusedUpdateError('trainOnBatch()');
+    return loss;
+  }
+
+  /**
+   * Copies of the weights, layer by layer in each layer's order (Dense: kernel then bias;
+   * BatchNormalization: gamma, beta, moving mean, moving variance), as in TensorFlow.js.
+   */
+  getWeights(): Tensor[] {
+    this.expectIdle('getWeights()');
+    const arena = this.requireArena();
+    return arena.slots.map((s) => new Tensor(arena.view(s).slice(), s.spec.shape));
+  }
+
+  /**
+   * Overwrites every weight, in the order and shapes of getWeights(), or by name as
+   * getNamedWeights() gives them ({ 'dense_1/kernel': ..., ... }, every weight named once);
+   * checks all before writing any.
+   */
+  setWeights(weights: readonly TensorLike[] | Readonly<Record<string, TensorLike>>): void {
+    this.expectIdle('setWeights()', true);
+    const arena = this.requireArena();
+    if (!Array.isArray(weights) && typeof weights === 'object' && weights !== null && !ArrayBuffer.isView(weights) && !(weights instanceof Tensor)) {
+      weights = orderedWeights(this, weights);
+    }
+    if (!Array.isArray(weights) || weights.length !== arena.slots.length) {
+      throw new ArgumentTypeError({ argument: 'weights', expected: `an array of ${arena.slots.length} tensors, in the order of getWeights()`, received: describe(weights) });
+    }
+    this.writeWeights(arena.slots, weights, 'weights');
+  }
+
+  /**
+   * Checks `values` against `slots` (shape, finite, each weight's domain), then writes them all:
+   * nothing is written when one is wrong. @internal
+   */
+  writeWeights(slots: ParameterArena['slots'], values: readonly unknown[], argument: string): void {
+    const arena = this.requireArena();
+    const checked = slots.map((slot, i) => {
+      const t = values[i] instanceof Tensor ? (values[i] as Tensor) : toMatrix(values[i], `${argument}[${i}]`);
+      if (t.size !== slot.size) {
+        throw new ShapeError({ argument: `${argument}[${i}]`, expected: `${slot.size} values (shape [${slot.spec.shape.join(', ')}]) for ${slot.layer.name}/${slot.spec.name}`, received: `shape [${t.shape.join(', ')}]` });
+      }
+      finiteValues(t.data, `${argument}[${i}]`);
+      checkDomain(t.data, slot.spec.domain, `${argument}[${i}] (${slot.layer.name}/${slot.spec.name})`);
+      return t.data;
+    });
+    slots.forEach((slot, i) => arena.view(slot).set(checked[i] as Float32Array));
+  }
+
+  /** Copies of every weight keyed Keras-style, 'layerName/weightName' ('dense_1/kernel'), in the order of getWeights(). */
+  getNamedWeights(): Record<string, Tensor> {
+    this.expectIdle('getNamedWeights()');
+    return getNamedWeights(this);
+  }
+
+  /** The layer named `name`, or at position `index`, as Keras's get_layer. */
+  getLayer(nameOrIndex: string | number): Layer {
+    if (typeof nameOrIndex === 'number') {
+      const layer = Number.isInteger(nameOrIndex) ? this.built[nameOrIndex] : undefined;
+      if (layer === undefined) throw new ArgumentRangeError({ argument: 'index', expected: `a layer index from 0 to ${this.built.length - 1}`, received: describe(nameOrIndex) });
+      return layer;
+    }
+    if (typeof nameOrIndex !== 'string') throw new ArgumentTypeError({ argument: 'name', expected: 'a layer name (string) or index (number)', received: describe(nameOrIndex) });
+    const layer = this.byName.get(nameOrIndex);
+    if (layer === undefined) {
+      throw new ArgumentRangeError({ argument: 'name', expected: `the name of one of the model's layers (${this.built.map((l) => `'${l.name}'`).join(', ')})`, received: describe(nameOrIndex) });
+    }
+    return layer;
+  }
+
+  /**
+   * Writes the model to `path` in myelin's format (docs/format.md): topology, weights, compile
+   * config and, unless includeOptimizer is false, the optimizer's state. The write is atomic:
+   * on any failure the file at `path` is left as it was. loadModel(path) reads it back. A
+   * symbolic link at `path` is followed (its target replaced, the link kept); a FIFO, device or
+   * directory is refused.
+   */
+  async save(path: string, options?: SaveOptions): Promise<void> {
+    this.expectIdle('save()');
+    await saveModel(this, path, options);
+  }
+
+  /** save, blocking. */
+  saveSync(path: string, options?: SaveOptions): void {
+    this.expectIdle('saveSync()');
+    saveModelSync(this, path, options);
+  }
+
+  /** The topology and compile config as a plain object (no weights); modelFromJSON() rebuilds the model from it. */
+  toJSON(): ModelJSON {
+    return modelToJSON(this);
+  }
+
+  /** The parameter arena, made (and initialized) on first use; for lib/io and named weights. @internal */
+  parameterArena(): ParameterArena {
+    return this.requireArena();
+  }
+
+  /** What compile() was given, or null when not compiled; for lib/io. @internal */
+  compileArgs(): { readonly optimizer: Optimizer; readonly loss: Loss; readonly metricValues: readonly unknown[] } | null {
+    return this.compiled;
+  }
+
+  /** Each of a layer's weights by name, as views of the arena: writing them changes the model. @internal */
+  weightViews(layer: Layer): Map<string, Float32Array> {
+    const arena = this.requireArena();
+    return new Map(arena.slotsOf(layer).map((s) => [s.spec.name, arena.view(s)]));
+  }
+
+  /**
+   * Writes the model as an ONNX file (opset 17) for inference in any ONNX runtime: input 'input'
+   * [N, features], output 'output' holding what predict() returns. Dropout and noise layers are
+   * dropped; a layer with no ONNX form is named in the error. The write is atomic.
+   */
+  async exportOnnx(path: string, options?: ExportOnnxOptions): Promise<void> {
+    this.expectIdle('exportOnnx()');
+    await writeOnnx(this, path, options);
+  }
+
+  /** exportOnnx, blocking. */
+  exportOnnxSync(path: string, options?: ExportOnnxOptions): void {
+    this.expectIdle('exportOnnxSync()');
+    writeOnnxSync(this, path, options);
+  }
+
+  countParams(): number {
+    return this.built.reduce((sum, l) => sum + l.countParams(), 0);
+  }
+
+  /** Prints (and returns) a table of layers, output shapes and parameter counts. */
+  summary(printFn: (line: string) => void = console.log): string {
+    const text = formatSummary(this.built);
+    text.split('\n').forEach((line) => printFn(line));
+    return text;
+  }
+}
