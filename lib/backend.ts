@@ -84,7 +84,6 @@ export interface NativeBinding {
   activationBackward(dz: F32, dy: F32, z: F32 | null, y: F32, rows: number, cols: number, act: ActivationCode, alpha: number): void;
   sumOfSquares(values: F32): number;
   gatherRows(dst: F32, src: F32, order: Uint32Array, cols: number): void;
-  /** dst row r = src row order[offset + r]; the order is read when it runs: 1, or NaN (nothing written) for an index or offset out of range. */
   /** dst = src's rows from `offset` (as many as dst holds): 1, or NaN when they are out of range. */
   copyRowsAt(dst: F32, src: F32, cols: number, offset: number | PlanInput): number;
   // -- activations (native/binding/nn_binding.cc) --
