@@ -193,7 +193,8 @@ function prebuiltNote(target: string): string {
   if (PREBUILT_PLATFORMS.includes(target)) {
     return (
       `The package ships a prebuilt binary for ${target} (glibc 2.34 or later); it is missing here ` +
-      'or did not load (on musl, as in Alpine, or an older glibc, it cannot: build from source).'
+      "or did not load (on musl, as in Alpine, or without glibc 2.34 and GCC 12's libstdc++, it " +
+      'cannot: build from source).'
     );
   }
   return (
