@@ -13,7 +13,7 @@
 # as a child, which the kernel runs natively. The time limits of tests that wait on child
 # processes are scaled 10x (MYELIN_TEST_TIME_SCALE, test/helpers/time.ts) for the emulator.
 # MYELIN_ARM64_SPEC replaces step 4's spec globs (space-separated): 'test/**/*.test.ts' is the
-# whole suite, which took about 18 minutes under qemu here before it grew (docs/platforms.md).
+# whole suite (14 minutes of mocha here; docs/platforms.md says what fails in this copy and why).
 # Needs Debian's g++-aarch64-linux-gnu, qemu-user and qemu-user-binfmt (.ci/run installs them).
 # Run by `npm run test:arm64` and by .ci/run. Exit status non-zero on any failure.
 set -euo pipefail
@@ -63,15 +63,16 @@ start=$SECONDS
 suite="$root/build-arm64-suite"
 rm -rf "$suite"
 mkdir -p "$suite/prebuilds"
-cp -r package.json tsconfig.json .mocharc.json lib test data examples bin dist "$suite/"
+cp -r package.json tsconfig.json .mocharc.json README.md lib test data docs examples bin dist "$suite/"
 cp -r prebuilds/linux-arm64 "$suite/prebuilds/"
 ln -s "$root/node_modules" "$suite/node_modules"
 # The specs of what runs native code, or MYELIN_ARM64_SPEC's, with .mocharc.json's options spelled
-# out (a spec given beside the config would be added to its list, not replace it). Left out, to
-# keep CI's run under 20 minutes: the tests of plain TypeScript (callbacks, data, cli, plot,
-# serving, examples, reliability and the rest), which run on x64 and reach the addon only through
-# what is tested here; and always test/onnx/, whose peer, onnxruntime-node, segfaults while loading
-# under qemu-aarch64 (its own native code, not ours; the ONNX writer is plain TypeScript).
+# out (a spec given beside the config would be added to its list, not replace it). Left out: the
+# tests of plain TypeScript (callbacks, data, cli, plot, serving, examples, reliability and the
+# rest), which run on x64 and reach the addon only through what is tested here; some of them need
+# the arm64 packages of dependencies (PNG charts, tsc) that the x64 node_modules lacks. Always
+# left out: test/onnx/, whose peer, onnxruntime-node, segfaults while loading under qemu-aarch64
+# (its own native code, not ours; the ONNX writer is plain TypeScript).
 native_specs='test/kernels/**/*.test.ts test/layers/**/*.test.ts test/optimizers/**/*.test.ts
   test/models/**/*.test.ts test/io/**/*.test.ts test/addon.test.ts test/binding.test.ts
   test/plan.test.ts'
