@@ -84,7 +84,6 @@ export interface NativeBinding {
   activationBackward(dz: F32, dy: F32, z: F32 | null, y: F32, rows: number, cols: number, act: ActivationCode, alpha: number): void;
   sumOfSquares(values: F32): number;
   gatherRows(dst: F32, src: F32, order: Uint32Array, cols: number): void;
-  /** dst row r = src row order[offset + r]; the order is read when it runs: 1, or NaN (nothing written) for an index or offset out of range. */
   /** dst = src's rows from `offset` (as many as dst holds): 1, or NaN when they are out of range. */
   copyRowsAt(dst: F32, src: F32, cols: number, offset: number | PlanInput): number;
   // -- activations (native/binding/nn_binding.cc) --
@@ -170,6 +169,44 @@ export interface NativeBinding {
 /** The package root: lib/ when run from source, dist/ when run compiled; both sit one below it. */
 const packageRoot = path.resolve(__dirname, '..');
 
+/** The platforms whose prebuilt binary the package carries (scripts/check-package.sh checks it). */
+const PREBUILT_PLATFORMS = ['linux-x64', 'linux-arm64'];
+
+/** What compiling the addon needs on `platform` (docs/platforms.md). */
+function sourceBuildNeeds(platform: NodeJS.Platform): string {
+  switch (platform) {
+    case 'darwin':
+      return "python3 and Xcode's Command Line Tools (xcode-select --install)";
+    case 'win32':
+      return (
+        'python3 and Visual Studio 2022 or its Build Tools ' +
+        'with the "Desktop development with C++" workload'
+      );
+    case 'linux':
+      return (
+        'python3, make and a C++17 compiler, GCC 9 or Clang 10 and later ' +
+        '(Debian and Ubuntu: apt-get install python3 make g++; Alpine: apk add python3 make g++)'
+      );
+    default:
+      return 'python3, make and a C++17 compiler, GCC 9 or Clang 10 and later';
+  }
+}
+
+/** Whether the package has a binary for `target`, and so whether a source build is expected. */
+function prebuiltNote(target: string): string {
+  if (PREBUILT_PLATFORMS.includes(target)) {
+    return (
+      `The package ships a prebuilt binary for ${target} (glibc 2.34 or later); it is missing here ` +
+      "or did not load (on musl, as in Alpine, or without glibc 2.34 and GCC 12's libstdc++, it " +
+      'cannot: build from source).'
+    );
+  }
+  return (
+    `The package ships prebuilt binaries for ${PREBUILT_PLATFORMS.join(' and ')} (glibc 2.34 or later) only; ` +
+    `on ${target} myelin compiles from source.`
+  );
+}
+
 function load(): NativeBinding {
   try {
     // node-gyp-build looks for build/Release, build/Debug and prebuilds/<platform>-<arch>/ in turn.
@@ -177,15 +214,18 @@ function load(): NativeBinding {
     return nodeGypBuild(packageRoot) as NativeBinding;
   } catch (cause) {
     const reason = cause instanceof Error ? cause.message : String(cause);
+    const target = `${process.platform}-${process.arch}`;
     throw new NativeLoadError(
       [
-        `myelin could not load its native addon for ${process.platform}-${process.arch} (Node ${process.version}).`,
-        `Tried, in ${packageRoot}: build/Release/myelin.node, build/Debug/myelin.node and prebuilds/${process.platform}-${process.arch}/*.node.`,
+        `myelin could not load its native addon for ${target} (Node ${process.version}).`,
+        prebuiltNote(target),
+        `Tried, in ${packageRoot}: build/Release/myelin.node, build/Debug/myelin.node and prebuilds/${target}/*.node.`,
         `The loader said: ${reason}`,
+        `A source build on ${process.platform} needs ${sourceBuildNeeds(process.platform)}.`,
         'To fix it:',
-        '  - in a clone of myelin: npm install   (or: npx node-gyp rebuild), which needs python3, make and a C++17 compiler;',
-        '  - in a project using myelin on a platform without a prebuilt binary: npm 11 runs no install script of a dependency',
-        '    unless you allow it: npm install-scripts approve myelin && npm rebuild myelin.',
+        '  - in a clone of myelin: npm install   (or: npx node-gyp rebuild);',
+        '  - in a project using myelin: npm 11 runs no install script of a dependency unless you allow it:',
+        '    npm install-scripts approve myelin && npm rebuild myelin.',
       ].join('\n'),
       { cause },
     );

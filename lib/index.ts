@@ -55,7 +55,7 @@ export const initializers = {
 export const version: string = (require('../package.json') as { version: string }).version;
 
 export interface BackendInfo {
-  /** The instruction-set path the kernels take: 'avx512', 'avx2' or 'generic' (MYELIN_ISA overrides). */
+  /** The instruction-set path the kernels take: 'avx512', 'avx2' or 'generic' on x64, 'neon' or 'generic' on arm64 (MYELIN_ISA overrides). */
   readonly isa: string;
   /** Threads a kernel call uses (MYELIN_NUM_THREADS or setNumThreads). */
   readonly threads: number;

@@ -1,13 +1,13 @@
 #!/usr/bin/env bash
 # A prebuilt addon must run on any x86-64 CPU: AVX2/FMA and AVX-512 code may live only in the
-# ISA-specific translation units ("kernels_avx2" and "kernels_avx512" in native/sources.json),
+# ISA-specific translation units (the x64 "isa_units" of native/sources.json: avx2, avx512),
 # which the kernels reach only after the CPUID check. This script proves the first half on the
 # built binary with objdump:
 #
 #  1. no baseline object file (build/Release/obj.target/myelin/..., the "kernels" and "binding"
 #     sources) holds a single VEX/EVEX-encoded instruction;
 #  2. in the unstripped addon (build/Release/myelin.node, which keeps its local symbols) every
-#     function holding one is defined by a kernels_avx2 or kernels_avx512 object (ISA objects
+#     function holding one is defined by a avx2 or avx512 unit object (ISA objects
 #     below) and by no baseline object. The
 #     second condition catches the classic hazard: an inline function or template (std::min, a
 #     vector method, ...) instantiated in both kinds of file is emitted twice as a weak symbol,
@@ -46,12 +46,13 @@ mapfile -t baseline_objs < <(node -e '
   const s = require("./native/sources.json");
   for (const f of [...s.kernels, ...s.binding]) console.log(f.replace(/\.(cc|cpp|c)$/, ".o"));
 ' | sed "s|^|$objdir/myelin/|")
-# ISA objects: each "kernels_<isa>" list is built by the static library target myelin_<isa>.
+# ISA objects: the x64 units of "isa_units" (avx2, avx512), each built by the static library
+# target myelin_<isa>.
 mapfile -t avx2_objs < <(node -e '
   const s = require("./native/sources.json");
-  for (const key of ["kernels_avx2", "kernels_avx512"])
-    for (const f of s[key] || [])
-      console.log(key.replace(/^kernels_/, "myelin_") + "/" + f.replace(/\.(cc|cpp|c)$/, ".o"));
+  for (const [isa, unit] of Object.entries(s.isa_units))
+    if (unit.arch === "x64")
+      for (const f of unit.sources) console.log("myelin_" + isa + "/" + f.replace(/\.(cc|cpp|c)$/, ".o"));
 ' | sed "s|^|$objdir/|")
 for o in "${baseline_objs[@]}" "${avx2_objs[@]}"; do
   [ -f "$o" ] || die "missing object file $o: build the addon first (npm run build:native)"
@@ -143,11 +144,11 @@ for addon in "${addons[@]}"; do
       if grep -qxF -- "$sym" "$work/allowed.syms"; then continue; fi
       bad=1
       if grep -qxF -- "$sym" "$work/shared.syms"; then
-        why="defined in an ISA (kernels_avx2/kernels_avx512) object AND in a baseline object (an"
+        why="defined in an ISA (avx2/avx512 unit) object AND in a baseline object (an"
         why+=" inline function or template compiled twice, and the linker kept the AVX copy for"
         why+=" every caller)"
       else
-        why="not defined by any kernels_avx2 or kernels_avx512 object"
+        why="not defined by any avx2 or avx512 unit object"
       fi
       echo "FAIL: $addon: $n VEX/EVEX instruction(s) in $(c++filt -- "$sym"): $why"
       echo "    first: $(grep -m1 -F -- "$sym"$'\t' "$work/addon.vex" | cut -f2)"
@@ -161,7 +162,7 @@ for addon in "${addons[@]}"; do
     if [ "$bad" -eq 0 ] && [ "$baseline_bad" -eq 0 ]; then
       nfunc=$(wc -l <"$work/addon.funcs")
       echo "ok: $addon: $count VEX/EVEX instructions, all in $nfunc function(s) of the" \
-           "kernels_avx2/kernels_avx512 units ($avx2_obj_vex in their object files)"
+           "avx2/avx512 units ($avx2_obj_vex in their object files)"
       passed=$((passed + 1))
     else
       failed=$((failed + 1))

@@ -40,7 +40,7 @@ describe('native addon', () => {
 });
 
 describe('loading without a binary', () => {
-  it('throws a NativeLoadError that lists what was tried and the commands that fix it', () => {
+  it('throws a NativeLoadError naming the prebuilt platforms, what was tried, what a build needs and the fix', () => {
     const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'myelin-noaddon-'));
     try {
       fs.cpSync(path.join(root, 'lib'), path.join(dir, 'lib'), { recursive: true });
@@ -48,8 +48,11 @@ describe('loading without a binary', () => {
       fs.symlinkSync(path.join(root, 'node_modules'), path.join(dir, 'node_modules'));
       const result = spawnSync(process.execPath, ['--import', 'tsx', '-e', "require('./lib/backend')"], { cwd: dir, encoding: 'utf8' });
       expect(result.status).to.not.equal(0);
-      expect(result.stderr).to.match(/NativeLoadError: myelin could not load its native addon for linux-x64/);
-      expect(result.stderr).to.contain('build/Release/myelin.node, build/Debug/myelin.node and prebuilds/linux-x64/*.node');
+      const target = `${process.platform}-${process.arch}`;
+      expect(result.stderr).to.contain(`NativeLoadError: myelin could not load its native addon for ${target}`);
+      expect(result.stderr).to.contain(`The package ships a prebuilt binary for ${target} (glibc 2.34 or later)`);
+      expect(result.stderr).to.contain(`build/Release/myelin.node, build/Debug/myelin.node and prebuilds/${target}/*.node`);
+      expect(result.stderr).to.contain('A source build on linux needs python3, make and a C++17 compiler');
       expect(result.stderr).to.contain('npm install-scripts approve myelin && npm rebuild myelin');
     } finally {
       fs.rmSync(dir, { recursive: true, force: true });

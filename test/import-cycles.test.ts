@@ -33,9 +33,10 @@ export function valueImports(file: string, source: string): string[] {
   return imports;
 }
 
+/** The file an import names: TypeScript, or the JavaScript generated from onnx.proto (lib/onnx/proto/onnx.js), which imports nothing of lib/. */
 function resolveImport(file: string, specifier: string): string {
   const base = path.resolve(path.dirname(file), specifier);
-  for (const candidate of [`${base}.ts`, path.join(base, 'index.ts')]) if (fs.existsSync(candidate)) return candidate;
+  for (const candidate of [`${base}.ts`, path.join(base, 'index.ts'), `${base}.js`]) if (fs.existsSync(candidate)) return candidate;
   throw new Error(`${path.relative(LIB, file)} imports '${specifier}', which is no file under lib/`);
 }
 

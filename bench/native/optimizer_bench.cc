@@ -50,6 +50,13 @@ void sgd_momentum_in_place_avx2(float* p, float* v, const float* g, std::int64_t
 
 namespace {
 
+// The avx2 and avx512 paths run the AVX2 arena loops (arena_loops.cc), so the plain update
+// beside them does too.
+bool uses_avx2() {
+  const myelin::Isa isa = myelin::active_isa();
+  return isa == myelin::Isa::avx2 || isa == myelin::Isa::avx512;
+}
+
 // Hyperparameters of the steps timed: Keras's defaults, Adam at its 10th step.
 constexpr float kLr = 1e-3f, kBeta1 = 0.9f, kBeta2 = 0.999f, kEps = 1e-7f, kMomentum = 0.9f;
 constexpr std::int64_t kAdamStep = 10;
@@ -131,7 +138,7 @@ const Trial kTrials[] = {
      [](Buffers& b, std::int64_t n) {
        const float lr_t = static_cast<float>(kLr * std::sqrt(1.0 - std::pow(kBeta2, kAdamStep)) /
                                              (1.0 - std::pow(kBeta1, kAdamStep)));
-       const auto chunk = myelin::isa_at_least(myelin::Isa::avx2)
+       const auto chunk = uses_avx2()
                               ? myelin_bench::adam_in_place_avx2
                               : adam_in_place_generic;
        float *m = b.s1[b.current].data(), *v = b.s2[b.current].data();
@@ -148,7 +155,7 @@ const Trial kTrials[] = {
                b);
      },
      [](Buffers& b, std::int64_t n) {
-       const auto chunk = myelin::isa_at_least(myelin::Isa::avx2)
+       const auto chunk = uses_avx2()
                               ? myelin_bench::sgd_momentum_in_place_avx2
                               : sgd_momentum_in_place_generic;
        float* v = b.s1[b.current].data();

@@ -1,7 +1,7 @@
 /**
  * CRC-32 (IEEE 802.3, the polynomial of zlib and PNG: reflected 0xEDB88320, initial and final
  * xor 0xFFFFFFFF), table-driven, incremental over chunks. zlib.crc32 would do, but only from
- * Node 20.15 / 22.2 and the package supports Node 18.
+ * Node 20.15 / 22.2, and the package supports every Node from 20.0 on.
  */
 
 const TABLE = (() => {

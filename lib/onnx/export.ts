@@ -4,7 +4,7 @@
  * model.predict() returns, probabilities included when the loss fuses the output activation.
  * Checked against onnxruntime in test/onnx/.
  */
-import { onnx } from 'onnx-proto';
+import { onnx } from './proto/onnx';
 
 import { ArgumentTypeError, ModelStateError } from '../errors';
 import { atomicWrite, atomicWriteSync } from '../io/atomic-write';

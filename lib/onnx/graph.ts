@@ -1,12 +1,12 @@
 /**
- * A small builder over onnx-proto's generated classes (the ONNX schema compiled by protobufjs):
+ * A small builder over the classes generated from ONNX's onnx.proto by protobufjs (./proto/):
  * nodes, float32 initializers and scalar constants, with names unique in the graph, and the
  * ModelProto around them. All encoding is protobufjs's; nothing here writes protobuf bytes.
  *
  * Opset 17 (ONNX 1.12, IR version 8) has every operator the exporter needs and loads in any
  * onnxruntime since 1.12. Its Gelu does not exist yet (opset 20), so gelu is written with Erf.
  */
-import { onnx } from 'onnx-proto';
+import { onnx } from './proto/onnx';
 
 export const OPSET = 17;
 export const IR_VERSION = 8;

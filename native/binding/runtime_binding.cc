@@ -23,7 +23,7 @@ Napi::Value backend_info(const Napi::CallbackInfo& info) {
   out.Set("maxThreads", max_threads());
   Napi::Array supported = Napi::Array::New(env);
   std::uint32_t next = 0;
-  for (Isa isa : {Isa::generic, Isa::avx2, Isa::avx512}) {
+  for (Isa isa : kAllIsas) {
     if (isa_supported(isa)) supported.Set(next++, isa_name(isa));
   }
   out.Set("supportedIsas", supported);
@@ -49,7 +49,7 @@ Napi::Value set_isa_path(const Napi::CallbackInfo& info) {
   Isa isa;
   if (!parse_isa(name.c_str(), &isa)) {
     throw Napi::RangeError::New(info.Env(),
-                                "Expected 'generic', 'avx2' or 'avx512' for isa but received '" +
+                                "Expected 'generic', 'avx2', 'avx512' or 'neon' for isa but received '" +
                                     name + "'");
   }
   if (!set_isa(isa)) {

@@ -36,9 +36,9 @@
 // past which t is +-1 in float anyway, so that z^3 never overflows into inf * 0 = NaN.
 //
 // Each call reads active_isa() once and sends all its work to that path's loops
-// (activations_internal.h): the generic ones below, compiled for baseline x86-64, the AVX2+FMA
-// ones in activations_avx2.cc, or the AVX-512 forwards in activations_avx512.cc with the AVX2
-// derivatives. Large arrays are cut into fixed chunks (whole rows for softmax)
+// (activations_internal.h): the generic ones below (baseline code), the AVX2+FMA ones in
+// activations_avx2.cc, or the AVX-512 forwards in activations_avx512.cc with the AVX2
+// derivatives on x86-64, the NEON ones in activations_neon.cc on AArch64. Large arrays are cut into fixed chunks (whole rows for softmax)
 // that the thread pool runs independently, so a result never depends on the thread count. Small
 // calls, such as the one-row segments of the Dense GEMM epilogue, run inline without touching the
 // pool.
@@ -48,6 +48,7 @@
 #include <cmath>
 #include <cstdint>
 
+#include "../runtime/arch.h"
 #include "../runtime/cpu_features.h"
 #include "../runtime/chunked.h"
 #include "../runtime/thread_pool.h"
@@ -235,13 +236,20 @@ struct Paths {
 
 Paths active_paths() {
   switch (active_isa()) {
+#if MYELIN_ARCH_X64
     case Isa::avx512:  // derivatives: see activations_avx512.cc for why they stay on AVX2
       return {ad::forward_avx512, ad::backward_avx2, ad::softmax_forward_avx512,
               ad::softmax_backward_avx2};
     case Isa::avx2:
       return {ad::forward_avx2, ad::backward_avx2, ad::softmax_forward_avx2,
               ad::softmax_backward_avx2};
-    case Isa::generic:
+#endif
+#if MYELIN_ARCH_ARM64
+    case Isa::neon:
+      return {ad::forward_neon, ad::backward_neon, ad::softmax_forward_neon,
+              ad::softmax_backward_neon};
+#endif
+    default:
       break;
   }
   return {ad::forward_generic, ad::backward_generic, ad::softmax_forward_generic,

@@ -39,7 +39,9 @@
 // GCC 12's AVX-512 intrinsics pass _mm512_undefined_ps(), a self-initialized variable, as the
 // unused merge operand of unmasked operations, which -Wmaybe-uninitialized reports once inlined
 // (GCC bug 105593, fixed in GCC 13).
+#if defined(__GNUC__) && !defined(__clang__)
 #pragma GCC diagnostic ignored "-Wmaybe-uninitialized"
+#endif
 
 namespace myelin {
 namespace activation_detail {

@@ -46,8 +46,7 @@ void scale_clamp(ChunkFn chunk, float* x, std::int64_t count, float scale, float
 
 void clip_gradients(float* grads, const std::uint32_t* segments, std::int64_t segment_count,
                     float clip_norm, float global_clip_norm, float clip_value) {
-  const ChunkFn chunk = isa_at_least(Isa::avx2) ? arena_detail::scale_clamp_chunk_avx2
-                                                : arena_detail::scale_clamp_chunk_generic;
+  const ChunkFn chunk = arena_detail::arena_loops(active_isa()).scale_clamp;
   const float limit = clip_value > 0.0f ? clip_value : std::numeric_limits<float>::infinity();
   if (clip_norm > 0.0f) {
     for (std::int64_t s = 0; s < segment_count; ++s) {

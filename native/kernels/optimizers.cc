@@ -1,7 +1,7 @@
 // Optimizer updates over the parameter arena. Elementwise, so the arena is cut into chunks that
 // the thread pool runs independently; the result does not depend on the thread count. Each chunk
 // goes to the loop of the ISA path read once per call (arena_internal.h); the generic loops
-// below are compiled for baseline x86-64 (SSE2 by auto-vectorization). Scalars that depend on
+// below are baseline code (on x86-64, SSE2 by auto-vectorization). Scalars that depend on
 // the step (bias corrections, Nadam's schedule) are computed once per call in double.
 // An update is all or nothing (optimizers.h) in one pass: each loop writes the new params in
 // place and their old values into grads, and the slots into their out arrays; when a value
@@ -264,15 +264,14 @@ bool update_or_restore(float* params, const float* grads, std::int64_t count, co
 
 bool sgd_step(float* params, float* grads, float* velocity_out, const float* velocity_in,
               std::int64_t count, float lr, float momentum, bool nesterov) {
-  const bool avx2 = isa_at_least(Isa::avx2);  // read once: a call never mixes paths
+  const arena_detail::ArenaLoops& loops = arena_detail::arena_loops(active_isa());
   if (momentum == 0.0f) {
-    const auto chunk = avx2 ? arena_detail::sgd_chunk_avx2 : arena_detail::sgd_chunk_generic;
+    const auto chunk = loops.sgd;
     return update_or_restore(params, grads, count, [=](std::int64_t begin, std::int64_t end) {
       return chunk(params + begin, grads + begin, end - begin, lr);
     });
   }
-  const auto chunk =
-      avx2 ? arena_detail::sgd_momentum_chunk_avx2 : arena_detail::sgd_momentum_chunk_generic;
+  const auto chunk = loops.sgd_momentum;
   return update_or_restore(params, grads, count, [=](std::int64_t begin, std::int64_t end) {
     return chunk(params + begin, grads + begin, velocity_out + begin, velocity_in + begin,
                  end - begin, lr, momentum, nesterov);
@@ -281,8 +280,7 @@ bool sgd_step(float* params, float* grads, float* velocity_out, const float* vel
 
 bool adagrad_step(float* params, float* grads, float* accumulator_out,
                   const float* accumulator_in, std::int64_t count, float lr, float epsilon) {
-  const auto chunk = isa_at_least(Isa::avx2) ? arena_detail::adagrad_chunk_avx2
-                                              : arena_detail::adagrad_chunk_generic;
+  const auto chunk = arena_detail::arena_loops(active_isa()).adagrad;
   return update_or_restore(params, grads, count, [=](std::int64_t begin, std::int64_t end) {
     return chunk(params + begin, grads + begin, accumulator_out + begin, accumulator_in + begin,
                  end - begin, lr, epsilon);
@@ -292,8 +290,7 @@ bool adagrad_step(float* params, float* grads, float* accumulator_out,
 bool adadelta_step(float* params, float* grads, float* accum_grad_out, float* accum_delta_out,
                    const float* accum_grad_in, const float* accum_delta_in, std::int64_t count,
                    float lr, float rho, float epsilon) {
-  const auto chunk = isa_at_least(Isa::avx2) ? arena_detail::adadelta_chunk_avx2
-                                              : arena_detail::adadelta_chunk_generic;
+  const auto chunk = arena_detail::arena_loops(active_isa()).adadelta;
   return update_or_restore(params, grads, count, [=](std::int64_t begin, std::int64_t end) {
     return chunk(params + begin, grads + begin, accum_grad_out + begin, accum_delta_out + begin,
                  accum_grad_in + begin, accum_delta_in + begin, end - begin, lr, rho, epsilon);
@@ -304,8 +301,7 @@ bool rmsprop_step(float* params, float* grads, float* velocity_out, float* mom_o
                   float* average_out, const float* velocity_in, const float* mom_in,
                   const float* average_in, std::int64_t count, float lr, float rho,
                   float momentum, float epsilon) {
-  const auto chunk = isa_at_least(Isa::avx2) ? arena_detail::rmsprop_chunk_avx2
-                                              : arena_detail::rmsprop_chunk_generic;
+  const auto chunk = arena_detail::arena_loops(active_isa()).rmsprop;
   return update_or_restore(params, grads, count, [=](std::int64_t begin, std::int64_t end) {
     return chunk(params + begin, grads + begin, velocity_out + begin, at(mom_out, begin),
                  at(average_out, begin), velocity_in + begin, at(mom_in, begin),
@@ -320,8 +316,7 @@ bool adam_step(float* params, float* grads, float* m_out, float* v_out, float* v
   const float lr_t = static_cast<float>(lr * std::sqrt(one_minus_power(beta2, step)) /
                                         one_minus_power(beta1, step));
   const float decay = static_cast<float>(static_cast<double>(lr) * weight_decay);
-  const auto chunk = isa_at_least(Isa::avx2) ? arena_detail::adam_chunk_avx2
-                                              : arena_detail::adam_chunk_generic;
+  const auto chunk = arena_detail::arena_loops(active_isa()).adam;
   return update_or_restore(params, grads, count, [=](std::int64_t begin, std::int64_t end) {
     return chunk(params + begin, grads + begin, m_out + begin, v_out + begin,
                  at(v_hat_out, begin), m_in + begin, v_in + begin, at(v_hat_in, begin),
@@ -333,8 +328,7 @@ bool adamax_step(float* params, float* grads, float* m_out, float* u_out, const 
                  const float* u_in, std::int64_t count, float lr, float beta1, float beta2,
                  float epsilon, std::int64_t step) {
   const float lr_t = static_cast<float>(lr / one_minus_power(beta1, step));
-  const auto chunk = isa_at_least(Isa::avx2) ? arena_detail::adamax_chunk_avx2
-                                              : arena_detail::adamax_chunk_generic;
+  const auto chunk = arena_detail::arena_loops(active_isa()).adamax;
   return update_or_restore(params, grads, count, [=](std::int64_t begin, std::int64_t end) {
     return chunk(params + begin, grads + begin, m_out + begin, u_out + begin, m_in + begin,
                  u_in + begin, end - begin, lr_t, beta1, beta2, epsilon);
@@ -350,8 +344,7 @@ bool nadam_step(float* params, float* grads, float* m_out, float* v_out, const f
   const float c_m = static_cast<float>(u_next / (1.0 - u_product * u_next));
   const float c_g = static_cast<float>((1.0 - u_t) / (1.0 - u_product));
   const float v_scale = static_cast<float>(1.0 / one_minus_power(beta2, step));
-  const auto chunk = isa_at_least(Isa::avx2) ? arena_detail::nadam_chunk_avx2
-                                              : arena_detail::nadam_chunk_generic;
+  const auto chunk = arena_detail::arena_loops(active_isa()).nadam;
   return update_or_restore(params, grads, count, [=](std::int64_t begin, std::int64_t end) {
     return chunk(params + begin, grads + begin, m_out + begin, v_out + begin, m_in + begin,
                  v_in + begin, end - begin, lr, beta1, beta2, epsilon, c_m, c_g, v_scale);

@@ -1,6 +1,6 @@
 // Reductions over arenas, split in fixed chunks so the sum's order (and so its rounding) does
 // not depend on the thread count. Each chunk goes to the loop of the ISA path read once per call
-// (arena_internal.h); the generic loop below is compiled for baseline x86-64.
+// (arena_internal.h); the generic loop below is baseline code.
 #include "reductions.h"
 
 #include <algorithm>
@@ -39,9 +39,7 @@ double sum_of_squares_chunk_generic(const float* x, std::int64_t count) {
 
 double sum_of_squares(const float* x, std::int64_t count) {
   // Read once: a call never mixes paths.
-  const auto chunk_sum_of_squares = isa_at_least(Isa::avx2)
-                                        ? arena_detail::sum_of_squares_chunk_avx2
-                                        : arena_detail::sum_of_squares_chunk_generic;
+  const auto chunk_sum_of_squares = arena_detail::arena_loops(active_isa()).sum_of_squares;
   const std::int64_t chunks = std::max<std::int64_t>(1, chunk_count(count));
   if (chunks == 1) return chunk_sum_of_squares(x, count);
   // Grown once per calling thread: a training step calls this every step. The tasks write

@@ -6,6 +6,7 @@
 #include <atomic>
 #include <chrono>
 
+#include "arch.h"
 #include "cpu_features.h"
 #include "fma_peak_internal.h"
 #include "thread_pool.h"
@@ -14,7 +15,27 @@ namespace myelin {
 
 namespace {
 
-constexpr double kChains = 12;
+// The FMA-chain loop that matches the path the kernels take now, its vector width in floats and
+// its number of chains; a null loop where there is none.
+struct Chains {
+  float (*run)(long long iterations, float seed);
+  int lanes;
+  int chains;
+};
+
+Chains chains_for(Isa isa) {
+#if MYELIN_ARCH_X64
+  // avx512 or avx2; on the generic path of an AVX2 CPU, the AVX2 loop, as before.
+  if (isa == Isa::avx512) return {peak_detail::fma_chains_avx512, 16, 12};
+  if (isa_supported(Isa::avx2)) return {peak_detail::fma_chains_avx2, 8, 12};
+#elif MYELIN_ARCH_ARM64
+  static_cast<void>(isa);  // NEON on every AArch64 CPU, whichever path is active
+  return {peak_detail::fma_chains_neon, 4, 16};
+#else
+  static_cast<void>(isa);
+#endif
+  return {nullptr, 0, 0};
+}
 
 double seconds_since(std::chrono::steady_clock::time_point start) {
   return std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
@@ -23,12 +44,11 @@ double seconds_since(std::chrono::steady_clock::time_point start) {
 }  // namespace
 
 double fma_peak_gflops(int threads, double milliseconds) {
-  if (!isa_supported(Isa::avx2)) return 0.0;
-  // Read once: the loop measured matches the path the kernels take now (avx512 or avx2; on the
-  // generic path of an AVX2 CPU, the AVX2 loop, as before).
-  const bool zmm = active_isa() == Isa::avx512;
-  const auto chains = zmm ? peak_detail::fma_chains_avx512 : peak_detail::fma_chains_avx2;
-  const double flops_per_iteration = 2.0 * (zmm ? 16 : 8) * kChains;
+  // Read once: the loop measured matches the path the kernels take now.
+  const Chains loop = chains_for(active_isa());
+  if (loop.run == nullptr) return 0.0;
+  const auto chains = loop.run;
+  const double flops_per_iteration = 2.0 * loop.lanes * loop.chains;
   long long iterations = 1 << 16;
   for (;;) {  // calibrate on one thread until a run lasts a tenth of the target
     const auto start = std::chrono::steady_clock::now();

@@ -1,5 +1,5 @@
 // The 512-bit FMA-chain loop behind fma_peak_gflops on the avx512 path, compiled with -mavx512f
-// (and the rest of the kernels_avx512 flags). Twelve chains hide the FMA latency (4 cycles)
+// (and the rest of the avx512 unit's flags). Twelve chains hide the FMA latency (4 cycles)
 // behind two 512-bit FMA pipes. As in fma_peak_avx2.cc, the chains start from different values
 // and are folded into the result so the compiler can neither drop nor merge them.
 #include <immintrin.h>

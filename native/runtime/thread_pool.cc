@@ -13,13 +13,31 @@
 // the pool, runs inline on its caller instead of waiting or deadlocking.
 //
 // Exit: the pool is a function-local static whose destructor stops and joins the workers, so
-// sanitizers see no leaked threads. A call that arrives after it is destroyed (from another
-// static's destructor) sees pool_destroyed and runs inline.
+// sanitizers see no leaked threads (on Windows it is never destroyed: see pool()). A call that
+// arrives after it is destroyed (from another static's destructor) sees pool_destroyed and runs
+// inline.
 // A task that throws on a worker thread ends the process (as std::thread does); kernels do not
 // throw.
 #include "thread_pool.h"
 
+#include "arch.h"
+
+#if defined(__linux__)
 #include <sched.h>
+#elif defined(__APPLE__)
+#include <sys/sysctl.h>
+#elif defined(_WIN32)
+#ifndef WIN32_LEAN_AND_MEAN
+#define WIN32_LEAN_AND_MEAN
+#endif
+#ifndef NOMINMAX
+#define NOMINMAX
+#endif
+#include <windows.h>
+#endif
+#if defined(_MSC_VER) && MYELIN_ARCH_X64
+#include <immintrin.h>
+#endif
 
 #include <algorithm>
 #include <atomic>
@@ -40,6 +58,8 @@ namespace myelin {
 namespace {
 
 // Cores, not hyper-threads: two FMA-bound GEMM threads on one core's siblings only contend.
+// 0 when the OS does not say (then hardware_concurrency decides).
+#if defined(__linux__)
 // Counts unique (package, core) pairs among the CPUs this process may run on.
 int count_physical_cores() {
   cpu_set_t allowed;
@@ -57,6 +77,29 @@ int count_physical_cores() {
   }
   return static_cast<int>(cores.size());
 }
+#elif defined(__APPLE__)
+// hw.physicalcpu: every core, performance and efficiency alike, with no SMT on Apple silicon.
+int count_physical_cores() {
+  int cores = 0;
+  std::size_t size = sizeof(cores);
+  if (sysctlbyname("hw.physicalcpu", &cores, &size, nullptr, 0) != 0) return 0;
+  return cores;
+}
+#elif defined(_WIN32)
+// One RelationProcessorCore entry per core, whatever its logical processors.
+int count_physical_cores() {
+  DWORD bytes = 0;
+  GetLogicalProcessorInformation(nullptr, &bytes);
+  std::vector<SYSTEM_LOGICAL_PROCESSOR_INFORMATION> info(
+      bytes / sizeof(SYSTEM_LOGICAL_PROCESSOR_INFORMATION));
+  if (info.empty() || !GetLogicalProcessorInformation(info.data(), &bytes)) return 0;
+  int cores = 0;
+  for (const auto& entry : info) cores += entry.Relationship == RelationProcessorCore;
+  return cores;
+}
+#else
+int count_physical_cores() { return 0; }
+#endif
 
 int default_threads() {
   const int physical = count_physical_cores();
@@ -94,9 +137,16 @@ std::atomic<int>& thread_count_slot() {
 thread_local bool t_inside_task = false;
 std::atomic<bool> pool_destroyed{false};
 
+// The spin-wait hint: pause on x86-64, yield on AArch64.
 inline void cpu_relax() {
-#if defined(__x86_64__) || defined(__i386__)
+#if MYELIN_ARCH_X64 && defined(_MSC_VER)
+  _mm_pause();
+#elif MYELIN_ARCH_X64
   __builtin_ia32_pause();
+#elif MYELIN_ARCH_ARM64 && defined(_MSC_VER)
+  __yield();
+#elif MYELIN_ARCH_ARM64
+  __asm__ __volatile__("yield");
 #endif
 }
 
@@ -260,10 +310,22 @@ class Pool {
   std::atomic<int> done_{0};
 };
 
+#if defined(_WIN32)
+// Never destroyed on Windows: a DLL's static destructors run at DLL_PROCESS_DETACH, after
+// ExitProcess has ended the workers wherever they were (inside a wait, holding its internal
+// locks), and under the loader lock; waking or joining them there never returns (Microsoft's
+// DllMain best practices; seen with the MinGW build under wine, which hung at exit). The process
+// takes the workers with it.
+Pool& pool() {
+  static Pool* const instance = new Pool;
+  return *instance;
+}
+#else
 Pool& pool() {
   static Pool instance;
   return instance;
 }
+#endif
 
 }  // namespace
 

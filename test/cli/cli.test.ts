@@ -10,6 +10,7 @@ import * as path from 'node:path';
 
 import { expectUsageError, json, root, runMyelin, type Run } from '../helpers/cli';
 import { findAll, parseXml } from '../plot/xml';
+import { timeLimit } from '../helpers/time';
 
 const digits = path.join(root, 'data', 'digits.csv.gz');
 const cancer = path.join(root, 'data', 'breast-cancer.csv');
@@ -29,7 +30,7 @@ function writeIdx(file: string, dims: number[], values: number[]): void {
 }
 
 describe('myelin (command line)', function () {
-  this.timeout(60_000);
+  this.timeout(timeLimit(60_000));
 
   before(() => {
     dir = fs.mkdtempSync(path.join(os.tmpdir(), 'myelin-cli-'));

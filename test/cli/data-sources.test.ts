@@ -11,11 +11,12 @@ import * as path from 'node:path';
 import * as zlib from 'node:zlib';
 
 import { expectUsageError, json, root, runMyelin, type Run } from '../helpers/cli';
+import { timeLimit } from '../helpers/time';
 
 const wine = path.join(root, 'test', 'fixtures', 'wine_data.csv');
 
 describe('myelin --data', function () {
-  this.timeout(60_000);
+  this.timeout(timeLimit(60_000));
   let dir: string;
   const myelin = (...args: string[]): Run => runMyelin(dir, args);
 

@@ -9,9 +9,10 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 
 import { expectUsageError, json, runMyelin, type Run } from '../helpers/cli';
+import { timeLimit } from '../helpers/time';
 
 describe('myelin train options', function () {
-  this.timeout(60_000);
+  this.timeout(timeLimit(60_000));
   let dir: string;
   const myelin = (...args: string[]): Run => runMyelin(dir, args);
 

@@ -13,6 +13,7 @@ import * as path from 'node:path';
 
 import { expectClose } from '../helpers/compare';
 import { randomArray } from '../helpers/data';
+import { timeLimit } from '../helpers/time';
 
 type Myelin = typeof import('../../lib/index');
 type Model = InstanceType<Myelin['Sequential']>;
@@ -88,7 +89,7 @@ async function predictOne(url: string, model: Model, seed: number): Promise<void
 }
 
 describe('examples/server.js', function () {
-  this.timeout(30_000);
+  this.timeout(timeLimit(30_000));
 
   describe('predictions and validation', () => {
     const model = makeModel(1);

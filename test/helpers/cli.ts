@@ -6,6 +6,8 @@ import { expect } from 'chai';
 import { spawnSync } from 'node:child_process';
 import * as path from 'node:path';
 
+import { timeLimit } from './time';
+
 export const root = path.resolve(__dirname, '..', '..');
 const bin = path.join(root, 'bin', 'myelin.js');
 
@@ -17,7 +19,8 @@ export interface Run {
 
 /** Runs `myelin args...` in `cwd`, with `input` on its standard input. */
 export function runMyelin(cwd: string, args: readonly string[], input?: string | Buffer): Run {
-  const run = spawnSync(process.execPath, [bin, ...args], { cwd, encoding: 'utf8', timeout: 60_000, ...(input === undefined ? {} : { input }) });
+  const options = { cwd, encoding: 'utf8' as const, timeout: timeLimit(60_000) };
+  const run = spawnSync(process.execPath, [bin, ...args], input === undefined ? options : { ...options, input });
   return { code: run.status, stdout: run.stdout, stderr: run.stderr };
 }
 

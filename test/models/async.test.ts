@@ -10,6 +10,7 @@ import * as my from '../../lib/index';
 import { globalRandom } from '../../lib/random';
 import { randomArray } from '../helpers/data';
 import { rejects } from '../helpers/rejects';
+import { timeLimit } from '../helpers/time';
 
 const FEATURES = 64;
 
@@ -34,7 +35,7 @@ function data(samples: number, seed = 3): { x: my.Tensor; y: Float32Array } {
 const flat = (model: my.Sequential): Float32Array => Float32Array.from(model.getWeights().flatMap((w) => Array.from(w.data)));
 
 describe('off the event loop', function () {
-  this.timeout(60_000);
+  this.timeout(timeLimit(60_000));
 
   it("fit's steps leave the event loop free: a 1 ms timer keeps firing during one long step, unlike trainOnBatch's", async () => {
     const { x, y } = data(6000);
@@ -213,7 +214,7 @@ describe('off the event loop', function () {
 });
 
 describe('AbortSignal', function () {
-  this.timeout(60_000);
+  this.timeout(timeLimit(60_000));
 
   it('fit stops between two steps with an AbortError and the weights of the last completed step', async () => {
     const { x, y } = data(160);

@@ -384,10 +384,11 @@ int main(int argc, char** argv) {
   const bool quick = myelin_test::quick_mode(argc, argv);
   const Isa initial = active_isa();
   set_num_threads(max_threads());
-  std::printf("active ISA %s, avx2 %s, avx512 %s, threads %d%s\n", isa_name(initial),
-              isa_supported(Isa::avx2) ? "supported" : "not supported",
-              isa_supported(Isa::avx512) ? "supported" : "not supported", num_threads(),
-              quick ? ", quick mode" : "");
+  std::printf("active ISA %s, supported:", isa_name(initial));
+  for (Isa isa : kAllIsas) {
+    if (isa_supported(isa)) std::printf(" %s", isa_name(isa));
+  }
+  std::printf(", threads %d%s\n", num_threads(), quick ? ", quick mode" : "");
   // 2 chunks + 37 and 3 chunks + 13: the last chunk partial and its length not a multiple of 8.
   const std::vector<std::int64_t> sizes =
       quick ? std::vector<std::int64_t>{0, 1, 7, 33, 257, 2 * kChunkFloats + 37}
@@ -396,7 +397,7 @@ int main(int argc, char** argv) {
                                         kChunkFloats + 1, 2 * kChunkFloats + 37,
                                         3 * kChunkFloats + 13};
   std::mt19937 rng(20240611);
-  for (Isa isa : {Isa::generic, Isa::avx2, Isa::avx512}) {
+  for (Isa isa : kAllIsas) {
     if (!set_isa(isa)) continue;
     for (const Case& c : kCases) {
       for (const std::int64_t n : sizes) run_case(c, n, rng);

@@ -3,7 +3,7 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 
 import { expect } from 'chai';
-import { onnx } from 'onnx-proto';
+import { onnx } from '../../lib/onnx/proto/onnx';
 
 import * as my from '../../lib/index';
 import { IR_VERSION, OPSET } from '../../lib/onnx/graph';

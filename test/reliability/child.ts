@@ -5,6 +5,7 @@
  */
 import { spawnSync } from 'node:child_process';
 import * as path from 'node:path';
+import { timeLimit } from '../helpers/time';
 
 export interface ChildRun {
   readonly status: number | null;
@@ -14,7 +15,7 @@ export interface ChildRun {
 }
 
 export function runFixture(script: string, args: readonly string[], nodeFlags: readonly string[] = [], timeoutMs = 60_000): ChildRun {
-  const run = spawnSync(process.execPath, [...nodeFlags, path.join(__dirname, 'fixtures', script), ...args], { encoding: 'utf8', timeout: timeoutMs });
+  const run = spawnSync(process.execPath, [...nodeFlags, path.join(__dirname, 'fixtures', script), ...args], { encoding: 'utf8', timeout: timeLimit(timeoutMs) });
   return { status: run.status, signal: run.signal, stdout: run.stdout, stderr: run.stderr };
 }
 

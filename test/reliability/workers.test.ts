@@ -7,9 +7,10 @@
 import { expect } from 'chai';
 
 import { describeRun, runFixture } from './child';
+import { timeLimit } from '../helpers/time';
 
 describe('reliability: worker threads that end while myelin works (item 1)', function () {
-  this.timeout(120_000);
+  this.timeout(timeLimit(120_000));
 
   for (const scenario of ['terminate-fit', 'terminate-predict', 'exit-predict', 'exit-fit', 'main-exit-predict']) {
     it(`survives ${scenario}`, () => {

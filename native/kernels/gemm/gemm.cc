@@ -32,9 +32,10 @@
 
 #include <algorithm>
 #include <cstddef>
-#include <cstdlib>
 #include <new>
 
+#include "../../runtime/aligned_memory.h"
+#include "../../runtime/arch.h"
 #include "../../runtime/cpu_features.h"
 #include "../../runtime/thread_pool.h"
 #include "gemm_internal.h"
@@ -47,26 +48,54 @@ using gemm_detail::Blocksizes;
 using gemm_detail::DirectKernel;
 using gemm_detail::MicroKernel;
 
+// One ISA's kernels: BLIS's context. A null kernel is one the ISA does not have; sup_for never
+// sends a shape to a path without packing whose kernel is null.
 struct Path {
   Blocksizes bs;
   MicroKernel ukr;
   DirectKernel direct;  // nullptr: this ISA always packs A
   void (*pack_a)(float* dst, const float* a, int lda, bool trans_a, int rows, int depth, int mr);
   void (*finish)(float* c, int ldc, const float* bias, bool relu, int rows, int cols);
+  // The paths without packing (gemm_internal.h): the AVX2 ones, the AVX-512 ones (avx512 only),
+  // the NEON ones.
+  gemm_detail::SupAxpy sup_axpy;
+  gemm_detail::SupRow sup_row;
+  gemm_detail::SupDot sup_dot;
+  gemm_detail::SupNarrow sup_narrow;
+  gemm_detail::SupNarrowT sup_narrow_t;
+  gemm_detail::SupRowWide sup_row_wide;
 };
 
+// Each path names only kernels compiled for this architecture (native/sources.json).
 Path path_for(Isa isa) {
-  if (isa == Isa::avx512) {
-    return {gemm_detail::kBlocksAvx512, gemm_detail::ukr_avx512_14x32,
-            gemm_detail::ukr_avx512_14x32_direct, gemm_detail::pack_a_avx512,
-            gemm_detail::finish_avx512};
+  switch (isa) {
+#if MYELIN_ARCH_X64
+    case Isa::avx512:
+      return {gemm_detail::kBlocksAvx512,        gemm_detail::ukr_avx512_14x32,
+              gemm_detail::ukr_avx512_14x32_direct, gemm_detail::pack_a_avx512,
+              gemm_detail::finish_avx512,        gemm_detail::sup_axpy_avx2,
+              gemm_detail::sup_row_avx2,         gemm_detail::sup_dot_avx2,
+              gemm_detail::sup_narrow_avx512,    gemm_detail::sup_narrow_t_avx512,
+              gemm_detail::sup_row_avx512};
+    case Isa::avx2:
+      return {gemm_detail::kBlocksAvx2,   gemm_detail::ukr_avx2_6x16, nullptr,
+              gemm_detail::pack_a,        gemm_detail::finish_generic, gemm_detail::sup_axpy_avx2,
+              gemm_detail::sup_row_avx2,  gemm_detail::sup_dot_avx2,  nullptr,
+              nullptr,                    nullptr};
+#endif
+#if MYELIN_ARCH_ARM64
+    case Isa::neon:
+      return {gemm_detail::kBlocksNeon, gemm_detail::ukr_neon_8x12,  nullptr,
+              gemm_detail::pack_a,      gemm_detail::finish_generic, gemm_detail::sup_axpy_neon,
+              nullptr,                  nullptr,                     nullptr,
+              nullptr,                  nullptr};
+#endif
+    default:
+      return {gemm_detail::kBlocksGeneric, gemm_detail::ukr_generic_4x8, nullptr,
+              gemm_detail::pack_a,         gemm_detail::finish_generic,  nullptr,
+              nullptr,                     nullptr,                      nullptr,
+              nullptr,                     nullptr};
   }
-  if (isa == Isa::avx2) {
-    return {gemm_detail::kBlocksAvx2, gemm_detail::ukr_avx2_6x16, nullptr, gemm_detail::pack_a,
-            gemm_detail::finish_generic};
-  }
-  return {gemm_detail::kBlocksGeneric, gemm_detail::ukr_generic_4x8, nullptr,
-          gemm_detail::pack_a, gemm_detail::finish_generic};
 }
 
 int round_up(int x, int multiple) { return (x + multiple - 1) / multiple * multiple; }
@@ -87,7 +116,7 @@ thread_local PackBuffer t_pack_b = {nullptr, 0};
 thread_local PackBuffer t_row_parts = {nullptr, 0};  // sup_one_row's partial rows
 
 void release(PackBuffer& buffer) {
-  std::free(buffer.data);
+  aligned_free(buffer.data);
   buffer.data = nullptr;
   buffer.capacity = 0;
 }
@@ -107,7 +136,7 @@ float* reserve(PackBuffer& buffer, std::size_t floats) {
     static_cast<void>(&t_reaper);  // odr-use: constructs the reaper on this thread once
     release(buffer);
     const std::size_t bytes = (floats * sizeof(float) + 63) / 64 * 64;
-    buffer.data = static_cast<float*>(std::aligned_alloc(64, bytes));
+    buffer.data = static_cast<float*>(aligned_allocate(64, bytes));
     if (buffer.data == nullptr) throw std::bad_alloc();
     buffer.capacity = floats;
   }
@@ -240,7 +269,15 @@ void gemm_region(const Problem& p, int row_begin, int row_end, int col_begin, in
 enum class Sup { none, small_m, small_n, small_k };
 
 Sup sup_for(Isa isa, int m, int n, int k, bool trans_b) {
-  if (isa < Isa::avx2) return Sup::none;
+  if (isa == Isa::generic) return Sup::none;
+  if (isa == Isa::neon) {
+    // One kernel without packing on NEON, the axpy form over B in place, for the rows the 8-row
+    // micro-kernel would mostly waste (batch 1 to 4: it would run at m/8 of its FMAs). From 5
+    // rows on, the packed path is the small-m path: A packs into one or two micro-panels (a few
+    // KiB) and B is read in place (kDirectBMaxRows), so batch 8 is exactly one full-height row
+    // of 8x12 tiles with no pass over B.
+    return m <= gemm_detail::kSupMaxMNeon && !trans_b ? Sup::small_m : Sup::none;
+  }
   if (isa == Isa::avx512) {
     // Measured against the AVX-512 14x32 kernel on Zen 5 (1 and 2 threads): few columns go to
     // the AVX-512 narrow kernels (m == 1 stays on the AVX2 row kernel's 4 chains per element:
@@ -312,14 +349,15 @@ void sup_small_m(const Problem& p, int col_begin, int col_end) {
     const int cols = std::min(kSupBlockCols, col_end - jc);
     float* c = p.c + jc;
     if (p.trans_b) {
-      gemm_detail::sup_dot_avx2(c, p.ldc, a, lda, p.b + static_cast<std::ptrdiff_t>(jc) * p.ldb,
-                                p.ldb, p.k, p.m, cols, p.alpha, p.beta);
-    } else if (p.m == 1) {  // on the AVX2 path: sup_one_row on the AVX-512 one
-      gemm_detail::sup_row_avx2(c, p.a, p.trans_a ? p.lda : 1, p.b + jc, p.ldb, p.k, cols, p.n,
-                                p.alpha, p.beta);
+      p.path.sup_dot(c, p.ldc, a, lda, p.b + static_cast<std::ptrdiff_t>(jc) * p.ldb, p.ldb, p.k,
+                     p.m, cols, p.alpha, p.beta);
+    } else if (p.m == 1 && p.path.sup_row != nullptr) {
+      // on the AVX2 path (sup_one_row on the AVX-512 one; the axpy kernel on NEON)
+      p.path.sup_row(c, p.a, p.trans_a ? p.lda : 1, p.b + jc, p.ldb, p.k, cols, p.n, p.alpha,
+                     p.beta);
     } else {
-      gemm_detail::sup_axpy_avx2(c, p.ldc, 1, p.a, p.trans_a ? 1 : p.lda, p.trans_a ? p.lda : 1,
-                                 p.b + jc, p.ldb, p.k, p.m, cols, p.alpha, p.beta);
+      p.path.sup_axpy(c, p.ldc, 1, p.a, p.trans_a ? 1 : p.lda, p.trans_a ? p.lda : 1, p.b + jc,
+                      p.ldb, p.k, p.m, cols, p.alpha, p.beta);
     }
     p.finish(c, jc, p.m, cols);
     p.apply(c, 0, jc, p.m, cols);
@@ -344,17 +382,17 @@ void row_part(const RowParts& job, int q) {
   const Problem& p = *job.p;
   const int p0 = q == 0 ? 0 : p.k / 2;
   const int p1 = q == 0 ? p.k / 2 : p.k;
-  gemm_detail::sup_row_avx512(job.parts + static_cast<std::ptrdiff_t>(q) * p.n,
-                              p.a + static_cast<std::ptrdiff_t>(p0) * job.a_cs, job.a_cs,
-                              p.b + static_cast<std::ptrdiff_t>(p0) * p.ldb, p.ldb, p1 - p0, p.n,
-                              1.0f, 0.0f);
+  p.path.sup_row_wide(job.parts + static_cast<std::ptrdiff_t>(q) * p.n,
+                       p.a + static_cast<std::ptrdiff_t>(p0) * job.a_cs, job.a_cs,
+                       p.b + static_cast<std::ptrdiff_t>(p0) * p.ldb, p.ldb, p1 - p0, p.n, 1.0f,
+                       0.0f);
 }
 
 void sup_one_row(const Problem& p, int threads) {
   const int n = p.n;
   const int a_cs = p.trans_a ? p.lda : 1;
   if (static_cast<double>(n) * p.k < 2 * kMinStreamFmasPerThread) {
-    gemm_detail::sup_row_avx512(p.c, p.a, a_cs, p.b, p.ldb, p.k, n, p.alpha, p.beta);
+    p.path.sup_row_wide(p.c, p.a, a_cs, p.b, p.ldb, p.k, n, p.alpha, p.beta);
   } else {
     // The tasks write through a plain pointer: inside them the thread_local's name would mean
     // the running worker's own buffer.
@@ -378,7 +416,7 @@ void sup_one_row(const Problem& p, int threads) {
 void sup_rows(const Problem& p, Sup kind, int row_begin, int row_end) {
   const float* b = p.b;
   int ldb = p.ldb;
-  if (kind == Sup::small_n && p.isa == Isa::avx512) {
+  if (kind == Sup::small_n && p.path.sup_narrow != nullptr) {
     // One masked zmm per row of C: B (k x n, at most 16 columns) along n, A where it lies.
     if (p.trans_b) {
       b = transpose_to(t_pack_b, p.b, p.ldb, p.k, p.n);
@@ -391,12 +429,10 @@ void sup_rows(const Problem& p, Sup kind, int row_begin, int row_end) {
       // Both kernels give the same bits (one FMA chain per element, the same finish): the
       // column form needs 16 rows or more to fill its registers.
       if (p.trans_a && rows >= 16) {
-        gemm_detail::sup_narrow_t_avx512(c, p.ldc, a, p.lda, b, ldb, p.k, rows, p.n, p.alpha,
-                                         p.beta);
+        p.path.sup_narrow_t(c, p.ldc, a, p.lda, b, ldb, p.k, rows, p.n, p.alpha, p.beta);
       } else {
-        gemm_detail::sup_narrow_avx512(c, p.ldc, a, p.trans_a ? 1 : p.lda,
-                                       p.trans_a ? p.lda : 1, b, ldb, p.k, rows, p.n, p.alpha,
-                                       p.beta);
+        p.path.sup_narrow(c, p.ldc, a, p.trans_a ? 1 : p.lda, p.trans_a ? p.lda : 1, b, ldb, p.k,
+                          rows, p.n, p.alpha, p.beta);
       }
       p.finish(c, 0, rows, p.n);
       p.apply(c, ic, 0, rows, p.n);
@@ -416,16 +452,16 @@ void sup_rows(const Problem& p, Sup kind, int row_begin, int row_end) {
     if (kind == Sup::small_k) {
       // B (k x n) is small and stays in cache; rows of C are sums of its rows.
       const float* a = p.trans_a ? p.a + ic : p.a + static_cast<std::ptrdiff_t>(ic) * p.lda;
-      gemm_detail::sup_axpy_avx2(c, p.ldc, 1, a, p.trans_a ? 1 : p.lda, p.trans_a ? p.lda : 1, b,
-                                 ldb, p.k, rows, p.n, p.alpha, p.beta);
+      p.path.sup_axpy(c, p.ldc, 1, a, p.trans_a ? 1 : p.lda, p.trans_a ? p.lda : 1, b, ldb, p.k,
+                      rows, p.n, p.alpha, p.beta);
     } else if (!p.trans_a) {
-      gemm_detail::sup_dot_avx2(c, p.ldc, p.a + static_cast<std::ptrdiff_t>(ic) * p.lda, p.lda, b,
-                                ldb, p.k, rows, p.n, p.alpha, p.beta);
+      p.path.sup_dot(c, p.ldc, p.a + static_cast<std::ptrdiff_t>(ic) * p.lda, p.lda, b, ldb, p.k,
+                     rows, p.n, p.alpha, p.beta);
     } else {
       // A is stored (k, m), contiguous along m: compute C^T = op(B)^T A^T in axpy form, rows of
       // C^T being columns of C.
-      gemm_detail::sup_axpy_avx2(c, 1, p.ldc, p.b, p.trans_b ? p.ldb : 1, p.trans_b ? 1 : p.ldb,
-                                 p.a + ic, p.lda, p.k, p.n, rows, p.alpha, p.beta);
+      p.path.sup_axpy(c, 1, p.ldc, p.b, p.trans_b ? p.ldb : 1, p.trans_b ? 1 : p.ldb, p.a + ic,
+                      p.lda, p.k, p.n, rows, p.alpha, p.beta);
     }
     p.finish(c, 0, rows, p.n);
     p.apply(c, ic, 0, rows, p.n);
@@ -531,7 +567,7 @@ void sgemm_strided(float* c, int ldc, const float* a, int lda, const float* b, i
                                                 : kMinSupFmasPerThread;
   const int useful = static_cast<int>(std::min<double>(num_threads(), fmas / min_fmas));
   const int threads = std::max(1, useful);
-  if (sup == Sup::small_m && m == 1 && !trans_b && isa == Isa::avx512) {
+  if (sup == Sup::small_m && m == 1 && !trans_b && p.path.sup_row_wide != nullptr) {
     sup_one_row(p, threads);
     return;
   }

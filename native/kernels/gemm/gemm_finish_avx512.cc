@@ -3,7 +3,7 @@
 // registers). finish_generic (gemm.cc) is the same in scalar code, with the same bits: one float
 // add, then max(x, 0), which maps NaN and -0 to +0 exactly as `x > 0 ? x : 0` does (vmaxps
 // returns its second operand when either is NaN or both are 0).
-// Compiled with the AVX-512 flags of "kernels_avx512" (native/sources.json) and reached only
+// Compiled with the AVX-512 flags of the avx512 unit (native/sources.json) and reached only
 // through run-time dispatch.
 //
 // ODR hazard: no std headers, no inline function shared with baseline code; the only external
@@ -14,7 +14,9 @@
 
 // GCC 12's _mm512_max_ps passes _mm512_undefined_ps(), a self-initialized variable, as the unused
 // merge operand, which -Wmaybe-uninitialized reports once inlined (GCC bug 105593, fixed in 13).
+#if defined(__GNUC__) && !defined(__clang__)
 #pragma GCC diagnostic ignored "-Wmaybe-uninitialized"
+#endif
 
 namespace myelin {
 namespace gemm_detail {

@@ -5,7 +5,7 @@
 // micro-panel (L1).
 //
 // Hazard: gemm_ukr_avx2_6x16.cc includes this header and is compiled with -mavx2 -mfma (and
-// gemm_ukr_avx512_14x32.cc with -mavx512f and friends). Any
+// gemm_ukr_avx512_14x32.cc with -mavx512f and friends; the NEON units with their own flags). Any
 // inline function or template visible here could be emitted there as a weak symbol with AVX
 // instructions and be picked by the linker for baseline code. So this header holds only
 // declarations, constants and PODs: no inline functions, no std headers.
@@ -45,8 +45,15 @@ constexpr Blocksizes kBlocksAvx2 = {6, 16, 144, 400, 3072};
 // 0.94x -> 0.98x, and 2-5% on the k >= 512 training shapes; k = 784 now runs as 2 blocks of 392
 // instead of 4 of 196.
 constexpr Blocksizes kBlocksAvx512 = {14, 32, 252, 512, 3072};
-// Generic (SSE2 by auto-vectorization): 4x8 tile = 8 xmm accumulators.
+// Generic (on x86-64, SSE2 by auto-vectorization): 4x8 tile = 8 xmm accumulators.
 constexpr Blocksizes kBlocksGeneric = {4, 8, 128, 256, 2048};
+// NEON (AArch64, 32 q registers of 4 floats): 8x12 tile = 24 accumulators, 3 for the B row and 2
+// for the 8 A values that fmla by element reads lane by lane = 29 of 32. Sized for a Neoverse V1
+// (Graviton 3: 64 KiB L1d, 1 MiB L2 per core) and fitting the larger caches of Apple's cores:
+// KC*NR*4 = 18 KiB B micro-panel plus a 12 KiB A micro-panel in L1; MC*KC*4 = 288 KiB A block
+// in L2; KC*NC*4 = 4.5 MiB B panel in L3 (the SLC). KC = 384 takes k = 784 in 3 blocks of 262.
+// Not measured on hardware yet (docs/platforms.md).
+constexpr Blocksizes kBlocksNeon = {8, 12, 192, 384, 3072};
 
 void ukr_generic_4x8(float* c, const float* a_panel, const float* b_panel, int b_rs, int kc,
                      int ldc, int rows, int cols, float alpha, float beta, const float* bias,
@@ -57,6 +64,9 @@ void ukr_avx2_6x16(float* c, const float* a_panel, const float* b_panel, int b_r
 void ukr_avx512_14x32(float* c, const float* a_panel, const float* b_panel, int b_rs, int kc,
                       int ldc, int rows, int cols, float alpha, float beta, const float* bias,
                       bool relu);
+void ukr_neon_8x12(float* c, const float* a_panel, const float* b_panel, int b_rs, int kc,
+                   int ldc, int rows, int cols, float alpha, float beta, const float* bias,
+                   bool relu);
 
 // A micro-kernel that reads A where it lies instead of from a packed micro-panel: element (r, p)
 // of the rows x kc block of op(A) at a[r*a_rs + p*a_cs], with a_rs == 1 (A transposed, a_cs =
@@ -119,6 +129,28 @@ void sup_narrow_t_avx512(float* c, int ldc, const float* a, int lda, const float
 // (those of sup_row_avx2) for the last 16 columns or fewer.
 void sup_row_avx512(float* c, const float* a, int a_cs, const float* b, int ldb, int k, int cols,
                     float alpha, float beta);
+
+// NEON (gemm_sup_neon.cc): sup_axpy's contract for at most kSupMaxMNeon rows of C (or, when the
+// driver computes C^T, any), B not transposed: each element one FMA chain over p = 0..k-1,
+// whatever columns a call covers. The one kernel without packing on the neon path (gemm.cc).
+constexpr int kSupMaxMNeon = 4;
+void sup_axpy_neon(float* c, int c_rs, int c_cs, const float* a, int a_rs, int a_cs,
+                   const float* b, int ldb, int k, int rows, int cols, float alpha, float beta);
+
+// The kernels without packing as the driver holds them, one pointer per form (gemm.cc, Path).
+typedef void (*SupAxpy)(float* c, int c_rs, int c_cs, const float* a, int a_rs, int a_cs,
+                        const float* b, int ldb, int k, int rows, int cols, float alpha,
+                        float beta);
+typedef void (*SupRow)(float* c, const float* a, int a_cs, const float* b, int ldb, int k,
+                       int cols, int n, float alpha, float beta);
+typedef void (*SupDot)(float* c, int ldc, const float* a, int lda, const float* b, int ldb, int k,
+                       int rows, int cols, float alpha, float beta);
+typedef void (*SupNarrow)(float* c, int ldc, const float* a, int a_rs, int a_cs, const float* b,
+                          int ldb, int k, int rows, int cols, float alpha, float beta);
+typedef void (*SupNarrowT)(float* c, int ldc, const float* a, int lda, const float* b, int ldb,
+                           int k, int rows, int cols, float alpha, float beta);
+typedef void (*SupRowWide)(float* c, const float* a, int a_cs, const float* b, int ldb, int k,
+                           int cols, float alpha, float beta);
 
 // The bias and ReLU of a GemmEpilogue (gemm.h) on a finished rows x cols part of C (row stride
 // ldc): c[i*ldc + j] += bias[j] when bias is not null, then c = c > 0 ? c : 0 when relu. Both

@@ -1,15 +1,22 @@
 // Packing of A and B into the micro-panel layouts the micro-kernels stream through (BLIS style).
 // This is where transposes are absorbed: the micro-kernel sees one layout whatever trans_a and
 // trans_b are. Edges are zero-padded to whole micro-panels so the micro-kernel never branches
-// on the reduction. Baseline x86-64 (SSE only); each routine reads its source along the
+// on the reduction. Baseline code of every architecture; each routine reads its source along the
 // contiguous direction. Where that direction is k (A not transposed, B transposed), runs of 4
-// source rows x 4 steps of k go through an SSE 4x4 transpose instead of 16 scalar stores.
+// source rows x 4 steps of k go through a 4x4 transpose in registers instead of 16 scalar
+// stores: SSE on x86-64 and NEON on AArch64, both part of their architecture's baseline, plain
+// stores elsewhere. The three give the same bits: packing only moves floats.
 // rows/cols = extent of the block in C's rows/columns, depth = extent along k.
-#include <xmmintrin.h>
-
 #include <cstddef>
 
+#include "../../runtime/arch.h"
 #include "gemm_internal.h"
+
+#if MYELIN_ARCH_X64
+#include <xmmintrin.h>
+#elif MYELIN_ARCH_ARM64
+#include <arm_neon.h>
+#endif
 
 namespace myelin {
 namespace gemm_detail {
@@ -21,6 +28,7 @@ namespace {
 void transpose_rows4(float* dst, std::ptrdiff_t ld_dst, const float* s0, const float* s1,
                      const float* s2, const float* s3, int depth) {
   int p = 0;
+#if MYELIN_ARCH_X64
   for (; p + 4 <= depth; p += 4) {
     __m128 r0 = _mm_loadu_ps(s0 + p), r1 = _mm_loadu_ps(s1 + p);
     __m128 r2 = _mm_loadu_ps(s2 + p), r3 = _mm_loadu_ps(s3 + p);
@@ -31,6 +39,22 @@ void transpose_rows4(float* dst, std::ptrdiff_t ld_dst, const float* s0, const f
     _mm_storeu_ps(out + 2 * ld_dst, r2);
     _mm_storeu_ps(out + 3 * ld_dst, r3);
   }
+#elif MYELIN_ARCH_ARM64
+  for (; p + 4 <= depth; p += 4) {
+    // trn1/trn2 on 32-bit lanes pair up rows 0-1 and 2-3, then on 64-bit lanes the halves.
+    const float32x4_t r0 = vld1q_f32(s0 + p), r1 = vld1q_f32(s1 + p);
+    const float32x4_t r2 = vld1q_f32(s2 + p), r3 = vld1q_f32(s3 + p);
+    const float64x2_t t0 = vreinterpretq_f64_f32(vtrn1q_f32(r0, r1));
+    const float64x2_t t1 = vreinterpretq_f64_f32(vtrn2q_f32(r0, r1));
+    const float64x2_t t2 = vreinterpretq_f64_f32(vtrn1q_f32(r2, r3));
+    const float64x2_t t3 = vreinterpretq_f64_f32(vtrn2q_f32(r2, r3));
+    float* out = dst + p * ld_dst;
+    vst1q_f32(out, vreinterpretq_f32_f64(vtrn1q_f64(t0, t2)));
+    vst1q_f32(out + ld_dst, vreinterpretq_f32_f64(vtrn1q_f64(t1, t3)));
+    vst1q_f32(out + 2 * ld_dst, vreinterpretq_f32_f64(vtrn2q_f64(t0, t2)));
+    vst1q_f32(out + 3 * ld_dst, vreinterpretq_f32_f64(vtrn2q_f64(t1, t3)));
+  }
+#endif
   for (; p < depth; ++p) {
     float* out = dst + p * ld_dst;
     out[0] = s0[p];
@@ -61,9 +85,11 @@ void pack_k_contiguous(float* dst, const float* src, std::ptrdiff_t ld, int live
 // in the source (A transposed, B not transposed). Full runs go 4 floats at a time.
 inline void copy_run(float* out, const float* src, int live, int width) {
   int i = 0;
+#if MYELIN_ARCH_X64
   if (live == width) {
     for (; i + 4 <= width; i += 4) _mm_storeu_ps(out + i, _mm_loadu_ps(src + i));
   }
+#endif
   for (; i < live; ++i) out[i] = src[i];
   for (; i < width; ++i) out[i] = 0.0f;
 }

@@ -6,7 +6,7 @@
 // a time; packing A took 3-6% of square 1024 and 2048 (the shapes whose lda makes the driver
 // pack A on this path), and this form gains 2-3% on them at 1 and 2 threads.
 // rows = extent of the block in C's rows, depth = extent along k.
-// Compiled with the AVX-512 flags of "kernels_avx512" (native/sources.json) and reached only
+// Compiled with the AVX-512 flags of the avx512 unit (native/sources.json) and reached only
 // through run-time dispatch (gemm.cc). ODR hazard: no std headers, helpers static.
 #include <immintrin.h>
 
@@ -16,7 +16,9 @@
 // shuffle intrinsics "may be used uninitialized" once they are inlined into the transpose; it is
 // never read (every lane is selected).
 #pragma GCC diagnostic push
+#if defined(__GNUC__) && !defined(__clang__)
 #pragma GCC diagnostic ignored "-Wmaybe-uninitialized"
+#endif
 
 namespace myelin {
 namespace gemm_detail {

@@ -3,7 +3,7 @@
 // masked off. Rows of C are sums of rows of B (B contiguous along n, a few KiB that stay in L1);
 // op(A) is read where it lies, by strides, one broadcast per row and step of k.
 // m = rows of C, n = columns of C, k = the reduced dimension.
-// Compiled with the AVX-512 flags of "kernels_avx512" (native/sources.json) and reached only
+// Compiled with the AVX-512 flags of the avx512 unit (native/sources.json) and reached only
 // through run-time dispatch (gemm.cc).
 //
 // Determinism: every element is reduced in one FMA chain over p = 0..k-1, whatever tile computes

@@ -26,7 +26,9 @@
 
 // GCC 12's _mm512_max_ps passes _mm512_undefined_ps(), a self-initialized variable, as the unused
 // merge operand, which -Wmaybe-uninitialized reports once inlined (GCC bug 105593, fixed in 13).
+#if defined(__GNUC__) && !defined(__clang__)
 #pragma GCC diagnostic ignored "-Wmaybe-uninitialized"
+#endif
 
 namespace myelin {
 namespace gemm_detail {
