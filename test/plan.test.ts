@@ -208,7 +208,12 @@ describe('plans', () => {
 
     const abortAfterStep = new AbortController();
     const whole = slow().runAsync(1000, none, values, { call: 'test', interruptible: false, signal: abortAfterStep.signal });
-    setTimeout(() => abortAfterStep.abort(), 5);
+    // Once the first step has written its value (a stop before the first step runs none).
+    const abortOnceStarted = (): void => {
+      if (values[0] === 1) abortAfterStep.abort();
+      else setImmediate(abortOnceStarted);
+    };
+    abortOnceStarted();
     const result = await whole;
     expect(result.outcome).to.equal('cancelled');
     expect(result.steps).to.be.within(1, 999);
