@@ -6,14 +6,14 @@
 #  2. the arm64 prebuild, cross-compiled (scripts/prebuild-arm64.sh);
 #  3. the native C++ tests, cross-compiled with cmake/aarch64-linux-gnu.cmake and run by ctest
 #     under qemu: every kernel on the generic and neon paths against the float64 references;
-#  4. on the arm64 Node with the arm64 prebuild, the mocha tests of what runs native code: the
-#     kernels (every supported path, generic and neon, on the same awkward sizes as on x64), the
-#     layers and their gradients, optimizers, models and plans, io, loading and the raw binding.
+#  4. on the arm64 Node with the arm64 prebuild and the arm64 packages of the dependencies, the
+#     whole mocha suite but test/onnx/: the kernels on every supported path (generic and neon, on
+#     the same awkward sizes as on x64), the layers and their gradients, optimizers, models,
+#     plans, io, and everything built on them.
 # tsx's esbuild runs as the host's x64 binary (ESBUILD_BINARY_PATH): the emulated Node starts it
 # as a child, which the kernel runs natively. The time limits of tests that wait on child
 # processes are scaled 10x (MYELIN_TEST_TIME_SCALE, test/helpers/time.ts) for the emulator.
-# MYELIN_ARM64_SPEC replaces step 4's spec globs (space-separated): 'test/**/*.test.ts' is the
-# whole suite (14 minutes of mocha here; docs/platforms.md says what fails in this copy and why).
+# MYELIN_ARM64_SPEC replaces step 4's spec globs (space-separated), e.g. 'test/kernels/**/*.test.ts'.
 # Needs Debian's g++-aarch64-linux-gnu, qemu-user and qemu-user-binfmt (.ci/run installs them).
 # Run by `npm run test:arm64` and by .ci/run. Exit status non-zero on any failure.
 set -euo pipefail
@@ -56,27 +56,22 @@ fi
 echo "native tests on arm64: $((SECONDS - start)) s"
 
 # 4. The mocha suite, in a copy of the package whose only addon is the arm64 prebuild (the x64
-# build in build/ would be found first).
+# build in build/ would be found first) and whose node_modules holds the dependencies' arm64
+# packages (PNG charts, tsc), installed by the host's npm from the lockfile without their scripts.
 echo "== mocha on the arm64 Node (build-arm64-suite/)"
 start=$SECONDS
 [ -f dist/index.js ] || npm run build:ts --silent
 suite="$root/build-arm64-suite"
 rm -rf "$suite"
 mkdir -p "$suite/prebuilds"
-cp -r package.json tsconfig.json .mocharc.json README.md lib test data docs examples bin dist "$suite/"
+cp -r package.json package-lock.json tsconfig.json .mocharc.json README.md lib test data docs examples bin dist "$suite/"
 cp -r prebuilds/linux-arm64 "$suite/prebuilds/"
-ln -s "$root/node_modules" "$suite/node_modules"
-# The specs of what runs native code, or MYELIN_ARM64_SPEC's, with .mocharc.json's options spelled
-# out (a spec given beside the config would be added to its list, not replace it). Left out: the
-# tests of plain TypeScript (callbacks, data, cli, plot, serving, examples, reliability and the
-# rest), which run on x64 and reach the addon only through what is tested here; some of them need
-# the arm64 packages of dependencies (PNG charts, tsc) that the x64 node_modules lacks. Always
-# left out: test/onnx/, whose peer, onnxruntime-node, segfaults while loading under qemu-aarch64
-# (its own native code, not ours; the ONNX writer is plain TypeScript).
-native_specs='test/kernels/**/*.test.ts test/layers/**/*.test.ts test/optimizers/**/*.test.ts
-  test/models/**/*.test.ts test/io/**/*.test.ts test/addon.test.ts test/binding.test.ts
-  test/plan.test.ts'
-read -r -d '' -a specs <<<"${MYELIN_ARM64_SPEC:-$native_specs}" || true
+(cd "$suite" && npm ci --cpu=arm64 --os=linux --libc=glibc --ignore-scripts --no-audit --no-fund --loglevel=error)
+# The whole suite, or MYELIN_ARM64_SPEC's specs, with .mocharc.json's options spelled out (a spec
+# given beside the config would be added to its list, not replace it). Left out: test/onnx/,
+# whose peer, onnxruntime-node, segfaults while loading under qemu-aarch64 (its own native code,
+# not ours; the ONNX writer is plain TypeScript).
+read -r -d '' -a specs <<<"${MYELIN_ARM64_SPEC:-test/**/*.test.ts}" || true
 (
   cd "$suite"
   PATH="$node_dir/bin:$PATH" ESBUILD_BINARY_PATH="$root/node_modules/@esbuild/linux-x64/bin/esbuild" \
