@@ -164,6 +164,19 @@ export interface NativeBinding {
   /** Async runs so far, running now, and the most that ever ran at once. */
   planStats(): { runs: number; running: number; mostAtOnce: number };
   addElementwise(out: F32, a: F32, b: F32): void;
+  // -- merge layers of graph models (native/binding/merge_binding.cc) --
+  /** out = a - b, one length; out may be a or b itself. */
+  subtractElementwise(out: F32, a: F32, b: F32): void;
+  /** out = max(a, b), one length, NaN if either is NaN; out may be a or b itself. */
+  maximumElementwise(out: F32, a: F32, b: F32): void;
+  /** out = min(a, b), one length, NaN if either is NaN; out may be a or b itself. */
+  minimumElementwise(out: F32, a: F32, b: F32): void;
+  /** out = alpha * x, one length, alpha finite; out may be x itself. */
+  scaleElementwise(out: F32, x: F32, alpha: number): void;
+  /** dst (n x dstCols) columns [dstOffset, dstOffset + width) = src (n x srcCols) columns [srcOffset, srcOffset + width); dst's other columns kept. */
+  copyColumns(dst: F32, dstCols: number, dstOffset: number, src: F32, srcCols: number, srcOffset: number, width: number, n: number): void;
+  /** Maximum's and minimum's backward for one input x of y = max/min of several, called for each in order: dx = dy where x == y and no earlier input claimed it, else 0; first resets claimed. */
+  winnerGradient(dx: F32, claimed: F32, dy: F32, x: F32, y: F32, first: boolean | 0 | 1): void;
 }
 
 /** The package root: lib/ when run from source, dist/ when run compiled; both sit one below it. */

@@ -10,8 +10,10 @@ import { ArgumentRangeError } from './errors';
 import { describe, positiveInteger } from './validate';
 
 export { Tensor, tensor1d, tensor2d, type LabelsLike, type TensorLike } from './tensor';
-export { Model, type BatchArgs, type CompileArgs, type PredictAsyncArgs } from './core/model';
+export { Model, type BatchArgs, type CompileArgs, type ModelInputs, type ModelLabels, type PredictAsyncArgs } from './core/model';
 export { Sequential, sequential } from './models/sequential';
+export { Functional, input, model, type InputConfig, type ModelConfig } from './models/functional';
+export { SymbolicTensor } from './layers/symbolic';
 export type { FitArgs, History } from './core/fit';
 export type { ExportOnnxOptions } from './onnx/export';
 export type { CallbackParams, CustomCallbackArgs, Logs } from './callbacks';

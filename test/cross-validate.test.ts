@@ -28,7 +28,7 @@ function tracedDigits(): { x: my.Tensor; y: my.Tensor; n: number } {
   return { x: new my.Tensor(data, [n, 65]), y, n };
 }
 
-function sampleIds(x: my.TensorLike, n: number): number[] {
+function sampleIds(x: unknown, n: number): number[] {
   const t = x as my.Tensor;
   return Array.from({ length: t.shape[0] as number }, (_, r) => Math.round((t.data[r * 65 + 64] as number) * n));
 }

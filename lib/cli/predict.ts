@@ -13,6 +13,7 @@ import { loadFeatures, type DataOptions } from './data';
 import { requireWidth } from './width';
 import { openModel } from './model-file';
 import type { Output } from './output';
+import { UsageError } from './errors';
 
 export interface PredictOptions extends DataOptions {
   model: string;
@@ -49,7 +50,9 @@ export async function predict(options: PredictOptions, out: Output): Promise<voi
   const model = await openModel(options.model);
   const x = await loadFeatures(options, out.note);
   requireWidth(model, x, options.model, options.data, options.labelColumn !== undefined);
-  const outputs = model.predict(x, { batchSize: options.batchSize });
+  const predicted = model.predict(x, { batchSize: options.batchSize });
+  if (Array.isArray(predicted)) throw new UsageError(`the model ${options.model} has ${predicted.length} outputs (${model.outputNames.join(', ')}); predict writes models of one output: use the library's predict() for it`);
+  const outputs = predicted;
   const [n, c] = outputs.shape as [number, number];
   const activation = outputActivation(model);
   // Several sigmoid outputs are independent labels, not one class: no class column then.

@@ -36,10 +36,10 @@ export class ParameterArena {
 
   /**
    * Lays out the parameters of `layers` (already built) in order. Parameters already present in
-   * `previous` (the same layer and weight name) keep their values, wherever they now lie (a layer
+   * `previous` (an arena or several: the same layer and weight name) keep their values, wherever they now lie (a layer
    * appended or removed, a layer frozen); the rest are drawn from their initializers.
    */
-  constructor(layers: readonly Layer[], specs: readonly ParamSpec[][], previous?: ParameterArena) {
+  constructor(layers: readonly Layer[], specs: readonly ParamSpec[][], previous: ParameterArena | readonly ParameterArena[] = []) {
     const slots: ParamSlot[] = [];
     const ends = { params: 0, state: 0 };
     layers.forEach((layer, i) => {
@@ -62,13 +62,14 @@ export class ParameterArena {
     this.segments = Uint32Array.from([...trainable.map((s) => s.offset), ends.params]);
     this.regularized = trainable.filter((s) => s.spec.regularizer);
     this.constrained = trainable.filter((s) => s.spec.constraint);
+    const earlier = Array.isArray(previous) ? (previous as readonly ParameterArena[]) : [previous as ParameterArena];
     for (const slot of slots) {
       const view = this.view(slot);
       // Looked up among the layer's own few slots: a search of every slot per slot would make a
       // load quadratic in the layers. By name, wherever it was: a frozen layer's weights move
       // from the parameter arena to the state array with their values.
-      const kept = previous?.slotsOf(slot.layer).find((s) => s.spec.name === slot.spec.name && s.size === slot.size);
-      if (kept !== undefined && previous !== undefined) view.set(previous.view(kept));
+      const kept = earlier.map((arena) => ({ arena, slot: arena.slotsOf(slot.layer).find((s) => s.spec.name === slot.spec.name && s.size === slot.size) })).find((k) => k.slot !== undefined);
+      if (kept?.slot !== undefined) view.set(kept.arena.view(kept.slot));
       else slot.spec.initializer.fill(view, slot.spec.fanIn, slot.spec.fanOut);
     }
     for (const [layer, own] of this.byLayer) {

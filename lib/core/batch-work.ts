@@ -1,15 +1,15 @@
 /**
  * The work of one batch, written once for both ways of running it (lib/core/kernels.ts): the
- * forward pass through the graph, the loss, and when training the backward pass into the
+ * forward pass through the graph, each head's loss, and when training the backward pass into the
  * gradient arena, the regularizers' penalties, and the optimizer's update with the constraints
  * after it. Run now, it returns the values; added to a plan, the indices the values will have.
  */
 import type { Layer } from '../layers/layer';
-import type { Loss } from '../losses';
 import type { Optimizer } from '../optimizers/optimizer';
 import { applyRegularizer } from '../regularizers';
 import type { ParameterArena } from './arena';
 import type { Graph, GraphNode } from './graph';
+import { labelWidth, predictionWidth, type Head } from './heads';
 import type { Work } from './kernels';
 import type { Workspace } from './workspace';
 
@@ -17,9 +17,7 @@ import type { Workspace } from './workspace';
 export interface BatchModel {
   readonly graph: Graph;
   readonly arena: ParameterArena;
-  readonly loss: Loss;
-  /** The loss applies the last layer's activation (softmax or sigmoid cross-entropy from logits). */
-  readonly fused: boolean;
+  readonly heads: readonly Head[];
   readonly optimizer: Optimizer;
 }
 
@@ -29,7 +27,11 @@ export interface BatchModel {
  */
 export type BatchMode = 'evaluate' | 'gradients' | 'train';
 
-/** A batch: n rows of inputs, their labels, and one weight per sample or null for all ones. */
+/**
+ * A batch: n rows of inputs (every input's columns side by side), their labels (every head's),
+ * and sample weights (one per sample, or one per sample and head: weightCols of them), or null
+ * for all ones.
+ */
 export interface Batch {
   readonly input: Float32Array;
   readonly labels: Float32Array;
@@ -39,49 +41,59 @@ export interface Batch {
 
 /** The values of a batch's work: numbers run now, the indices of the values in a plan. */
 export interface BatchValues<S extends number> {
-  readonly loss: S;
+  /** Each head's loss, unweighted. */
+  readonly losses: readonly S[];
   /** The regularizers' penalties, which join the loss: activity ones per layer output, weight ones once. */
   readonly penalties: readonly S[];
   /** The update's outcome (1, or NaN when refused); null when the work makes no update. */
   readonly outcome: S | null;
-  /** The model's predictions for the batch (probabilities when the loss is fused). */
+  /** The model's predictions for the batch (probabilities when a loss is fused), every head's side by side. */
   readonly predictions: Float32Array;
 }
 
-/** A node's output: the batch's input for the graph's input node. */
+/** A node's output: the batch's input for node 0. */
 function outputOf(node: GraphNode, batch: Batch, ws: Workspace): Float32Array {
-  return node.layer === null ? batch.input : (ws.outputs[node.index] as Float32Array);
+  return node.index === 0 ? batch.input : (ws.outputs[node.index] as Float32Array);
 }
 
 export function batchWork<S extends number>(model: BatchModel, w: Work<S>, ws: Workspace, batch: Batch, mode: BatchMode): BatchValues<S> {
-  const { graph, arena, loss, fused, optimizer } = model;
-  const { n, labels, weights } = batch;
+  const { graph, arena, heads, optimizer } = model;
+  const { n } = batch;
   const backward = mode !== 'evaluate';
+  const total = graph.input.units;
   for (const node of graph.nodes) {
+    if (node.columns !== null) w.k.copyColumns(ws.outputs[node.index] as Float32Array, node.units, 0, batch.input, total, node.columns, node.units, n);
     if (node.layer === null) continue;
-    node.layer.forward(w.k, outputOf(node.inputs[0] as GraphNode, batch, ws), ws.outputs[node.index] as Float32Array, n, backward);
+    node.layer.atNode(node.index);
+    node.layer.forwardInputs(w.k, node.inputs.map((input) => outputOf(input, batch, ws)), ws.outputs[node.index] as Float32Array, n, backward);
   }
-  const last = graph.output;
-  const out = outputOf(last, batch, ws);
-  const dOut = backward ? (ws.grads[last.index] as Float32Array) : null;
-  const c = last.units;
-  const predictions = fused ? (ws.probs as Float32Array) : out;
-  const value = fused ? loss.fusion!.kernel(w.k, predictions, dOut, out, labels, weights, n, c) : loss.onOutputs(w.k, dOut, out, labels, weights, n, c);
+  // A node's gradient is whole once every part has been given: a head's loss, then each consumer's.
+  const given = new Set<number>();
+  const losses = heads.map((head, i) => {
+    const value = headLoss(w, ws, batch, heads, head, i, backward);
+    if (backward) given.add(head.node.index);
+    return value;
+  });
+  const predictions = packedPredictions(w, ws, heads, n);
   const penalties: S[] = [];
   let outcome: S | null = null;
-  if (w.goesOn(value)) {
-    // Backward in reverse graph order: a node's gradient is whole once every consumer has given its part.
-    const given = new Set<number>();
+  if (losses.every((value) => w.goesOn(value))) {
+    // Backward in reverse graph order.
+    const done = new Set<Layer>();
     for (let i = graph.nodes.length - 1; i >= 0; i--) {
       const node = graph.nodes[i] as GraphNode;
-      const layer = node.layer as Layer | null;
+      const layer = node.layer;
       if (layer === null) continue;
-      const dOutput = backward ? (ws.grads[node.index] as Float32Array) : null;
+      const dOutput = backward && given.has(node.index) ? (ws.grads[node.index] as Float32Array) : null;
       if (layer.activityRegularizer !== null) penalties.push(applyRegularizer(w.k, layer.activityRegularizer, ws.outputs[node.index] as Float32Array, dOutput, 1 / n));
       if (dOutput === null) continue;
-      const input = node.inputs[0] as GraphNode;
-      layer.backward(w.k, dOutput, input.layer === null ? null : gradientTarget(ws, graph, input, given), outputOf(input, batch, ws), ws.outputs[node.index] as Float32Array, n);
-      if (input.layer !== null) addGivenPart(w, ws, graph, input, given);
+      const targets = node.inputs.map((input) => (input.layer === null ? null : gradientTarget(ws, input, given)));
+      const shared = done.has(layer) ? stashGradients(w, ws, arena, layer) : [];
+      layer.atNode(node.index);
+      layer.backwardInputs(w.k, dOutput, targets, node.inputs.map((input) => outputOf(input, batch, ws)), ws.outputs[node.index] as Float32Array, n);
+      for (const [grad, stash] of shared) w.k.addElementwise(grad, grad, stash);
+      done.add(layer);
+      for (const input of node.inputs) if (input.layer !== null) addGivenPart(w, ws, input, given);
     }
     penalties.push(...arena.regularize(w.k, backward));
     if (mode === 'train') {
@@ -89,21 +101,64 @@ export function batchWork<S extends number>(model: BatchModel, w: Work<S>, ws: W
       if (w.goesOn(outcome)) arena.applyConstraints(w.k);
     }
   }
-  return { loss: value, penalties, outcome, predictions };
+  return { losses, penalties, outcome, predictions };
+}
+
+/** Head i's loss on its output; its gradient (scaled by the head's weight) into the output node's. */
+function headLoss<S extends number>(w: Work<S>, ws: Workspace, batch: Batch, heads: readonly Head[], head: Head, i: number, backward: boolean): S {
+  const { n } = batch;
+  const c = head.node.units;
+  const out = ws.outputs[head.node.index] as Float32Array;
+  const dOut = backward ? (ws.grads[head.node.index] as Float32Array) : null;
+  let labels = batch.labels;
+  let weights = batch.weights;
+  if (heads.length > 1) {
+    labels = ws.headLabels[i] as Float32Array;
+    w.k.copyColumns(labels, head.labelCols, 0, batch.labels, labelWidth(heads), head.labelOffset, head.labelCols, n);
+    if (batch.weights !== null && ws.weightCols > 1) {
+      weights = ws.headWeights[i] as Float32Array;
+      w.k.copyColumns(weights, 1, 0, batch.weights, ws.weightCols, i, 1, n);
+    }
+  }
+  const probs = ws.probs[i] ?? null;
+  const value = probs !== null ? head.loss.fusion!.kernel(w.k, probs, dOut, out, labels, weights, n, c) : head.loss.onOutputs(w.k, dOut, out, labels, weights, n, c);
+  if (dOut !== null && head.weight !== 1) w.k.scaleElementwise(dOut, dOut, head.weight);
+  return value;
+}
+
+/** The heads' predictions: the one head's own, or every head's copied side by side. */
+function packedPredictions<S extends number>(w: Work<S>, ws: Workspace, heads: readonly Head[], n: number): Float32Array {
+  const own = (head: Head, i: number): Float32Array => ws.probs[i] ?? (ws.outputs[head.node.index] as Float32Array);
+  if (ws.predictions === null) return own(heads[0] as Head, 0);
+  const width = predictionWidth(heads);
+  heads.forEach((head, i) => w.k.copyColumns(ws.predictions as Float32Array, width, head.predictionOffset, own(head, i), head.node.units, 0, head.node.units, n));
+  return ws.predictions;
+}
+
+/**
+ * Before a shared layer's backward at another node: its parameter gradients so far, set aside
+ * (the backward overwrites them) to be added back after.
+ */
+function stashGradients<S extends number>(w: Work<S>, ws: Workspace, arena: ParameterArena, layer: Layer): [Float32Array, Float32Array][] {
+  return arena.slotsOf(layer).filter((slot) => slot.trainable).map((slot) => {
+    const grad = arena.grads.subarray(slot.offset, slot.offset + slot.size);
+    const stash = ws.stash(slot.offset, slot.size);
+    w.k.copy(stash, grad);
+    return [grad, stash];
+  });
 }
 
 /**
  * Where a consumer writes its part of `node`'s gradient: the gradient itself for the first part,
- * the node's accumulator for each later one (added by addGivenPart), since a layer's backward
- * overwrites what it writes.
+ * the node's accumulator for each later one (added by addGivenPart), since a backward overwrites
+ * what it writes.
  */
-function gradientTarget(ws: Workspace, graph: Graph, node: GraphNode, given: ReadonlySet<number>): Float32Array {
-  if (!given.has(node.index) || graph.consumersOf(node).length < 2) return ws.grads[node.index] as Float32Array;
-  return ws.accumulator(node.index);
+function gradientTarget(ws: Workspace, node: GraphNode, given: ReadonlySet<number>): Float32Array {
+  return given.has(node.index) ? ws.accumulator(node.index) : (ws.grads[node.index] as Float32Array);
 }
 
-function addGivenPart<S extends number>(w: Work<S>, ws: Workspace, graph: Graph, node: GraphNode, given: Set<number>): void {
-  if (given.has(node.index) && graph.consumersOf(node).length >= 2) {
+function addGivenPart<S extends number>(w: Work<S>, ws: Workspace, node: GraphNode, given: Set<number>): void {
+  if (given.has(node.index)) {
     const sum = ws.grads[node.index] as Float32Array;
     w.k.addElementwise(sum, sum, ws.accumulator(node.index));
   }

@@ -11,13 +11,13 @@ import type { Callback, CustomCallbackArgs, Logs } from '../callbacks';
 import type { History } from '../callbacks/history';
 import { CallbackList, checkCallbacks } from '../callbacks/list';
 import { ArgumentRangeError, ArgumentTypeError, ShapeError, TrainingError } from '../errors';
-import { argmax } from '../metrics/metric';
 import { ProgressReporter } from '../progress';
 import { globalRandom } from '../random';
-import { Tensor, toLabels, type LabelsLike, type TensorLike } from '../tensor';
-import { boolean, describe, float32In, knownOptions, nonNegativeInteger, numberIn, plainObject, positiveInteger } from '../validate';
-import { accumulate, evaluateOffThread } from './evaluate';
-import type { Model } from './model';
+import { Tensor } from '../tensor';
+import { boolean, describe, knownOptions, nonNegativeInteger, numberIn, plainObject, positiveInteger } from '../validate';
+import { accumulate, evaluateOffThread, LossSums, resetMetrics } from './evaluate';
+import { checkSampleWeight, withClassWeights } from './sample-weights';
+import type { Model, ModelInputs, ModelLabels } from './model';
 import { abortError, signalOption } from './plan';
 import { refusedUpdateError } from './step-plans';
 import { stageNow, type TripSource, type TripStep } from './trip-plan';
@@ -47,7 +47,7 @@ export interface FitArgs {
    */
   validationSplit?: number;
   /** A separate validation set [x, y]; takes precedence over validationSplit. */
-  validationData?: [TensorLike, LabelsLike];
+  validationData?: [ModelInputs, ModelLabels];
   /** 0 silent, 1 progress bar on a terminal (plain lines otherwise), 2 one line per epoch. Default 1. */
   verbose?: 0 | 1 | 2;
   /** Callback objects (callbacks.earlyStopping(), a Callback subclass) or plain hook objects. */
@@ -77,8 +77,9 @@ const fitOptions = ['epochs', 'batchSize', 'shuffle', 'validationSplit', 'valida
 interface Part {
   readonly x: Tensor;
   readonly y: Tensor;
-  /** One weight per sample, or null for all ones. */
+  /** weightCols weights per sample (one, or one per output), or null for all ones. */
   readonly weights: Float32Array | null;
+  readonly weightCols: number;
 }
 
 interface DataSplit extends Part {
@@ -92,28 +93,12 @@ function rows(t: Tensor, start: number, end: number): Tensor {
   return new Tensor(t.data.subarray(start * cols, end * cols), [end - start, cols]);
 }
 
-/** sampleWeight as one finite weight >= 0 per sample. */
-function checkSampleWeight(value: unknown, samples: number): Float32Array | null {
-  if (value === undefined) return null;
-  if (!(value instanceof Float32Array) && !Array.isArray(value)) {
-    throw new ArgumentTypeError({ argument: 'sampleWeight', expected: 'a Float32Array or number[] of one weight per sample', received: describe(value) });
-  }
-  const t = toLabels(value, 'sampleWeight');
-  if (t.shape[1] !== 1 || t.size !== samples) {
-    throw new ShapeError({ argument: 'sampleWeight', expected: `${samples} weights, one per sample of x`, received: `shape [${t.shape.join(', ')}]` });
-  }
-  const index = t.data.findIndex((w) => !(w >= 0 && w < Infinity));
-  if (index >= 0) {
-    throw new ArgumentRangeError({ argument: `sampleWeight[${index}]`, expected: 'a finite weight >= 0', received: describe(t.data[index]) });
-  }
-  return t.data;
-}
-
-function splitData(model: Model, x: TensorLike, y: LabelsLike, options: Record<string, unknown>): DataSplit {
+function splitData(model: Model, x: unknown, y: unknown, options: Record<string, unknown>): DataSplit {
   const xs = model.checkInputs(x, 'x');
   const samples = xs.shape[0] as number;
   const ys = model.checkLabels(y, samples, 'y');
-  const weights = checkSampleWeight(options['sampleWeight'], samples);
+  const heads = model.heads();
+  const { weights, weightCols } = checkSampleWeight(options['sampleWeight'], heads, samples);
   if (options['validationData'] !== undefined) {
     const data = options['validationData'];
     if (!Array.isArray(data) || data.length !== 2) {
@@ -121,7 +106,7 @@ function splitData(model: Model, x: TensorLike, y: LabelsLike, options: Record<s
     }
     const vx = model.checkInputs(data[0], 'validationData[0]');
     const vy = model.checkLabels(data[1], vx.shape[0] as number, 'validationData[1]');
-    return { x: xs, y: ys, weights, validation: { x: vx, y: vy, weights: null }, validationNames: { x: 'validationData[0]', y: 'validationData[1]', weights: 'sampleWeight' } };
+    return { x: xs, y: ys, weights, weightCols, validation: { x: vx, y: vy, weights: null, weightCols: 1 }, validationNames: { x: 'validationData[0]', y: 'validationData[1]', weights: 'sampleWeight' } };
   }
   const fraction = numberIn(options['validationSplit'] ?? 0, 'validationSplit', { min: 0, max: 1, maxInclusive: false });
   const held = Math.floor(samples * fraction);
@@ -129,47 +114,16 @@ function splitData(model: Model, x: TensorLike, y: LabelsLike, options: Record<s
     throw new ShapeError({ argument: 'validationSplit', expected: `a fraction that leaves samples on both sides of ${samples}`, received: `${fraction}, which holds out ${held}` });
   }
   const validationNames = { x: 'x', y: 'y', weights: 'sampleWeight' };
-  if (held === 0) return { x: xs, y: ys, weights, validation: null, validationNames };
+  if (held === 0) return { x: xs, y: ys, weights, weightCols, validation: null, validationNames };
   const cut = samples - held;
   return {
     x: rows(xs, 0, cut),
     y: rows(ys, 0, cut),
-    weights: weights?.subarray(0, cut) ?? null,
-    validation: { x: rows(xs, cut, samples), y: rows(ys, cut, samples), weights: weights?.subarray(cut) ?? null },
+    weights: weights?.subarray(0, cut * weightCols) ?? null,
+    weightCols,
+    validation: { x: rows(xs, cut, samples), y: rows(ys, cut, samples), weights: weights?.subarray(cut * weightCols) ?? null, weightCols },
     validationNames,
   };
-}
-
-/** classWeight as a table from class index to weight. */
-function checkClassWeight(value: unknown): Map<number, number> {
-  const options = plainObject(value, 'classWeight');
-  const prototype: unknown = Object.getPrototypeOf(options);
-  if (prototype !== Object.prototype && prototype !== null) {
-    throw new ArgumentTypeError({ argument: 'classWeight', expected: 'a plain object { [classIndex]: weight }', received: describe(value) });
-  }
-  const table = new Map<number, number>();
-  for (const [key, weight] of Object.entries(options)) {
-    if (!/^(0|[1-9]\d*)$/.test(key)) {
-      throw new ArgumentRangeError({ argument: 'classWeight', expected: 'class indices (integers >= 0) as keys', received: `the key '${key}'` });
-    }
-    table.set(Number(key), float32In(weight, `classWeight[${key}]`, { min: 0, max: Infinity, maxInclusive: false }));
-  }
-  return table;
-}
-
-/** The training weights: sampleWeight times the weight of each sample's class, made once per fit. */
-function withClassWeights(part: Part, classWeight: unknown): Float32Array | null {
-  if (classWeight === undefined) return part.weights;
-  const table = checkClassWeight(classWeight);
-  const samples = part.y.shape[0] as number;
-  const cols = part.y.shape[1] as number;
-  const labels = part.y.data;
-  const out = new Float32Array(samples);
-  for (let r = 0; r < samples; r++) {
-    const cls = cols === 1 ? Math.round(labels[r] as number) : argmax(labels, r, cols);
-    out[r] = (table.get(cls) ?? 1) * (part.weights?.[r] ?? 1);
-  }
-  return out;
 }
 
 /**
@@ -183,6 +137,7 @@ function tripSource(part: Part, names: TripSource['names']): TripSource {
     x: part.x.data,
     y: copyOf(part.y.data),
     weights: part.weights === null ? null : copyOf(part.weights),
+    weightCols: part.weightCols,
     features: part.x.shape[1] as number,
     labelCols: part.y.shape[1] as number,
     names,
@@ -199,7 +154,7 @@ function verboseOption(value: unknown): 0 | 1 | 2 {
   return verbose;
 }
 
-export async function fitLoop(model: Model, x: TensorLike, y: LabelsLike, args: FitArgs): Promise<History> {
+export async function fitLoop(model: Model, x: unknown, y: unknown, args: FitArgs): Promise<History> {
   const options = plainObject(args, 'fit args');
   knownOptions(options, 'fit args', fitOptions);
   const epochs = positiveInteger(options['epochs'] ?? 1, 'epochs');
@@ -216,7 +171,7 @@ export async function fitLoop(model: Model, x: TensorLike, y: LabelsLike, args: 
   };
   const callbacks = checkCallbacks(options['callbacks']);
   const data = splitData(model, x, y, options);
-  const train = tripSource({ x: data.x, y: data.y, weights: withClassWeights(data, options['classWeight']) }, { x: 'x', y: 'y', weights: 'sampleWeight' });
+  const train = tripSource({ x: data.x, y: data.y, ...withClassWeights(data, model.heads(), options['classWeight']) }, { x: 'x', y: 'y', weights: 'sampleWeight' });
   const validation = data.validation === null ? null : tripSource(data.validation, data.validationNames);
 
   const samples = data.x.shape[0] as number;
@@ -239,17 +194,16 @@ export async function fitLoop(model: Model, x: TensorLike, y: LabelsLike, args: 
       if (shuffle) {
         globalRandom.shuffle(identityOrder(order));
       }
-      for (const m of model.metricsOf('fit')) m.reset();
+      const heads = model.heads();
+      resetMetrics(heads, 'fit');
       await list.epochBegin(epoch, {});
-      let lossSum = 0;
-      let seen = 0;
+      const losses = new LossSums(heads);
       let running: Logs = {};
       const take = (results: readonly TripStep[]): void => {
         for (const result of results) {
           const n = result.labels.length / train.labelCols;
-          lossSum += result.loss * n;
-          seen += n;
-          running = { loss: lossSum / seen, ...accumulate(model.metricsOf('fit'), result.predictions, result.labels, n, model.outputUnits) };
+          losses.add(result, n);
+          running = { ...losses.logs, ...accumulate(heads, 'fit', result.predictions, result.labels, n) };
         }
       };
       for (let step = 0; step < steps; ) {
@@ -345,7 +299,7 @@ class Stepper {
   /** One step on the main thread, its batch gathered into the workspace; then a turn of the event loop. */
   private async stepNow(step: number): Promise<TripStep> {
     const n = this.rowsOf(step);
-    const ws = this.model.workspaceFor(n);
+    const ws = this.model.workspaceFor(n, this.data.weightCols);
     const input = stageNow(this.data, this.order, step * this.batchSize, n, ws);
     const result = this.model.runBatchNow({ input, labels: ws.labels, weights: this.data.weights === null ? null : ws.weights, n }, true);
     await new Promise((resolve) => setImmediate(resolve));

@@ -10,7 +10,9 @@ import { native, type NativeBinding, type PlanInput } from '../backend';
 const kernelNames = [
   'denseForward', 'denseBackward', 'activationForward', 'activationBackward', 'preluForward', 'preluBackward',
   'batchNormForwardTrain', 'batchNormForwardInfer', 'batchNormBackward', 'batchNormBackwardInfer', 'standardizeForward', 'standardizeBackward',
-  'multiplyElementwise', 'addElementwise', 'copy', 'copyInto', 'copyRowsAt', 'sumOfSquares',
+  'multiplyElementwise', 'addElementwise',
+  'subtractElementwise', 'maximumElementwise', 'minimumElementwise', 'scaleElementwise', 'copyColumns', 'winnerGradient',
+  'copy', 'copyInto', 'copyRowsAt', 'sumOfSquares',
   'randomFillUniform', 'randomFillNormal', 'randomFillDropoutMask',
   'softmaxCrossEntropy', 'softmaxCrossEntropySparse', 'sigmoidBinaryCrossEntropy', 'binaryCrossEntropy', 'categoricalCrossEntropy',
   'sparseCategoricalCrossEntropy', 'meanSquaredError', 'meanAbsoluteError', 'huber', 'logCosh', 'hinge', 'squaredHinge',

@@ -10,35 +10,45 @@ import { saveModel, saveModelSync, type ModelJSON, type SaveOptions } from '../i
 import { modelToJSON } from '../io/topology';
 import { ArgumentRangeError, ArgumentTypeError, ModelStateError, ShapeError } from '../errors';
 import { checkDomain } from '../layers/weight-domain';
-import { Dense } from '../layers/dense';
 import type { Layer, LayerOwner, ParamSpec } from '../layers/layer';
 import { checkClaims, claimsFit, MAX_LAYERS, type Claim } from '../limits';
-import { getLoss, type Loss, type LossIdentifier } from '../losses';
+import type { LossIdentifier } from '../losses';
 import type { Metric, MetricName } from '../metrics';
-import { getMetrics } from '../metrics/resolve';
 import { exportOnnx as writeOnnx, exportOnnxSync as writeOnnxSync, type ExportOnnxOptions } from '../onnx/export';
 import { getOptimizer, type OptimizerName } from '../optimizers/by-name';
 import type { Optimizer } from '../optimizers/optimizer';
-import { batchOrSample, shapeText, Tensor, toLabels, toMatrix, type LabelsLike, type TensorLike } from '../tensor';
+import { batchOrSample, Tensor, toMatrix, type LabelsLike, type TensorLike } from '../tensor';
 import { describe, finiteValues, knownOptions, plainObject, positiveInteger } from '../validate';
-import { ParameterArena } from './arena';
+import { ParameterArena, type ParamSlot } from './arena';
 import { batchWork, type Batch, type BatchModel } from './batch-work';
 import { evaluateNow } from './evaluate';
 import { fitLoop, type FitArgs, type History, type Logs } from './fit';
 import { Graph } from './graph';
+import { makeHeads, outputNames, type Head, type HeadArgs } from './heads';
+import { checkInputList, packColumns, packLabels } from './model-data';
 import { now } from './kernels';
 import { getNamedWeights, orderedWeights } from './named-weights';
 import { signalOption } from './plan';
 import { InferenceBuffers, predictInto, predictOffThread } from './predict';
-import { refusedUpdateError, StepPlans, type StepResult } from './step-plans';
+import { combineValues, refusedUpdateError, StepPlans, type StepResult } from './step-plans';
 import { formatSummary } from './summary';
 
 export interface CompileArgs {
   optimizer: OptimizerName | Optimizer;
-  /** A name ('categoricalCrossentropy', 'mse') or a loss object (losses.huber({ delta: 2 })). */
-  loss: LossIdentifier;
-  /** Names ('accuracy', 'mae') or metric objects (metrics.precision()); each logs under its name. */
-  metrics?: MetricName | Metric | (MetricName | Metric)[];
+  /**
+   * A name ('categoricalCrossentropy', 'mse') or a loss object (losses.huber({ delta: 2 })); for a
+   * model of several outputs, one for all, an array in the outputs' order, or an object keyed by
+   * output name.
+   */
+  loss: LossIdentifier | LossIdentifier[] | Record<string, LossIdentifier>;
+  /** Each output's weight in the total loss (default 1), as an array or an object keyed by output name. */
+  lossWeights?: number[] | Record<string, number>;
+  /**
+   * Names ('accuracy', 'mae') or metric objects (metrics.precision()); each logs under its name
+   * (<output>_<name> for a model of several outputs, each output getting every metric, or those an
+   * object keyed by output name gives it).
+   */
+  metrics?: MetricName | Metric | (MetricName | Metric)[] | Record<string, MetricName | Metric | (MetricName | Metric)[]>;
 }
 
 export interface BatchArgs {
@@ -54,18 +64,27 @@ export interface PredictAsyncArgs extends BatchArgs {
 /** What compile() made. @internal */
 export interface Compiled {
   readonly optimizer: Optimizer;
-  readonly loss: Loss;
+  /** Each output's loss, weight and metrics (fit's, and their twins for evaluations). */
+  readonly heads: readonly Head[];
   /** What compile() was given, to compile again when a layer is added. */
-  readonly metricValues: readonly unknown[];
-  /** The metrics fit() accumulates over an epoch. */
-  readonly metrics: readonly Metric[];
-  /** Their twins for evaluate() and validation, so an evaluation never disturbs a running epoch. */
-  readonly evalMetrics: readonly Metric[];
-  /** The output activation is applied inside the loss kernel (softmax/sigmoid cross-entropy). */
-  readonly fused: boolean;
+  readonly args: HeadArgs;
 }
 
 const DEFAULT_PREDICT_BATCH = 256;
+
+/** The model behind each layer owner: a layer knows its owner, a graph model needs the model. */
+const ownerModels = new WeakMap<LayerOwner, Model>();
+
+/** What predict() takes: one tensor (or one sample), or for a model of several inputs one per input. */
+/** Labels: one tensor, or for a model of several outputs one per output (an array in order, or an object keyed by output name). */
+export type ModelLabels = LabelsLike | readonly LabelsLike[] | Readonly<Record<string, LabelsLike>>;
+
+export type ModelInputs = TensorLike | readonly number[] | Float32Array | readonly TensorLike[] | Readonly<Record<string, TensorLike>>;
+
+/** One output's tensor, or every output's. */
+function oneOrMany(results: Tensor[]): Tensor | Tensor[] {
+  return results.length === 1 ? (results[0] as Tensor) : results;
+}
 
 export class Model {
   /** Set to true (from a callback) to end fit() after the current batch, as in Keras. */
@@ -93,6 +112,13 @@ export class Model {
   /** predictAsync()'s: its runs go one at a time, so they share them, apart from predict()'s. */
   private asyncInferenceBuffers: InferenceBuffers | null = null;
   private fitting = false;
+  /**
+   * The model whose arena holds this one's weights, for a model made of another's layers (an
+   * encoder cut from a trained autoencoder, a model nested in a larger one): the two share the
+   * weights, and this one predicts and evaluates but does not train. Null for a model that holds
+   * its own. @internal
+   */
+  protected lender: Model | null = null;
   /** A run of fit's steps is queued or running: the weights and fit's buffers are not the main thread's. */
   private trainingRunPending = false;
   /** predictAsync() runs queued or running: they read the weights, which must not change under them. */
@@ -105,16 +131,33 @@ export class Model {
 
   /** The graph of the layers, made anew when they change. @internal */
   graph(): Graph {
-    this.graphCache ??= Graph.chain(this.inputUnits, this.built);
+    this.graphCache ??= this.makeGraph();
     return this.graphCache;
   }
 
-  get inputUnits(): number {
-    return this.built[0]?.inputUnits ?? 0;
+  /** The graph of the layers: Sequential's chain; a graph model gives its own. */
+  protected makeGraph(): Graph {
+    return Graph.chain(this.built[0]?.inputUnits ?? 0, this.built);
   }
 
+  /** Features per sample: every input's, for a model of several. */
+  get inputUnits(): number {
+    return this.built.length === 0 ? 0 : this.graph().input.units;
+  }
+
+  /** Values per sample of the output: every output's, for a model of several. */
   get outputUnits(): number {
-    return this.built[this.built.length - 1]?.outputUnits ?? 0;
+    return this.built.length === 0 ? 0 : this.graph().outputs.reduce((sum, node) => sum + node.units, 0);
+  }
+
+  /** Each input's name and width, in order. @internal */
+  inputSpecs(): { readonly name: string; readonly units: number }[] {
+    return [{ name: 'input', units: this.inputUnits }];
+  }
+
+  /** Each output's name, in order: its layer's. */
+  get outputNames(): string[] {
+    return this.built.length === 0 ? [] : outputNames(this.graph());
   }
 
   /**
@@ -148,7 +191,7 @@ export class Model {
   }
 
   /** What the layers ask of the model: their weights, and leave to change their trainable flag. */
-  private readonly owner: LayerOwner = {
+  private readonly owner: LayerOwner = this.registerOwner({
     trainableChanging: (layer) => {
       const call = `Setting trainable on '${layer.name}'`;
       if (this.fitting) throw new ModelStateError(`${call} cannot happen while fit() is training this model: wait for fit to finish.`);
@@ -172,7 +215,13 @@ export class Model {
       }
       this.writeWeights(slots, weights, 'weights');
     },
-  };
+  });
+
+  /** Records which model an owner speaks for. */
+  private registerOwner(owner: LayerOwner): LayerOwner {
+    ownerModels.set(owner, this);
+    return owner;
+  }
 
   /** Counts the arenas' floats from the specs. */
   private countFloats(): void {
@@ -210,7 +259,7 @@ export class Model {
       this.arena = new ParameterArena(this.built, this.specs, previous);
       this.compiled?.optimizer.remapSlots(previous.movesTo(this.arena), this.arena.params.length);
     }
-    if (this.compiled !== null) this.compiled = this.compileWith(this.compiled.optimizer, this.compiled.loss, this.compiled.metricValues);
+    if (this.compiled !== null) this.compiled = this.compileWith(this.compiled.optimizer, this.compiled.args);
   }
 
   /**
@@ -261,36 +310,114 @@ export class Model {
   /** The parameter arena, made (and initialized) on first use so that seed() before it counts. */
   private requireArena(): ParameterArena {
     if (this.built.length === 0) throw new ModelStateError('The model has no layers: add one with model.add(layers.dense({ ... })).');
-    this.arena ??= new ParameterArena(this.built, this.specs);
+    if (this.lender !== null) return this.lender.requireArena();
+    this.arena ??= new ParameterArena(this.built, this.specs, this.adopted);
+    this.adopted = [];
     return this.arena;
+  }
+
+  /** The arenas of the models whose layers this one took over, whose weights its arena starts from. */
+  private adopted: ParameterArena[] = [];
+
+  /**
+   * Takes built layers as the model's, in order: a graph model's. Layers no model holds become
+   * this model's. Layers another model holds stay there when that model holds them all (this one
+   * borrows its arena: a sub-model); a model whose every layer is among `layers` (a model nested in
+   * this one, or one it was cut from and extends) hands them over, keeping their weights, and
+   * borrows this one's arena from then on. @internal
+   */
+  protected adoptLayers(layers: readonly Layer[]): void {
+    const seen = new Set<string>();
+    for (const layer of layers) {
+      if (seen.has(layer.name)) throw new ArgumentRangeError({ argument: 'outputs', expected: 'layers of distinct names in the graph', received: `two layers named '${layer.name}'` });
+      seen.add(layer.name);
+    }
+    const holders = new Set<Model>();
+    for (const layer of layers) {
+      const holder = layer.holder === null ? undefined : ownerModels.get(layer.holder);
+      if (holder !== undefined) holders.add(holder);
+    }
+    const only = holders.size === 1 ? [...holders][0] as Model : null;
+    if (only !== null && layers.every((layer) => layer.holder === only.owner)) {
+      this.lender = only;
+      this.setLayers(layers, false);
+      return;
+    }
+    for (const holder of holders) {
+      const missing = holder.built.find((layer) => !layers.includes(layer));
+      if (missing !== undefined) {
+        throw new ArgumentRangeError(
+          { argument: 'outputs', expected: "layers that no other model holds, or all of another model's layers (a nested model)", received: `'${holder.built.find((l) => layers.includes(l))?.name}', held by a model that also holds '${missing.name}', which this graph does not use` },
+          'Build the new model from the whole model (apply it like a layer), or cut a sub-model of one model only.',
+        );
+      }
+      holder.expectIdle('Nesting a model', true);
+      if (holder.fitting) throw new ModelStateError('A model cannot be nested while fit() trains it: wait for fit to finish.');
+    }
+    this.adopted = [...holders].map((holder) => holder.requireArena());
+    this.setLayers(layers, true);
+    for (const holder of holders) holder.lendFrom(this);
+  }
+
+  /** Sets the layers and their specs; attaches them when this model holds them. */
+  private setLayers(layers: readonly Layer[], hold: boolean): void {
+    this.built = [...layers];
+    this.byName.clear();
+    for (const layer of layers) this.byName.set(layer.name, layer);
+    this.specs = layers.map((layer) => layer.weightSpecs());
+    this.countFloats();
+    if (hold) {
+      checkClaims('outputs', `a graph of ${layers.length} layers`, [
+        { what: 'the parameter arena', floats: this.floats.trainable },
+        { what: 'the gradient arena', floats: this.floats.trainable },
+        { what: 'the state array', floats: this.floats.state },
+      ]);
+      for (const layer of layers) layer.attach(this.owner);
+    }
+    this.structureChanged();
+  }
+
+  /** This model's layers went to `model` (nested in it): it borrows that model's arena from now on. */
+  private lendFrom(model: Model): void {
+    this.lender = model;
+    this.arena = null;
+    this.structureChanged();
+  }
+
+  /** A model that borrows its weights does not train: refuses `call`. */
+  private expectOwnWeights(call: string): void {
+    if (this.lender !== null) {
+      throw new ModelStateError(
+        `${call}: this model's layers belong to another model (it was cut from it, or nested in it), so training it would change that model's weights under it. ` +
+          'Train the model that holds them, or train a copy: modelFromJSON(model.toJSON()), then setWeights(model.getWeights()).',
+      );
+    }
+  }
+
+  /** The slots of this model's weights: the arena's, or for a model that borrows it, its own layers'. @internal */
+  weightSlots(): readonly ParamSlot[] {
+    const arena = this.requireArena();
+    return this.lender === null ? arena.slots : this.built.flatMap((layer) => arena.slotsOf(layer));
   }
 
   compile(args: CompileArgs): void {
     if (this.fitting) throw new ModelStateError('compile() cannot run while fit() is training this model: wait for fit to finish.');
     const options = plainObject(args, 'compile args');
-    knownOptions(options, 'compile args', ['optimizer', 'loss', 'metrics']);
+    knownOptions(options, 'compile args', ['optimizer', 'loss', 'lossWeights', 'metrics']);
     if (this.built.length === 0) throw new ModelStateError('Cannot compile a model with no layers: add one with model.add(layers.dense({ ... })).');
     const optimizer = getOptimizer(options['optimizer'], 'optimizer');
     const slots = optimizer.slotNames();
     const params = this.floats.trainable;
     checkClaims('optimizer', `${optimizer.className}, whose slots ${slots.join(', ')} each hold 2 x ${params} floats`, slots.map((name) => ({ what: `the slot arenas '${name}'`, floats: 2 * params })), this.arenaBytes());
-    const loss = getLoss(options['loss'], 'loss');
-    const metrics = options['metrics'] === undefined ? [] : Array.isArray(options['metrics']) ? options['metrics'] : [options['metrics']];
-    this.compiled = this.compileWith(optimizer, loss, [...(metrics as unknown[])]);
+    if (options['loss'] === undefined) throw new ArgumentTypeError({ argument: 'loss', expected: "a loss name ('meanSquaredError') or a loss object", received: 'undefined' });
+    const metrics = options['metrics'];
+    this.compiled = this.compileWith(optimizer, { loss: options['loss'], lossWeights: options['lossWeights'], metrics: Array.isArray(metrics) ? [...(metrics as unknown[])] : metrics });
     this.structure++;
     this.stepPlansCache = null;
   }
 
-  private compileWith(optimizer: Optimizer, loss: Loss, metricValues: readonly unknown[]): Compiled {
-    const last = this.built[this.built.length - 1];
-    // An activity regularizer needs the activated output, which a fused loss never writes.
-    const fused = last instanceof Dense && loss.fusion !== null && last.activation === loss.fusion.activation && last.activityRegularizer === null;
-    this.built.forEach((layer) => {
-      if (layer instanceof Dense) layer.fusedIntoLoss = fused && layer === last;
-    });
-    const metrics = getMetrics(metricValues, loss, this.outputUnits);
-    const evalMetrics = metrics.map((m) => m.clone());
-    return { optimizer, loss, metricValues, metrics, evalMetrics, fused };
+  private compileWith(optimizer: Optimizer, args: HeadArgs): Compiled {
+    return { optimizer, heads: makeHeads(this.graph(), args, this.lender !== null), args };
   }
 
   private requireCompiled(): Compiled {
@@ -307,13 +434,13 @@ export class Model {
 
   /** What a batch's work needs: the graph, the arena and the compile state. @internal */
   batchModel(): BatchModel {
-    const { loss, fused, optimizer } = this.requireCompiled();
-    return { graph: this.graph(), arena: this.requireArena(), loss, fused, optimizer };
+    const { heads, optimizer } = this.requireCompiled();
+    return { graph: this.graph(), arena: this.requireArena(), heads, optimizer };
   }
 
   /** Whether a training step is all kernel calls (no loss, regularizer or constraint in JavaScript), so a plan can run it. @internal */
   get plannable(): boolean {
-    return this.requireCompiled().loss.native && this.requireArena().native;
+    return this.requireCompiled().heads.every((head) => head.loss.native) && this.requireArena().native;
   }
 
   /**
@@ -328,41 +455,31 @@ export class Model {
     return this.stepPlansCache;
   }
 
-  /** Validates a batch of inputs against the model: a matrix of inputUnits finite columns. @internal */
+  /**
+   * Validates a batch of inputs against the model: a matrix of inputUnits finite columns, or for a
+   * model of several inputs one per input (an array in order, or an object keyed by input name),
+   * packed side by side as the core runs them. @internal
+   */
   checkInputs(x: unknown, argument = 'x'): Tensor {
-    const t = toMatrix(x, argument);
-    const cols = t.shape[1] as number;
-    if (cols !== this.inputUnits) {
-      throw new ShapeError({ argument, expected: `samples of ${this.inputUnits} features (shape [n, ${this.inputUnits}])`, received: shapeText(x, t) });
-    }
-    finiteValues(t.data, argument);
-    return t;
+    return packColumns(this.checkInputList(x, argument));
   }
 
-  /** Validates labels against the inputs and the loss: one per sample, of the loss's kind. @internal */
+  /** Validates a batch of inputs: one matrix per input, as given. @internal */
+  checkInputList(x: unknown, argument = 'x'): Tensor[] {
+    return checkInputList(x, this.inputSpecs(), argument);
+  }
+
+  /**
+   * Validates labels against the inputs and each output's loss (one per sample, of its kind), and
+   * for a model of several outputs packs them side by side. @internal
+   */
   checkLabels(y: unknown, samples: number, argument = 'y'): Tensor {
-    const { loss } = this.requireCompiled();
-    const t = toLabels(y, argument);
-    const rows = t.shape[0] as number;
-    const cols = t.shape[1] as number;
-    if (rows !== samples) {
-      throw new ShapeError({ argument, expected: `${samples} samples, as many as x has`, received: `${rows}` });
-    }
-    finiteValues(t.data, argument);
-    if (loss.sparse) {
-      if (cols !== 1) {
-        throw new ShapeError({ argument, expected: `one class index per sample for ${loss.name} (shape [n] or [n, 1])`, received: `shape [${t.shape.join(', ')}]` }, "For one-hot labels use loss 'categoricalCrossentropy'.");
-      }
-      const classes = this.outputUnits;
-      const bad = t.data.findIndex((v) => !Number.isInteger(v) || v < 0 || v >= classes);
-      if (bad >= 0) {
-        throw new ArgumentRangeError({ argument: `${argument}[${bad}]`, expected: `a class index from 0 to ${classes - 1}`, received: describe(t.data[bad]) });
-      }
-    } else if (cols !== this.outputUnits) {
-      const hint = cols === 1 && this.outputUnits > 1 ? "For class indices use loss 'sparseCategoricalCrossentropy'." : undefined;
-      throw new ShapeError({ argument, expected: `${this.outputUnits} targets per sample (shape [n, ${this.outputUnits}])`, received: `shape [${t.shape.join(', ')}]` }, hint);
-    }
-    return t;
+    return packLabels(this.requireCompiled().heads, y, samples, argument);
+  }
+
+  /** The compiled heads: each output's loss, weight and metrics. @internal */
+  heads(): readonly Head[] {
+    return this.requireCompiled().heads;
   }
 
   /**
@@ -373,16 +490,14 @@ export class Model {
   runBatchNow(batch: Batch, train: boolean): StepResult {
     const model = this.batchModel();
     const values = batchWork(model, now, this.workspaceFor(batch.n), batch, train ? 'train' : 'evaluate');
-    const lossValue = values.loss;
-    const updateRefused = train && Number.isFinite(lossValue) && !Number.isFinite(values.outcome ?? NaN);
-    if (train && !updateRefused && Number.isFinite(lossValue)) model.optimizer.advance(1);
-    if (!Number.isFinite(lossValue) || updateRefused) return { loss: updateRefused ? NaN : lossValue, predictions: values.predictions, updateRefused };
-    return { loss: values.penalties.reduce((sum, p) => sum + p, lossValue), predictions: values.predictions, updateRefused: false };
+    const result = combineValues(model.heads, values.losses, values.penalties, train ? values.outcome : null, values.predictions);
+    if (train && Number.isFinite(result.loss)) model.optimizer.advance(1);
+    return result;
   }
 
   /** The workspace of batches of n rows. @internal */
-  workspaceFor(n: number): import('./workspace').Workspace {
-    return this.stepPlans().workspace(n);
+  workspaceFor(n: number, weightCols = 1): import('./workspace').Workspace {
+    return this.stepPlans().workspace(n, weightCols);
   }
 
   /** Marks a run of fit's steps as queued or running (synchronous calls are refused meanwhile). @internal */
@@ -413,14 +528,14 @@ export class Model {
    * The loss on (x, y) and a copy of its gradient with respect to every parameter, in the
    * arena's layout (the order of getWeights()); no weight changes. For gradient checks.
    */
-  computeGradients(x: TensorLike, y: LabelsLike): { loss: number; grads: Float32Array } {
+  computeGradients(x: ModelInputs, y: ModelLabels): { loss: number; grads: Float32Array } {
     this.expectIdle('computeGradients()');
     const xs = this.checkInputs(x);
     const n = xs.shape[0] as number;
     const batch = { input: xs.data, labels: this.checkLabels(y, n).data, weights: null, n };
-    const values = batchWork(this.batchModel(), now, this.workspaceFor(n), batch, 'gradients');
-    const loss = Number.isFinite(values.loss) ? values.penalties.reduce((sum, p) => sum + p, values.loss) : values.loss;
-    return { loss, grads: this.requireArena().grads.slice() };
+    const model = this.batchModel();
+    const values = batchWork(model, now, this.workspaceFor(n), batch, 'gradients');
+    return { loss: combineValues(model.heads, values.losses, values.penalties, null, values.predictions).loss, grads: this.requireArena().grads.slice() };
   }
 
   private batchSizeOption(args: unknown, defaultSize: number): number {
@@ -431,8 +546,9 @@ export class Model {
   }
 
   /** Trains until `epochs` are done or stopTraining is set; yields to the event loop between batches. */
-  async fit(x: TensorLike, y: LabelsLike, args: FitArgs = {}): Promise<History> {
+  async fit(x: ModelInputs, y: ModelLabels, args: FitArgs = {}): Promise<History> {
     this.requireCompiled();
+    this.expectOwnWeights('fit()');
     if (this.fitting) throw new ModelStateError('fit() is already running on this model: wait for it to finish before starting another.');
     this.fitting = true;
     try {
@@ -446,7 +562,7 @@ export class Model {
   }
 
   /** Loss and metrics on a labelled set, e.g. { loss: 0.12, accuracy: 0.97 }. */
-  evaluate(x: TensorLike, y: LabelsLike, args?: BatchArgs): Logs {
+  evaluate(x: ModelInputs, y: ModelLabels, args?: BatchArgs): Logs {
     this.requireCompiled();
     this.expectIdle('evaluate()');
     const batchSize = this.batchSizeOption(args, DEFAULT_PREDICT_BATCH);
@@ -455,20 +571,19 @@ export class Model {
     return evaluateNow(this, xs, this.checkLabels(y, xs.shape[0] as number), batchSize, null);
   }
 
-  /** The metrics fit() accumulates, and their twins for evaluations. @internal */
-  metricsOf(kind: 'fit' | 'evaluate'): readonly Metric[] {
-    const compiled = this.requireCompiled();
-    return kind === 'fit' ? compiled.metrics : compiled.evalMetrics;
-  }
-
-  /** Outputs for a batch of samples, as a new [n, outputUnits] tensor; one sample (a flat array of inputUnits values) gives one row. */
-  predict(x: TensorLike | readonly number[] | Float32Array, args?: BatchArgs): Tensor {
+  /**
+   * Outputs for a batch of samples, as a new [n, outputUnits] tensor; one sample (a flat array of
+   * inputUnits values) gives one row. A model of several inputs takes one tensor per input (an
+   * array in order, or an object keyed by input name); one of several outputs gives an array of
+   * tensors, one per output, as TensorFlow.js does.
+   */
+  predict(x: ModelInputs, args?: BatchArgs): Tensor | Tensor[] {
     this.expectIdle('predict()');
     const batchSize = this.batchSizeOption(args, DEFAULT_PREDICT_BATCH);
-    const xs = this.checkInputs(batchOrSample(x, this.inputUnits));
-    const result = this.predictionResult(xs, batchSize);
-    predictInto(this.inferenceModel(), now, result.data, xs, batchSize, (this.inferenceBuffers ??= new InferenceBuffers(this.graph())));
-    return result;
+    const xs = this.predictionInputs(x);
+    const results = this.predictionResults(xs, batchSize);
+    predictInto(this.inferenceModel(), now, results.map((r) => r.data), xs, batchSize, (this.inferenceBuffers ??= new InferenceBuffers(this.graph())));
+    return oneOrMany(results);
   }
 
   /**
@@ -478,51 +593,63 @@ export class Model {
    * runs (it rejects with an AbortError). The prediction is of x as it is when called: x is
    * copied first, so it may change, or be transferred to another thread, meanwhile.
    */
-  async predictAsync(x: TensorLike | readonly number[] | Float32Array, args?: PredictAsyncArgs): Promise<Tensor> {
+  async predictAsync(x: ModelInputs, args?: PredictAsyncArgs): Promise<Tensor | Tensor[]> {
     const options = args === undefined ? {} : plainObject(args, 'args');
     knownOptions(options, 'args', ['batchSize', 'signal']);
     const signal = signalOption(options['signal']);
     const batchSize = options['batchSize'] === undefined ? DEFAULT_PREDICT_BATCH : positiveInteger(options['batchSize'], 'batchSize');
-    const checked = this.checkInputs(batchOrSample(x, this.inputUnits));
+    const checked = this.predictionInputs(x);
     // Rows converted from number[][] (or one sample) are ours already; anyone else's array is copied.
-    const xs = Array.isArray(x) ? checked : new Tensor(checked.data.slice(), checked.shape);
-    return this.predictOffThread(xs, batchSize, signal);
+    const xs = checked.length === 1 && Array.isArray(x) ? checked : checked.map((t) => new Tensor(t.data.slice(), t.shape));
+    return oneOrMany(await this.predictEveryOutputOffThread(xs, batchSize, signal));
+  }
+
+  /** predict's inputs: one matrix per input; for a model of one, a flat array is one sample. */
+  private predictionInputs(x: unknown): Tensor[] {
+    return this.inputSpecs().length === 1 ? [this.checkInputs(batchOrSample(x, this.inputUnits))] : this.checkInputList(x);
   }
 
   /**
    * predictAsync() of rows that no one else holds (the batcher's own batch buffers), so not
-   * copied. @internal
+   * copied, for a model of one input and one output. @internal
    */
   async predictOffThread(xs: Tensor, batchSize: number, signal?: AbortSignal): Promise<Tensor> {
-    const result = this.predictionResult(xs, batchSize);
+    return (await this.predictEveryOutputOffThread([xs], batchSize, signal))[0] as Tensor;
+  }
+
+  /** predictAsync() of inputs no one else holds: one tensor per output. */
+  private async predictEveryOutputOffThread(xs: readonly Tensor[], batchSize: number, signal?: AbortSignal): Promise<Tensor[]> {
+    const results = this.predictionResults(xs, batchSize);
     const buffers = (this.asyncInferenceBuffers ??= new InferenceBuffers(this.graph()));
     this.predictionsPending += 1;
     try {
-      await predictOffThread(this.inferenceModel(), result.data, xs, batchSize, buffers, signal);
+      await predictOffThread(this.inferenceModel(), results.map((r) => r.data), xs, batchSize, buffers, signal);
     } finally {
       this.predictionsPending -= 1;
     }
-    return result;
+    return results;
   }
 
-  /** What a prediction needs: the graph, the arena, and whether the loss holds the output activation. */
-  private inferenceModel(): { graph: Graph; fused: boolean } {
+  /** What a prediction needs: the graph, with the arena made. */
+  private inferenceModel(): { graph: Graph } {
     this.requireArena();
-    return { graph: this.graph(), fused: this.compiled?.fused ?? false };
+    return { graph: this.graph() };
   }
 
-  /** The tensor a prediction of xs fills, its shape fixed now, after the size checks. */
-  private predictionResult(xs: Tensor, batchSize: number): Tensor {
-    const samples = xs.shape[0] as number;
-    const c = this.outputUnits;
+  /** The tensors a prediction of xs fills, one per output, their shapes fixed now, after the size checks. */
+  private predictionResults(xs: readonly Tensor[], batchSize: number): Tensor[] {
+    const samples = (xs[0] as Tensor).shape[0] as number;
+    const outputs = this.graph().outputs;
     const capacity = 2 ** Math.ceil(Math.log2(Math.min(batchSize, samples)));
-    this.checkBatchSize(samples <= batchSize ? 'x' : 'batchSize', capacity, [{ what: `the result [${samples}, ${c}]`, floats: samples * c }]);
-    return new Tensor(new Float32Array(samples * c), [samples, c]);
+    const claims = outputs.map((node) => ({ what: `the result [${samples}, ${node.units}]`, floats: samples * node.units }));
+    this.checkBatchSize(samples <= batchSize ? 'x' : 'batchSize', capacity, claims);
+    return outputs.map((node) => new Tensor(new Float32Array(samples * node.units), [samples, node.units]));
   }
 
   /** One optimizer step on one batch; returns its loss (before the step). */
-  trainOnBatch(x: TensorLike, y: LabelsLike): number {
+  trainOnBatch(x: ModelInputs, y: ModelLabels): number {
     if (this.fitting) throw new ModelStateError('trainOnBatch() cannot run while fit() is training this model.');
+    this.expectOwnWeights('trainOnBatch()');
     this.expectIdle('trainOnBatch()', true);
     const xs = this.checkInputs(x);
     const n = xs.shape[0] as number;
@@ -541,7 +668,7 @@ export class Model {
   getWeights(): Tensor[] {
     this.expectIdle('getWeights()');
     const arena = this.requireArena();
-    return arena.slots.map((s) => new Tensor(arena.view(s).slice(), s.spec.shape));
+    return this.weightSlots().map((s) => new Tensor(arena.view(s).slice(), s.spec.shape));
   }
 
   /**
@@ -551,21 +678,21 @@ export class Model {
    */
   setWeights(weights: readonly TensorLike[] | Readonly<Record<string, TensorLike>>): void {
     this.expectIdle('setWeights()', true);
-    const arena = this.requireArena();
+    const slots = this.weightSlots();
     if (!Array.isArray(weights) && typeof weights === 'object' && weights !== null && !ArrayBuffer.isView(weights) && !(weights instanceof Tensor)) {
       weights = orderedWeights(this, weights);
     }
-    if (!Array.isArray(weights) || weights.length !== arena.slots.length) {
-      throw new ArgumentTypeError({ argument: 'weights', expected: `an array of ${arena.slots.length} tensors, in the order of getWeights()`, received: describe(weights) });
+    if (!Array.isArray(weights) || weights.length !== slots.length) {
+      throw new ArgumentTypeError({ argument: 'weights', expected: `an array of ${slots.length} tensors, in the order of getWeights()`, received: describe(weights) });
     }
-    this.writeWeights(arena.slots, weights, 'weights');
+    this.writeWeights(slots, weights, 'weights');
   }
 
   /**
    * Checks `values` against `slots` (shape, finite, each weight's domain), then writes them all:
    * nothing is written when one is wrong. @internal
    */
-  writeWeights(slots: ParameterArena['slots'], values: readonly unknown[], argument: string): void {
+  writeWeights(slots: readonly ParamSlot[], values: readonly unknown[], argument: string): void {
     const arena = this.requireArena();
     const checked = slots.map((slot, i) => {
       const t = values[i] instanceof Tensor ? (values[i] as Tensor) : toMatrix(values[i], `${argument}[${i}]`);
@@ -629,7 +756,7 @@ export class Model {
   }
 
   /** What compile() was given, or null when not compiled; for lib/io. @internal */
-  compileArgs(): { readonly optimizer: Optimizer; readonly loss: Loss; readonly metricValues: readonly unknown[] } | null {
+  compileArgs(): { readonly optimizer: Optimizer; readonly heads: readonly Head[]; readonly args: HeadArgs } | null {
     return this.compiled;
   }
 

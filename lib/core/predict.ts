@@ -5,17 +5,15 @@
  */
 import { activationCode } from '../activations';
 import { BoundedCache } from '../bounded-cache';
-import type { Dense } from '../layers/dense';
+import { Dense } from '../layers/dense';
 import type { Tensor } from '../tensor';
 import type { Graph, GraphNode } from './graph';
 import { PlanCalls, type Work } from './kernels';
 import { Plan } from './plan';
 
-/** What a prediction needs of a model: its graph, and whether its loss holds the output activation. */
+/** What a prediction needs of a model: its graph. */
 export interface InferenceModel {
   readonly graph: Graph;
-  /** The last layer leaves logits, the loss applying its activation: a prediction applies it. */
-  readonly fused: boolean;
 }
 
 /**
@@ -36,33 +34,51 @@ export class InferenceBuffers {
   }
 }
 
-/** The outputs for xs, batch by batch, into result, through w's kernels (now, or into a plan). */
-export function predictInto<S extends number>(model: InferenceModel, w: Work<S>, result: Float32Array, xs: Tensor, batchSize: number, buffers: InferenceBuffers): void {
-  const { graph, fused } = model;
-  const samples = xs.shape[0] as number;
-  const k = graph.input.units;
-  const c = graph.output.units;
+/**
+ * The outputs for xs (one matrix per input), batch by batch, into results (one per output),
+ * through w's kernels (now, or into a plan).
+ */
+export function predictInto<S extends number>(model: InferenceModel, w: Work<S>, results: readonly Float32Array[], xs: readonly Tensor[], batchSize: number, buffers: InferenceBuffers): void {
+  const { graph } = model;
+  const samples = (xs[0] as Tensor).shape[0] as number;
+  const outputAt = new Map(graph.outputs.map((node, j) => [node.index, j]));
   for (let start = 0; start < samples; start += batchSize) {
     const n = Math.min(batchSize, samples - start);
-    const rows = result.subarray(start * c, (start + n) * c);
+    const rows = results.map((result, j) => {
+      const c = (graph.outputs[j] as GraphNode).units;
+      return result.subarray(start * c, (start + n) * c);
+    });
     const outputs = buffers.get(n);
-    outputs[0] = xs.data.subarray(start * k, (start + n) * k);
+    graph.inputs.forEach((node, i) => {
+      const t = xs[i] as Tensor;
+      const k = t.shape[1] as number;
+      outputs[node.index] = t.data.subarray(start * k, (start + n) * k);
+    });
     for (const node of graph.nodes) {
       if (node.layer === null) continue;
-      // The last node writes the result's rows itself, unless its activation is still to apply.
-      const y = node === graph.output && !fused ? rows : (outputs[node.index] as Float32Array);
-      node.layer.forward(w.k, outputs[(node.inputs[0] as GraphNode).index] as Float32Array, y, n, false);
+      // An output node writes its result's rows itself, unless its activation is still to apply.
+      const j = outputAt.get(node.index);
+      const y = j !== undefined && !fusedIntoLoss(node) ? (rows[j] as Float32Array) : (outputs[node.index] as Float32Array);
+      node.layer.atNode(node.index);
+      node.layer.forwardInputs(w.k, node.inputs.map((input) => outputs[input.index] as Float32Array), y, n, false);
       outputs[node.index] = y;
     }
-    // A fused model's last layer leaves logits; its activation is then applied into the rows.
-    if (fused) w.k.activationForward(rows, outputs[graph.output.index] as Float32Array, n, c, activationCode((graph.output.layer as Dense).activation), 0);
+    // An output whose loss applies its activation leaves logits; the activation is applied into its rows.
+    graph.outputs.forEach((node, j) => {
+      if (fusedIntoLoss(node)) w.k.activationForward(rows[j] as Float32Array, outputs[node.index] as Float32Array, n, node.units, activationCode((node.layer as Dense).activation), 0);
+    });
   }
 }
 
+/** Whether the node's layer leaves its activation to the loss. */
+function fusedIntoLoss(node: GraphNode): boolean {
+  return node.layer instanceof Dense && node.layer.fusedIntoLoss;
+}
+
 /** predictInto as a plan made for this call, run off the main thread; an abort stops it between two kernels. */
-export async function predictOffThread(model: InferenceModel, result: Float32Array, xs: Tensor, batchSize: number, buffers: InferenceBuffers, signal?: AbortSignal): Promise<void> {
+export async function predictOffThread(model: InferenceModel, results: readonly Float32Array[], xs: readonly Tensor[], batchSize: number, buffers: InferenceBuffers, signal?: AbortSignal): Promise<void> {
   const calls = new PlanCalls([]);
-  predictInto(model, calls, result, xs, batchSize, buffers);
+  predictInto(model, calls, results, xs, batchSize, buffers);
   const plan = new Plan(calls, []);
   await plan.runAsync(1, new Float64Array(0), new Float64Array(plan.valueCount), { call: 'predictAsync()', signal, interruptible: true });
 }

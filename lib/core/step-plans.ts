@@ -7,13 +7,19 @@ import { BoundedCache } from '../bounded-cache';
 import { TrainingError } from '../errors';
 import type { StepNumbers } from '../optimizers/optimizer';
 import { batchWork, type Batch, type BatchMode, type BatchModel } from './batch-work';
+import type { Head } from './heads';
 import { PlanCalls, type PlanInputName, type PlanValue } from './kernels';
 import { Plan } from './plan';
 import { Workspace } from './workspace';
 
-/** A batch's outcome: its loss (with the penalties; NaN when the update was refused), its predictions, and whether the update was refused. */
+/**
+ * A batch's outcome: its loss (the heads' weighted sum with the penalties; NaN when the update
+ * was refused), each head's loss, its predictions, and whether the update was refused.
+ */
 export interface StepResult {
   readonly loss: number;
+  /** Each head's loss, unweighted. */
+  readonly losses: readonly number[];
   readonly predictions: Float32Array;
   /** The optimizer refused the update, which would have left a weight or a slot NaN or infinite. */
   readonly updateRefused: boolean;
@@ -22,14 +28,13 @@ export interface StepResult {
 /** What a model lends its step plans. */
 export interface StepPlanModel {
   batchModel(): BatchModel;
-  readonly outputUnits: number;
 }
 
 /** Where a plan's values are, by what they are. */
 export interface ValueIndices {
   /** The gathers' values: NaN only for an index out of range, which is a bug. */
   readonly checks: readonly PlanValue[];
-  readonly loss: PlanValue;
+  readonly losses: readonly PlanValue[];
   readonly penalties: readonly PlanValue[];
   readonly outcome: PlanValue | null;
 }
@@ -37,16 +42,27 @@ export interface ValueIndices {
 /** Adds a batch's work to a plan and says where its values are. */
 export function addBatch(calls: PlanCalls, model: BatchModel, ws: Workspace, batch: Batch, mode: BatchMode, checks: PlanValue[]): { indices: ValueIndices; predictions: Float32Array } {
   const values = batchWork(model, calls, ws, batch, mode);
-  return { indices: { checks, loss: values.loss, penalties: values.penalties, outcome: values.outcome }, predictions: values.predictions };
+  return { indices: { checks, losses: values.losses, penalties: values.penalties, outcome: values.outcome }, predictions: values.predictions };
 }
 
-/** Step s's result from a run's values: the loss with its penalties, or NaN with why. */
-export function stepResult(values: Float64Array, valueCount: number, s: number, indices: ValueIndices, predictions: Float32Array): StepResult {
+/**
+ * A step's result from its values: the heads' losses weighted and summed with the penalties, or
+ * NaN with why (a head's loss not finite, or an update refused: `outcome` not finite).
+ */
+export function combineValues(heads: readonly Head[], losses: readonly number[], penalties: readonly number[], outcome: number | null, predictions: Float32Array): StepResult {
+  let loss = 0;
+  heads.forEach((head, i) => {
+    loss += head.weight * (losses[i] as number);
+  });
+  if (!losses.every(Number.isFinite)) return { loss: losses.find((v) => !Number.isFinite(v)) as number, losses, predictions, updateRefused: false };
+  if (outcome !== null && !Number.isFinite(outcome)) return { loss: NaN, losses, predictions, updateRefused: true };
+  return { loss: penalties.reduce((sum, p) => sum + p, loss), losses, predictions, updateRefused: false };
+}
+
+/** Step s's result from a run's values. */
+export function stepResult(heads: readonly Head[], values: Float64Array, valueCount: number, s: number, indices: ValueIndices, predictions: Float32Array): StepResult {
   const at = (v: PlanValue): number => values[s * valueCount + v] as number;
-  const loss = at(indices.loss);
-  const updateRefused = indices.outcome !== null && Number.isFinite(loss) && !Number.isFinite(at(indices.outcome));
-  if (!Number.isFinite(loss) || updateRefused) return { loss: updateRefused ? NaN : loss, predictions, updateRefused };
-  return { loss: indices.penalties.reduce((sum, p) => sum + at(p), loss), predictions, updateRefused: false };
+  return combineValues(heads, indices.losses.map(at), indices.penalties.map(at), indices.outcome === null ? null : at(indices.outcome), predictions);
 }
 
 /** The inputs of a plan's update: the optimizer's numbers of each step (StepNumbers). */
@@ -62,7 +78,7 @@ export function writeUpdateInputs(row: Float64Array, before: number, numbers: St
 
 /** The step plans of one state of a model (layers, arena, compile, optimizer slots). */
 export class StepPlans {
-  private readonly workspaces = new BoundedCache<number, Workspace>(4);
+  private readonly workspaces = new BoundedCache<string, Workspace>(4);
   private readonly trainPlans = new BoundedCache<number, { plan: Plan; ws: Workspace; indices: ValueIndices; predictions: Float32Array }>(4);
   private readonly kept = new BoundedCache<string, unknown>(4);
 
@@ -85,11 +101,11 @@ export class StepPlans {
     return this.kept.get(key, make) as T;
   }
 
-  /** The buffers of batches of n rows. */
-  workspace(n: number): Workspace {
-    return this.workspaces.get(n, () => {
+  /** The buffers of batches of n rows, with weightCols sample weights per row. */
+  workspace(n: number, weightCols = 1): Workspace {
+    return this.workspaces.get(`${n}:${weightCols}`, () => {
       const model = this.model.batchModel();
-      return new Workspace(model.graph, n, model.loss.sparse ? 1 : this.model.outputUnits, model.fused);
+      return new Workspace(model.graph, n, model.heads, weightCols);
     });
   }
 
@@ -111,7 +127,7 @@ export class StepPlans {
     writeUpdateInputs(inputs, 0, model.optimizer.stepNumbers(1)[0] as StepNumbers);
     const values = new Float64Array(entry.plan.valueCount);
     entry.plan.run(1, inputs, values);
-    const result = stepResult(values, entry.plan.valueCount, 0, entry.indices, entry.predictions);
+    const result = stepResult(model.heads, values, entry.plan.valueCount, 0, entry.indices, entry.predictions);
     if (Number.isFinite(result.loss)) model.optimizer.advance(1);
     return result;
   }

@@ -23,6 +23,8 @@ export interface TripSource {
   readonly weights: Float32Array | null;
   readonly features: number;
   readonly labelCols: number;
+  /** Weights per sample: one, or one per output. */
+  readonly weightCols: number;
   /** How the caller named x and y ('x', 'validationData[0]', ...). */
   readonly names: { readonly x: string; readonly y: string; readonly weights: string };
   /** The call the data was given to, for the error when it is detached ('fit()'). */
@@ -52,7 +54,7 @@ function gatherRows(data: TripSource, order: Uint32Array, rows: Uint32Array, dst
   };
   gather(dst.x, data.x, data.features, data.names.x);
   gather(dst.labels, data.y, data.labelCols, data.names.y);
-  if (dst.weights !== null && data.weights !== null) gather(dst.weights, data.weights, 1, data.names.weights);
+  if (dst.weights !== null && data.weights !== null) gather(dst.weights, data.weights, data.weightCols, data.names.weights);
 }
 
 /**
@@ -78,13 +80,14 @@ export class TripPlan {
   /** Each step's predictions, step after step. */
   private readonly predictions: Float32Array;
   private readonly outputWidth: number;
+  private readonly heads: BatchModel['heads'];
   /** The steps the staging holds: [first, first + count) of pass `pass` (an epoch's order); null before a fill. */
   private held: { readonly pass: number; readonly first: number; readonly count: number } | null = null;
 
   constructor(
     model: BatchModel,
     ws: Workspace,
-    private readonly source: Pick<TripSource, 'features' | 'labelCols'> & { readonly weighted: boolean },
+    private readonly source: Pick<TripSource, 'features' | 'labelCols' | 'weightCols'> & { readonly weighted: boolean },
     readonly n: number,
     readonly train: boolean,
     readonly capacity: number,
@@ -92,14 +95,15 @@ export class TripPlan {
     const inputs = train ? TRAIN_INPUTS : EVALUATE_INPUTS;
     const calls = new PlanCalls(inputs);
     const k = calls.k;
-    const { features, labelCols, weighted } = source;
+    const { features, labelCols, weightCols, weighted } = source;
+    this.heads = model.heads;
     this.x = new Float32Array(capacity * n * features);
     this.labels = new Float32Array(capacity * n * labelCols);
-    this.weights = weighted ? new Float32Array(capacity * n) : null;
+    this.weights = weighted ? new Float32Array(capacity * n * weightCols) : null;
     const offset = calls.input('offset');
     const input = ws.outputs[0] as Float32Array;
     const checks = [k.copyRowsAt(input, this.x, features, offset), k.copyRowsAt(ws.labels, this.labels, labelCols, offset)];
-    if (this.weights !== null) checks.push(k.copyRowsAt(ws.weights, this.weights, 1, offset));
+    if (this.weights !== null) checks.push(k.copyRowsAt(ws.weights, this.weights, weightCols, offset));
     for (const check of checks) calls.goesOn(check);
     const batch: Batch = { input, labels: ws.labels, weights: this.weights === null ? null : ws.weights, n };
     const { indices, predictions } = addBatch(calls, model, ws, batch, train ? 'train' : 'evaluate', checks);
@@ -177,7 +181,7 @@ export class TripPlan {
     for (let s = 0; s < run.steps; s++) {
       const at = start + s;
       if (!this.indices.checks.every((v) => Number.isFinite(values[s * this.plan.valueCount + v] as number))) throw new Error(`Internal error: step ${at} of a trip copied rows out of range`);
-      const result = stepResult(values, this.plan.valueCount, s, this.indices, this.predictions.subarray(at * this.n * this.outputWidth, (at + 1) * this.n * this.outputWidth));
+      const result = stepResult(this.heads, values, this.plan.valueCount, s, this.indices, this.predictions.subarray(at * this.n * this.outputWidth, (at + 1) * this.n * this.outputWidth));
       results.push({ ...result, labels: this.labels.subarray(at * this.n * this.source.labelCols, (at + 1) * this.n * this.source.labelCols) });
     }
     return { run, steps: results };

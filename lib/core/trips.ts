@@ -32,7 +32,7 @@ const STAGING_FLOATS = 1 << 18;
 /** What Trips needs of a model. */
 export interface TripModel {
   batchModel(): BatchModel;
-  workspaceFor(n: number): Workspace;
+  workspaceFor(n: number, weightCols?: number): Workspace;
   stepPlans(): { keep<T>(key: string, make: () => T): T };
 }
 
@@ -173,11 +173,11 @@ export class Trips {
   private pairFor(n: number): [TripPlan, TripPlan] {
     let pair = this.pairs.get(n);
     if (pair === undefined) {
-      const { features, labelCols, weights } = this.data;
+      const { features, labelCols, weights, weightCols } = this.data;
       const weighted = weights !== null;
-      const capacity = n === this.batchSize ? Math.max(1, Math.min(TRIP_CAPACITY, Math.floor(STAGING_FLOATS / (n * (features + labelCols + (weighted ? 1 : 0)))))) : 1;
-      const make = (): TripPlan => new TripPlan(this.model.batchModel(), this.model.workspaceFor(n), { features, labelCols, weighted }, n, this.train, capacity);
-      pair = this.model.stepPlans().keep(`trips:${this.train}:${n}:${features}:${labelCols}:${weighted}:${capacity}`, (): [TripPlan, TripPlan] => [make(), make()]);
+      const capacity = n === this.batchSize ? Math.max(1, Math.min(TRIP_CAPACITY, Math.floor(STAGING_FLOATS / (n * (features + labelCols + (weighted ? weightCols : 0)))))) : 1;
+      const make = (): TripPlan => new TripPlan(this.model.batchModel(), this.model.workspaceFor(n, weightCols), { features, labelCols, weightCols, weighted }, n, this.train, capacity);
+      pair = this.model.stepPlans().keep(`trips:${this.train}:${n}:${features}:${labelCols}:${weighted}:${weightCols}:${capacity}`, (): [TripPlan, TripPlan] => [make(), make()]);
       for (const trip of pair) trip.forget(); // what an earlier call staged is not this call's
       this.pairs.set(n, pair);
     }

@@ -9,6 +9,7 @@ import { layerFromConfig } from '../layers/registry';
 import * as losses from '../losses';
 import type { Metric } from '../metrics';
 import { metricNames } from '../metrics/resolve';
+import type { Head, HeadArgs } from '../core/heads';
 import type { Model } from '../core/model';
 import { makeModel } from '../core/registry';
 import { optimizerFromConfig } from '../optimizers/by-name';
@@ -40,8 +41,11 @@ function isBuiltInLoss(loss: losses.Loss): boolean {
 }
 
 /** What compile() was given, as JSON; a custom loss is written by its name with a null config (loading then needs it passed again). */
-export function compileToJSON(compiled: { optimizer: Optimizer; loss: losses.Loss; metricValues: readonly unknown[] }): CompileConfig {
-  const { optimizer, loss, metricValues } = compiled;
+export function compileToJSON(compiled: { readonly optimizer: Optimizer; readonly heads: readonly Head[]; readonly args: HeadArgs }): CompileConfig {
+  const { optimizer } = compiled;
+  const loss = (compiled.heads[0] as Head).loss;
+  const given = compiled.args.metrics;
+  const metricValues: readonly unknown[] = given === undefined ? [] : Array.isArray(given) ? given : [given];
   const config = optimizer.getConfig();
   if (typeof config['learningRate'] === 'function') {
     throw new ArgumentTypeError(

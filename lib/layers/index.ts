@@ -8,3 +8,4 @@ export { normalization, Normalization, type NormalizationConfig } from './normal
 export { activation, Activation, elu, leakyReLU, softmax, type ActivationConfig, type ELUConfig, type LeakyReLUConfig, type SoftmaxConfig } from './activation';
 export { prelu, PReLU, type PReLUConfig } from './prelu';
 export { rrelu, RReLU, type RReLUConfig } from './rrelu';
+export { add, Add, average, Average, concatenate, Concatenate, maximum, Maximum, minimum, Minimum, multiply, Multiply, subtract, Subtract, type ConcatenateConfig, type MergeConfig } from './merge';

@@ -6,13 +6,14 @@
  */
 import { BoundedCache } from '../bounded-cache';
 import type { Constraint } from '../constraints';
-import { ArgumentTypeError, ModelStateError } from '../errors';
+import { ArgumentRangeError, ArgumentTypeError, ModelStateError, ShapeError } from '../errors';
 import type { Initializer } from '../initializers';
 import type { Regularizer } from '../regularizers';
 import type { Tensor, TensorLike } from '../tensor';
 import { boolean, describe } from '../validate';
 import type { WeightDomain } from './weight-domain';
 import type { Kernels } from '../core/kernels';
+import { SymbolicTensor } from './symbolic';
 
 /** A parameter tensor a layer asks the model to place in the arena. */
 export interface ParamSpec {
@@ -71,6 +72,8 @@ export abstract class Layer {
   readonly declaredInputUnits: number | undefined;
   inputUnits = 0;
   outputUnits = 0;
+  /** The width of each input: one for every layer but the merge layers. */
+  inputWidths: readonly number[] = [];
   built = false;
   /**
    * A penalty on this layer's outputs, divided by the batch size as Keras does; the model adds it
@@ -78,7 +81,11 @@ export abstract class Layer {
    */
   activityRegularizer: Regularizer | null = null;
   /** Buffers a layer keeps between calls, by name and length; see scratch(). */
-  private readonly scratchBuffers = new BoundedCache<string, Float32Array>(8);
+  private readonly scratchBuffers = new BoundedCache<string, Float32Array>(16);
+  /** The graph node the layer's next forward or backward runs at: a shared layer keeps its scratch per node. */
+  private node = 0;
+  /** Its outputs in symbolic graphs, one per apply(). */
+  private readonly applications: SymbolicTensor[] = [];
   private isTrainable = true;
   /** The model the layer is in, once added: it holds the layer's weights. */
   private owner: LayerOwner | null = null;
@@ -109,9 +116,75 @@ export abstract class Layer {
   /** Learns the input width and returns the weights this layer needs. */
   build(inputUnits: number): ParamSpec[] {
     this.inputUnits = inputUnits;
+    this.inputWidths = [inputUnits];
     this.outputUnits = this.computeOutputUnits(inputUnits);
     this.built = true;
     return this.weightSpecs();
+  }
+
+  /**
+   * Learns the widths of the inputs a graph gives it (one, but for a merge layer) and returns the
+   * weights this layer needs. @internal
+   */
+  buildInputs(widths: readonly number[]): ParamSpec[] {
+    if (widths.length !== 1) throw new ArgumentTypeError({ argument: `inputs of '${this.name}'`, expected: `one tensor (${this.className} is not a merge layer)`, received: `${widths.length} tensors` });
+    return this.build(widths[0] as number);
+  }
+
+  /**
+   * Wires the layer into a symbolic graph: its output for `inputs` (a tensor from input() or
+   * another layer's apply(); a list for a merge layer). The first apply builds the layer; each
+   * later one shares its weights and must give inputs of the same widths.
+   */
+  apply(inputs: SymbolicTensor | readonly SymbolicTensor[]): SymbolicTensor {
+    const list = Array.isArray(inputs) ? (inputs as readonly SymbolicTensor[]) : [inputs as SymbolicTensor];
+    list.forEach((t, i) => {
+      if (!(t instanceof SymbolicTensor)) {
+        throw new ArgumentTypeError({ argument: Array.isArray(inputs) ? `inputs[${i}]` : 'inputs', expected: `a symbolic tensor (from input({ shape }) or another layer's apply()) for '${this.name}'`, received: describe(t) });
+      }
+    });
+    if (list.length === 0) throw new ArgumentTypeError({ argument: 'inputs', expected: `at least one symbolic tensor for '${this.name}'`, received: 'an empty array' });
+    if (new Set(list).size !== list.length) throw new ArgumentRangeError({ argument: 'inputs', expected: `distinct tensors for '${this.name}'`, received: 'one tensor given twice' });
+    const widths = list.map((t) => t.units);
+    if (!this.built) {
+      if (this.declaredInputUnits !== undefined && (widths.length !== 1 || widths[0] !== this.declaredInputUnits)) {
+        throw new ShapeError({ argument: `inputs of '${this.name}'`, expected: `[null, ${this.declaredInputUnits}], its inputShape`, received: widths.map((u) => `[null, ${u}]`).join(' and ') });
+      }
+      this.buildInputs(widths);
+    } else if (widths.length !== this.inputWidths.length || widths.some((u, i) => u !== this.inputWidths[i])) {
+      throw new ShapeError({ argument: `inputs of '${this.name}'`, expected: `${this.inputWidths.map((u) => `[null, ${u}]`).join(' and ')}, as it was first applied to (a shared layer takes inputs of the same shapes)`, received: widths.map((u) => `[null, ${u}]`).join(' and ') });
+    }
+    const output = new SymbolicTensor(this.outputUnits, this, list, this.applications.length);
+    this.applications.push(output);
+    return output;
+  }
+
+  /** The layer's output in its symbolic graph; refused for a layer applied several times (see applied()). */
+  get output(): SymbolicTensor {
+    if (this.applications.length !== 1) {
+      throw new ModelStateError(`'${this.name}'.output: the layer has been applied ${this.applications.length} times, so it has ${this.applications.length === 0 ? 'no output yet: apply it to a tensor first' : 'several outputs: keep the one apply() returned'}.`);
+    }
+    return this.applications[0] as SymbolicTensor;
+  }
+
+  /** The layer's outputs in symbolic graphs, one per apply(), in order. */
+  get applied(): readonly SymbolicTensor[] {
+    return this.applications;
+  }
+
+  /** Which graph node the next forward or backward runs at. @internal */
+  atNode(index: number): void {
+    this.node = index;
+  }
+
+  /** forward over a node's inputs: the one input, but for a merge layer. @internal */
+  forwardInputs<S extends number>(k: Kernels<S>, xs: readonly Float32Array[], y: Float32Array, n: number, training: boolean): void {
+    this.forward(k, xs[0] as Float32Array, y, n, training);
+  }
+
+  /** backward over a node's inputs: dxs[i] is where dL/d xs[i] goes, or null when none is needed. @internal */
+  backwardInputs<S extends number>(k: Kernels<S>, dy: Float32Array, dxs: readonly (Float32Array | null)[], xs: readonly Float32Array[], y: Float32Array, n: number): void {
+    this.backward(k, dy, dxs[0] ?? null, xs[0] as Float32Array, y, n);
   }
 
   /** The weights, as the model lays them out: while the layer is frozen, none is trainable. @internal */
@@ -123,6 +196,11 @@ export abstract class Layer {
   /** The model that holds this layer's weights from now on. @internal */
   attach(owner: LayerOwner): void {
     this.owner = owner;
+  }
+
+  /** The model that holds the layer's weights, or null. @internal */
+  get holder(): LayerOwner | null {
+    return this.owner;
   }
 
   /** The layer left its model (model.pop()). @internal */
@@ -161,7 +239,7 @@ export abstract class Layer {
    * can leave a mask here for its backward.
    */
   protected scratch(name: string, length: number): Float32Array {
-    return this.scratchBuffers.get(`${name}:${length}`, () => new Float32Array(length));
+    return this.scratchBuffers.get(`${this.node}:${name}:${length}`, () => new Float32Array(length));
   }
 
   /**

@@ -11,12 +11,14 @@ import { Dense } from './dense';
 import { Dropout } from './dropout';
 import { GaussianNoise } from './gaussian-noise';
 import type { Layer } from './layer';
+import { Add, Average, Concatenate, Maximum, Minimum, Multiply, Subtract } from './merge';
 import { Normalization } from './normalization';
 import { PReLU } from './prelu';
 import { RReLU } from './rrelu';
 
 const layerClasses: Record<string, new (config: never) => Layer> = {
   Dense, Activation, BatchNormalization, Dropout, GaussianNoise, Normalization, PReLU, RReLU,
+  Add, Subtract, Multiply, Average, Maximum, Minimum, Concatenate,
 };
 
 export const layerClassNames: readonly string[] = Object.keys(layerClasses);

@@ -5,7 +5,8 @@
  */
 import { ArgumentRangeError, ArgumentTypeError, ShapeError } from '../errors';
 import { Layer } from '../layers/layer';
-import { Model } from '../core/model';
+import { Model, type BatchArgs, type ModelInputs, type PredictAsyncArgs } from '../core/model';
+import type { Tensor } from '../tensor';
 import { registerModelClass } from '../core/registry';
 import { describe } from '../validate';
 import { foldBatchNorm } from '../core/fold-batch-norm';
@@ -48,6 +49,16 @@ export class Sequential extends Model {
       }
     }
     this.appendLayer(layer, inputUnits);
+  }
+
+  /** Outputs for a batch of samples, as a new [n, outputUnits] tensor; one sample (a flat array of inputUnits values) gives one row. */
+  override predict(x: ModelInputs, args?: BatchArgs): Tensor {
+    return super.predict(x, args) as Tensor;
+  }
+
+  /** predict() off the event loop: see Model.predictAsync. */
+  override async predictAsync(x: ModelInputs, args?: PredictAsyncArgs): Promise<Tensor> {
+    return (await super.predictAsync(x, args)) as Tensor;
   }
 
   /** Removes the last layer and returns it, as Keras's pop(); the others keep their weights. */

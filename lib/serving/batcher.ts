@@ -84,6 +84,9 @@ export class Batcher {
     if (model.layers.length === 0) {
       throw new ArgumentRangeError({ argument: 'model', expected: 'a model with layers', received: 'a model with no layers' });
     }
+    if (model.inputSpecs().length !== 1 || model.outputNames.length !== 1) {
+      throw new ArgumentRangeError({ argument: 'model', expected: 'a model of one input and one output', received: `a model of ${model.inputSpecs().length} inputs and ${model.outputNames.length} outputs` });
+    }
     const o = plainObject(options, 'batcher options');
     knownOptions(o, 'batcher options', ['maxBatchSize', 'maxDelayMs']);
     this.maxBatchSize = o['maxBatchSize'] === undefined ? 32 : positiveInteger(o['maxBatchSize'], 'maxBatchSize');

@@ -14,6 +14,7 @@ Napi::Object init(Napi::Env env, Napi::Object exports) {
   myelin::binding::register_data(env, exports);
   myelin::binding::register_regularization(env, exports);
   myelin::binding::register_layers(env, exports);
+  myelin::binding::register_merge(env, exports);
   myelin::binding::register_plans(env, exports);
   return exports;
 }

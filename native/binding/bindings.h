@@ -13,6 +13,7 @@ void register_optimizers(Napi::Env env, Napi::Object exports);
 void register_data(Napi::Env env, Napi::Object exports);
 void register_regularization(Napi::Env env, Napi::Object exports);
 void register_layers(Napi::Env env, Napi::Object exports);
+void register_merge(Napi::Env env, Napi::Object exports);
 void register_plans(Napi::Env env, Napi::Object exports);
 
 }  // namespace myelin::binding

@@ -10,6 +10,7 @@
 #include "../kernels/random.h"
 #include "args.h"
 #include "bindings.h"
+#include "elementwise_binding.h"
 #include "kernel_call.h"
 
 namespace myelin::binding {
@@ -274,23 +275,6 @@ KernelCall standardize_backward_binding(const Args& info) {
   return work([=] {
     standardize_backward(dx.data, dy.data, variance.data, epsilon, n, units);
   });
-}
-
-// multiplyElementwise(out, a, b) / addElementwise(out, a, b): out = a op b, equal lengths.
-template <void (*Kernel)(float*, const float*, const float*, std::int64_t)>
-KernelCall elementwise_binding(const Args& info) {
-  expect_arg_count(info, 3, "an elementwise op");
-  const FloatSpan out = float_array(info, 0, "out");
-  const FloatSpan a = float_array(info, 1, "a");
-  const FloatSpan b = float_array(info, 2, "b");
-  if (a.length != out.length || b.length != out.length) {
-    throw Napi::RangeError::New(
-        info.Env(), "Expected out, a and b of one length but their lengths are " +
-                        std::to_string(out.length) + ", " + std::to_string(a.length) + " and " +
-                        std::to_string(b.length));
-  }
-  expect_disjoint(info.Env(), {out, "out"}, {{a, "a"}, {b, "b"}}, InPlace::allowed);
-  return work([=] { Kernel(out.data, a.data, b.data, out.length); });
 }
 
 }  // namespace

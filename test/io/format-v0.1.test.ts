@@ -24,7 +24,7 @@ const expected = JSON.parse(fs.readFileSync(path.join(dir, 'expected-v0.1.json')
 describe('model files of myelin 0.1.0', () => {
   it('a model of every layer kind loads and predicts what it predicted when saved', async () => {
     const model = await my.loadModel(path.join(dir, 'model-v0.1.myelin'));
-    expectClose(model.predict(expected.input).data, expected.model, VALUES, 'predictions');
+    expectClose((model.predict(expected.input) as my.Tensor).data, expected.model, VALUES, 'predictions');
     expect(model.classNames, 'a file from before classNames existed').to.equal(null);
     expect(model.optimizer.iterations).to.equal(expected.modelIterations);
     expect(model.layers.map((l) => l.className)).to.deep.equal(['Normalization', 'Dense', 'BatchNormalization', 'PReLU', 'Dropout', 'GaussianNoise', 'Dense', 'RReLU', 'Activation', 'Dense']);
@@ -32,7 +32,7 @@ describe('model files of myelin 0.1.0', () => {
 
   it('an AMSGrad Adam model loads with its slots and trains on', async () => {
     const model = await my.loadModelSync(path.join(dir, 'adam-v0.1.myelin'));
-    expectClose(model.predict(expected.input).data, expected.adam, VALUES, 'predictions');
+    expectClose((model.predict(expected.input) as my.Tensor).data, expected.adam, VALUES, 'predictions');
     expect(model.optimizer.getState().slots.map((s) => s.name)).to.deep.equal(['m', 'v', 'vHat']);
     const loss = model.trainOnBatch(expected.input, [[0.1], [0.2], [0.3], [0.4]]);
     expect(Number.isFinite(loss)).to.equal(true);

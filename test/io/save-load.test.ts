@@ -60,7 +60,7 @@ describe('model.save() and loadModel()', () => {
     await model.save(file);
     const loaded = await my.loadModel(file);
 
-    expect(bytesOf(loaded.predict(X)).equals(bytesOf(model.predict(X)))).to.equal(true);
+    expect(bytesOf(loaded.predict(X) as my.Tensor).equals(bytesOf(model.predict(X)))).to.equal(true);
     expect(loaded.toJSON()).to.deep.equal(model.toJSON());
     expect(loaded.optimizer).to.be.instanceOf(my.optimizers.AdamW);
     expect(loaded.optimizer.iterations).to.equal(model.optimizer.iterations);
@@ -82,7 +82,7 @@ describe('model.save() and loadModel()', () => {
     const loaded = my.loadModelSync(file);
     expect(loaded.optimizer).to.be.instanceOf(my.optimizers.RMSprop);
     expect(loaded.optimizer.iterations).to.equal(0);
-    expect(bytesOf(loaded.predict(X)).equals(bytesOf(model.predict(X)))).to.equal(true);
+    expect(bytesOf(loaded.predict(X) as my.Tensor).equals(bytesOf(model.predict(X)))).to.equal(true);
     const full = path.join(dir, 'full.myelin');
     model.saveSync(full);
     // Three RMSprop slots... here one (velocity): the full file holds one more parameter arena.

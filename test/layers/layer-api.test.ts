@@ -172,7 +172,7 @@ describe('layer API', () => {
       expect(loaded.getLayer('bn').trainable).to.equal(false);
       expect(loaded.getLayer('hidden').trainable).to.equal(true);
       expect(arrays(loaded.getWeights())).to.deep.equal(arrays(model.getWeights()));
-      expect(Array.from(loaded.predict(x).data)).to.deep.equal(Array.from(model.predict(x).data));
+      expect(Array.from((loaded.predict(x) as my.Tensor).data)).to.deep.equal(Array.from(model.predict(x).data));
     } finally {
       fs.rmSync(dir, { recursive: true, force: true });
     }

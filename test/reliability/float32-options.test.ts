@@ -78,7 +78,7 @@ describe('reliability: float options as float32, hostile optimizer state, save (
     const path = await import('node:path');
     const file = path.join(fs.mkdtempSync(path.join(os.tmpdir(), 'myelin-refused-')), 'm.myelin');
     await model.save(file);
-    expect((await my.loadModel(file)).predict(x).data.every(Number.isFinite)).to.equal(true);
+    expect(((await my.loadModel(file)).predict(x) as my.Tensor).data.every(Number.isFinite)).to.equal(true);
     fs.rmSync(path.dirname(file), { recursive: true, force: true });
   });
 

@@ -42,7 +42,7 @@ describe('reliability: model files', function () {
       const loaded = my.loadModelSync(full);
       expect(loaded.layers).to.have.length(MAX_LAYERS);
       // Every layer is y = 0.5 x + 0.5, whose fixed point is 1.
-      expect(Array.from(loaded.predict([[1]]).data)).to.deep.equal([1]);
+      expect(Array.from((loaded.predict([[1]]) as my.Tensor).data)).to.deep.equal([1]);
       // The least of 4 runs each, taken in turns: what other work on the machine disturbed least.
       let small = Infinity;
       let large = Infinity;
