@@ -25,7 +25,7 @@ import { evaluateNow } from './evaluate';
 import { fitLoop, type FitArgs, type History, type Logs } from './fit';
 import { Graph } from './graph';
 import { makeHeads, outputNames, type Head, type HeadArgs } from './heads';
-import { checkInputList, packColumns, packLabels } from './model-data';
+import { checkInputList, packColumns, packLabels, unpackColumns } from './model-data';
 import { now } from './kernels';
 import { getNamedWeights, orderedWeights } from './named-weights';
 import { signalOption } from './plan';
@@ -611,10 +611,19 @@ export class Model {
 
   /**
    * predictAsync() of rows that no one else holds (the batcher's own batch buffers), so not
-   * copied, for a model of one input and one output. @internal
+   * copied, for a model of one output; a model of several inputs takes their columns side by
+   * side, which are copied apart. @internal
    */
   async predictOffThread(xs: Tensor, batchSize: number, signal?: AbortSignal): Promise<Tensor> {
-    return (await this.predictEveryOutputOffThread([xs], batchSize, signal))[0] as Tensor;
+    const specs = this.inputSpecs();
+    const n = xs.shape[0] as number;
+    let offset = 0;
+    const parts = specs.length === 1 ? [xs] : specs.map((spec) => {
+      const part = new Tensor(unpackColumns(xs.data, n, this.inputUnits, offset, spec.units, new Float32Array(n * spec.units)), [n, spec.units]);
+      offset += spec.units;
+      return part;
+    });
+    return (await this.predictEveryOutputOffThread(parts, batchSize, signal))[0] as Tensor;
   }
 
   /** predictAsync() of inputs no one else holds: one tensor per output. */

@@ -12,6 +12,7 @@
 import { ArgumentRangeError, ArgumentTypeError, ModelStateError } from '../errors';
 import { MAX_BATCHER_BATCH } from '../limits';
 import { Model } from '../core/model';
+import { perName } from '../core/model-data';
 import { abortError, signalOption } from '../core/plan';
 import { Tensor, writeSample } from '../tensor';
 import { describe, knownOptions, numberIn, plainObject, positiveInteger } from '../validate';
@@ -67,6 +68,8 @@ export class Batcher {
   private readonly model: Model;
   /** Features per sample, fixed when the batcher is made: the batch buffers have this width. */
   private readonly features: number;
+  /** The model's inputs: a request to a model of several gives one sample per input, written side by side. */
+  private readonly inputs: readonly { readonly name: string; readonly units: number }[];
   private gathering: Gathering | null = null;
   private readonly spare: Gathering[] = [];
   /** The one timer: set by a batch's first request, cleared when that batch is sent. */
@@ -84,8 +87,8 @@ export class Batcher {
     if (model.layers.length === 0) {
       throw new ArgumentRangeError({ argument: 'model', expected: 'a model with layers', received: 'a model with no layers' });
     }
-    if (model.inputSpecs().length !== 1 || model.outputNames.length !== 1) {
-      throw new ArgumentRangeError({ argument: 'model', expected: 'a model of one input and one output', received: `a model of ${model.inputSpecs().length} inputs and ${model.outputNames.length} outputs` });
+    if (model.outputNames.length !== 1) {
+      throw new ArgumentRangeError({ argument: 'model', expected: 'a model of one output', received: `a model of ${model.outputNames.length} outputs (${model.outputNames.join(', ')})` });
     }
     const o = plainObject(options, 'batcher options');
     knownOptions(o, 'batcher options', ['maxBatchSize', 'maxDelayMs']);
@@ -98,6 +101,7 @@ export class Batcher {
     this.maxDelayMs = o['maxDelayMs'] === undefined ? 1 : numberIn(o['maxDelayMs'], 'maxDelayMs', { min: 0, max: MAX_DELAY_MS });
     this.model = model;
     this.features = model.inputUnits;
+    this.inputs = model.inputSpecs();
   }
 
   get stats(): BatcherStats {
@@ -105,17 +109,18 @@ export class Batcher {
   }
 
   /**
-   * The model's output for one sample of inputUnits features, as a new Float32Array. A bad
-   * sample, a closed batcher or an aborted signal rejects this call only; nothing is thrown.
+   * The model's output for one sample of inputUnits features, as a new Float32Array; for a model
+   * of several inputs, one sample per input (an array in order, or an object keyed by input name).
+   * A bad sample, a closed batcher or an aborted signal rejects this call only; nothing is thrown.
    */
-  predict(sample: Float32Array | readonly number[], options?: BatcherPredictOptions): Promise<Float32Array> {
+  predict(sample: Float32Array | readonly number[] | readonly (Float32Array | readonly number[])[] | Readonly<Record<string, Float32Array | readonly number[]>>, options?: BatcherPredictOptions): Promise<Float32Array> {
     if (this.closed) return Promise.reject(new ModelStateError('The batcher is closed: make a new one with serving.batcher(model) to go on predicting.'));
     let signal: AbortSignal | undefined;
     let g: Gathering;
     try {
       g = this.gathering ??= this.spare.pop() ?? this.newGathering();
       signal = predictSignal(options);
-      writeSample(g.data, g.resolves.length * this.features, this.features, sample);
+      this.write(g.data, g.resolves.length * this.features, sample);
     } catch (error) {
       return Promise.reject(error);
     }
@@ -145,6 +150,20 @@ export class Batcher {
     this.closed = true;
     this.send();
     await Promise.all(this.inFlight);
+  }
+
+  /** Writes a request's sample (one per input, side by side) at `offset`. */
+  private write(data: Float32Array, offset: number, sample: unknown): void {
+    if (this.inputs.length === 1) {
+      writeSample(data, offset, this.features, sample);
+      return;
+    }
+    let at = offset;
+    perName(sample, this.inputs.map((i) => i.name), 'sample', 'input').forEach((entry, i) => {
+      const units = (this.inputs[i] as { units: number }).units;
+      writeSample(data, at, units, entry.value, entry.argument);
+      at += units;
+    });
   }
 
   private newGathering(): Gathering {
