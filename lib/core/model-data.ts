@@ -73,9 +73,24 @@ export function unpackColumns(packed: Float32Array, n: number, width: number, of
   return into.subarray(0, n * cols);
 }
 
+/**
+ * A model of one input or output also takes its one tensor as a list of one, or keyed by its name,
+ * as Keras does: unwrapped here. A list of one row of numbers stays a row.
+ */
+function theOne(value: unknown, name: string, argument: string): { value: unknown; argument: string } {
+  if (Array.isArray(value) && value.length === 1 && (value[0] instanceof Tensor || value[0] instanceof Float32Array)) return { value: value[0], argument: `${argument}[0]` };
+  if (typeof value === 'object' && value !== null && Object.getPrototypeOf(value) === Object.prototype && !('data' in value) && Object.keys(value).length === 1 && name in value) {
+    return { value: (value as Record<string, unknown>)[name], argument: `${argument}.${name}` };
+  }
+  return { value, argument };
+}
+
 /** The inputs of a model (their names and widths) from x, each checked: one tensor per input. */
 export function checkInputList(x: unknown, inputs: readonly { readonly name: string; readonly units: number }[], argument: string): Tensor[] {
-  if (inputs.length === 1) return [checkInput(x, (inputs[0] as { units: number }).units, argument)];
+  if (inputs.length === 1) {
+    const one = theOne(x, (inputs[0] as { name: string }).name, argument);
+    return [checkInput(one.value, (inputs[0] as { units: number }).units, one.argument)];
+  }
   const parts = perName(x, inputs.map((i) => i.name), argument, 'input').map((entry, i) => checkInput(entry.value, (inputs[i] as { units: number }).units, entry.argument));
   sameRows(parts, inputs.map((_, i) => `${argument}[${i}]`), null, `${argument}[0]`);
   return parts;
@@ -104,7 +119,10 @@ export function checkHeadLabels(head: Head, y: unknown, samples: number, argumen
 
 /** Every head's labels from y, checked, packed side by side. */
 export function packLabels(heads: readonly Head[], y: unknown, samples: number, argument: string): Tensor {
-  if (heads.length === 1) return checkHeadLabels(heads[0] as Head, y, samples, argument);
+  if (heads.length === 1) {
+    const one = theOne(y, (heads[0] as Head).name, argument);
+    return checkHeadLabels(heads[0] as Head, one.value, samples, one.argument);
+  }
   const entries = perName(y, heads.map((h) => h.name), argument, 'output');
   return packColumns(entries.map((entry, i) => checkHeadLabels(heads[i] as Head, entry.value, samples, entry.argument)));
 }
