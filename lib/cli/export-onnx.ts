@@ -2,6 +2,7 @@
 import * as fs from 'node:fs';
 
 import { checkOutputPathSync } from '../io/output-path';
+import { onnxSignature } from '../onnx/export';
 import { openModel } from './model-file';
 import type { Output } from './output';
 
@@ -15,5 +16,7 @@ export async function exportOnnx(options: ExportOnnxOptions, out: Output): Promi
   const model = await openModel(options.model);
   await model.exportOnnx(options.out);
   const bytes = fs.statSync(options.out).size;
-  out.result({ model: options.model, out: options.out, bytes }, [`wrote ${options.out} (${bytes} bytes): input 'input' [N, ${model.inputUnits}], output 'output' [N, ${model.outputUnits}]`]);
+  const { inputs, outputs } = onnxSignature(model);
+  const tensors = [...inputs.map((t) => `input '${t.name}' [N, ${t.width}]`), ...outputs.map((t) => `output '${t.name}' [N, ${t.width}]`)];
+  out.result({ model: options.model, out: options.out, bytes }, [`wrote ${options.out} (${bytes} bytes): ${tensors.join(', ')}`]);
 }

@@ -776,9 +776,10 @@ export class Model {
   }
 
   /**
-   * Writes the model as an ONNX file (opset 17) for inference in any ONNX runtime: input 'input'
-   * [N, features], output 'output' holding what predict() returns. Dropout and noise layers are
-   * dropped; a layer with no ONNX form is named in the error. The write is atomic.
+   * Writes the model as an ONNX file (opset 17) for inference in any ONNX runtime, holding what
+   * predict() returns: a Sequential's input 'input' [N, features] and output 'output'; a graph
+   * model's inputs and outputs named as the model's are. Dropout and noise layers are dropped; a
+   * layer with no ONNX form is named in the error. The write is atomic.
    */
   async exportOnnx(path: string, options?: ExportOnnxOptions): Promise<void> {
     this.expectIdle('exportOnnx()');

@@ -7,6 +7,7 @@
  * trained autoencoder) shares their weights with it.
  */
 import { ArgumentRangeError, ArgumentTypeError } from '../errors';
+import { foldBatchNorm } from '../core/fold-batch-norm';
 import { Graph } from '../core/graph';
 import { Model } from '../core/model';
 import { layerName } from '../layers/layer';
@@ -88,6 +89,25 @@ export class Functional extends Model {
     for (const node of this.traced.nodes) mapped.push(node.layer.apply(node.inputs.map((i) => mapped[i] as SymbolicTensor)));
     const outputs = this.traced.outputIndices.map((i) => mapped[i] as SymbolicTensor);
     return outputs.length === 1 ? (outputs[0] as SymbolicTensor) : outputs;
+  }
+
+  /**
+   * A new graph model for inference in which each BatchNormalization that follows a Dense without
+   * activation, and is all that reads it, is merged into that Dense (see fold-batch-norm.ts);
+   * other layers are copied with their weights, a shared one still shared. Not compiled.
+   */
+  foldBatchNorm(): Functional {
+    this.expectIdle('foldBatchNorm()');
+    return foldBatchNorm(this, (replacement) => {
+      const inputs = this.traced.inputs.map((t) => input({ shape: [t.units], name: t.name }));
+      const mapped: SymbolicTensor[] = [...inputs];
+      for (const node of this.traced.nodes) {
+        const layer = replacement(node.layer);
+        // A folded BatchNormalization's output is its Dense's.
+        mapped.push(layer === null ? (mapped[node.inputs[0] as number] as SymbolicTensor) : layer.apply(node.inputs.map((i) => mapped[i] as SymbolicTensor)));
+      }
+      return new Functional({ inputs, outputs: this.traced.outputIndices.map((i) => mapped[i] as SymbolicTensor), name: this.name });
+    }) as Functional;
   }
 }
 

@@ -20,6 +20,8 @@ export class GraphBuilder {
   private readonly names = new Set<string>();
   /** Scalar constants by value, so each value is stored once. */
   private readonly scalars = new Map<number, string>();
+  /** Layer weights by the name asked for, so a layer applied at several nodes stores them once. */
+  private readonly weights = new Map<string, string>();
 
   /** `base`, or base_2, base_3, ... if taken. */
   private unique(base: string): string {
@@ -29,8 +31,8 @@ export class GraphBuilder {
     return name;
   }
 
-  /** Reserves a graph input's name. */
-  input(name: string): string {
+  /** Reserves the name of a graph input or output, before any node can take it; returns it (base_2 if taken). */
+  reserve(name: string): string {
     return this.unique(name);
   }
 
@@ -41,6 +43,18 @@ export class GraphBuilder {
       onnx.TensorProto.create({ name: unique, dataType: onnx.TensorProto.DataType.FLOAT, dims: [...shape], rawData: littleEndianFloats(values) }),
     );
     return unique;
+  }
+
+  /**
+   * A layer's weight as an initializer named `name` (layer/weight), made on the first request and
+   * the same tensor for every later one: a shared layer's applications read one copy.
+   */
+  weight(name: string, shape: readonly number[], values: () => ArrayLike<number>): string {
+    const known = this.weights.get(name);
+    if (known !== undefined) return known;
+    const made = this.tensor(name, values(), shape);
+    this.weights.set(name, made);
+    return made;
   }
 
   /** A rank-0 float32 constant, shared by every node that uses the same value. */
@@ -68,20 +82,36 @@ export class GraphBuilder {
   }
 
   /**
-   * The model: float32 input [N, inputWidth] named `input` and output [N, outputWidth] named
-   * `output`, where `result` is the tensor that holds the output (the input itself when every
-   * layer was dropped).
+   * The model: float32 inputs [N, width] and outputs [N, width] under the names reserve() gave,
+   * each output holding the tensor `value` names. A value nothing else reads, made by a node, is
+   * renamed in place; an input, a value other nodes read or one already given to an output is
+   * passed through an Identity.
    */
-  model(args: { input: string; inputWidth: number; result: string; output: string; outputWidth: number; producerVersion: string; docString: string }): onnx.ModelProto {
-    const last = this.nodes[this.nodes.length - 1];
-    if (last !== undefined && last.output[0] === args.result) last.output = [args.output];
-    else this.nodes.push(onnx.NodeProto.create({ name: this.unique('output/Identity'), opType: 'Identity', input: [args.result], output: [args.output] }));
+  model(args: {
+    graphName: string;
+    inputs: readonly { name: string; width: number }[];
+    outputs: readonly { name: string; width: number; value: string }[];
+    producerVersion: string;
+    docString: string;
+  }): onnx.ModelProto {
+    /** Values renamed in place, by their old name. */
+    const renamed = new Map<string, string>();
+    for (const output of args.outputs) {
+      const earlier = renamed.get(output.value);
+      const maker = this.nodes.find((node) => node.output[0] === output.value);
+      if (earlier === undefined && maker !== undefined && !this.nodes.some((node) => node.input.includes(output.value))) {
+        maker.output = [output.name];
+        renamed.set(output.value, output.name);
+      } else {
+        this.nodes.push(onnx.NodeProto.create({ name: this.unique(`${output.name}/Identity`), opType: 'Identity', input: [earlier ?? output.value], output: [output.name] }));
+      }
+    }
     const graph = onnx.GraphProto.create({
-      name: 'myelin_sequential',
+      name: args.graphName,
       node: this.nodes,
       initializer: this.initializers,
-      input: [valueInfo(args.input, args.inputWidth)],
-      output: [valueInfo(args.output, args.outputWidth)],
+      input: args.inputs.map((i) => valueInfo(i.name, i.width)),
+      output: args.outputs.map((o) => valueInfo(o.name, o.width)),
     });
     return onnx.ModelProto.create({
       irVersion: IR_VERSION,

@@ -1,7 +1,9 @@
 /**
  * Each layer and activation as ONNX operators, computing what predict() computes (formulas in
- * native/kernels/activations.cc and the layer files). An emitter takes the name of its input
- * tensor and returns the name of its output; weights come from the model's arena.
+ * native/kernels/activations.cc and the layer files). An emitter takes the names of its input
+ * tensors (one, but for a merge layer) and returns the name of its output; its nodes are named
+ * after `scope` (the layer's name, then name/1, name/2 ... at a shared layer's later nodes);
+ * weights come from the model's arena and are stored once per layer, however often it is applied.
  */
 import { defaultAlpha, type ActivationName } from '../activations';
 import { ArgumentRangeError } from '../errors';
@@ -11,6 +13,7 @@ import { Dense } from '../layers/dense';
 import { Dropout } from '../layers/dropout';
 import { GaussianNoise } from '../layers/gaussian-noise';
 import type { Layer } from '../layers/layer';
+import { Add, Average, Concatenate, Maximum, Minimum, Multiply, Subtract } from '../layers/merge';
 import { Normalization, STDDEV_FLOOR } from '../layers/normalization';
 import { PReLU } from '../layers/prelu';
 import { RReLU } from '../layers/rrelu';
@@ -65,7 +68,7 @@ function weight(weights: Weights, name: string): Float32Array {
 }
 
 type LayerClass<L extends Layer> = abstract new (...args: never[]) => L;
-type LayerEmitter<L extends Layer> = (g: GraphBuilder, layer: L, weights: Weights, x: string) => string;
+type LayerEmitter<L extends Layer> = (g: GraphBuilder, layer: L, weights: Weights, xs: readonly string[], scope: string) => string;
 
 interface Entry {
   readonly cls: LayerClass<Layer>;
@@ -76,42 +79,68 @@ function entry<L extends Layer>(cls: LayerClass<L>, emit: LayerEmitter<L>): Entr
   return { cls, emit: emit as LayerEmitter<Layer> };
 }
 
+/** A layer of one input: its emitter sees that input's name. */
+function single<L extends Layer>(cls: LayerClass<L>, emit: (g: GraphBuilder, layer: L, weights: Weights, x: string, scope: string) => string): Entry {
+  return entry(cls, (g, layer, weights, xs, scope) => emit(g, layer, weights, xs[0] as string, scope));
+}
+
+/** A merge of a binary ONNX operator, folded pairwise from the left as the layer folds its inputs: ((x0 op x1) op x2) ... */
+function pairwise(cls: LayerClass<Layer>, op: string): Entry {
+  return entry(cls, (g, _layer, _weights, xs, scope) => xs.slice(1).reduce((acc, x) => g.node(scope, op, [acc, x]), xs[0] as string));
+}
+
+/** A merge of a variadic ONNX operator: one node over every input. */
+function variadic(cls: LayerClass<Layer>, op: string): Entry {
+  return entry(cls, (g, _layer, _weights, xs, scope) => g.node(scope, op, xs));
+}
+
 /**
  * The layers predict() runs, each as ONNX. Dropout and GaussianNoise are the identity at
  * inference and leave no node.
  */
 const layerEmitters: readonly Entry[] = [
-  entry(Dense, (g, layer, weights, x) => {
-    const kernel = g.tensor(`${layer.name}/kernel`, weight(weights, 'kernel'), [layer.inputUnits, layer.units]);
-    const inputs = layer.useBias ? [x, kernel, g.tensor(`${layer.name}/bias`, weight(weights, 'bias'), [layer.units])] : [x, kernel];
+  single(Dense, (g, layer, weights, x, scope) => {
+    const kernel = g.weight(`${layer.name}/kernel`, [layer.inputUnits, layer.units], () => weight(weights, 'kernel'));
+    // A folded Dense has a bias even when the layer has none: the exporter gives it one.
+    const bias = weights.get('bias');
+    const inputs = bias === undefined ? [x, kernel] : [x, kernel, g.weight(`${layer.name}/bias`, [layer.units], () => bias)];
     // The activation is emitted even when a loss fuses it: predict() applies it then too.
-    return emitActivation(g, layer.name, g.node(layer.name, 'Gemm', inputs), layer.activation, defaultAlpha(layer.activation));
+    return emitActivation(g, scope, g.node(scope, 'Gemm', inputs), layer.activation, defaultAlpha(layer.activation));
   }),
-  entry(Activation, (g, layer, _weights, x) => emitActivation(g, layer.name, x, layer.activation, layer.alpha)),
-  entry(Dropout, (_g, _layer, _weights, x) => x),
-  entry(GaussianNoise, (_g, _layer, _weights, x) => x),
-  entry(RReLU, (g, layer, _weights, x) => g.node(layer.name, 'LeakyRelu', [x], { alpha: layer.meanSlope })),
+  single(Activation, (g, layer, _weights, x, scope) => emitActivation(g, scope, x, layer.activation, layer.alpha)),
+  single(Dropout, (_g, _layer, _weights, x) => x),
+  single(GaussianNoise, (_g, _layer, _weights, x) => x),
+  single(RReLU, (g, layer, _weights, x, scope) => g.node(scope, 'LeakyRelu', [x], { alpha: layer.meanSlope })),
   // The slope [units] broadcasts over the batch.
-  entry(PReLU, (g, layer, weights, x) => g.node(layer.name, 'PRelu', [x, g.tensor(`${layer.name}/alpha`, weight(weights, 'alpha'), [layer.inputUnits])])),
+  single(PReLU, (g, layer, weights, x, scope) => g.node(scope, 'PRelu', [x, g.weight(`${layer.name}/alpha`, [layer.inputUnits], () => weight(weights, 'alpha'))])),
   // Inference mode (training_mode 0, the default): the moving statistics.
-  entry(BatchNormalization, (g, layer, weights, x) => {
+  single(BatchNormalization, (g, layer, weights, x, scope) => {
     const u = layer.inputUnits;
     const inputs = [
       x,
-      g.tensor(`${layer.name}/gamma`, weights.get('gamma') ?? new Float32Array(u).fill(1), [u]),
-      g.tensor(`${layer.name}/beta`, weights.get('beta') ?? new Float32Array(u), [u]),
-      g.tensor(`${layer.name}/movingMean`, weight(weights, 'movingMean'), [u]),
-      g.tensor(`${layer.name}/movingVariance`, weight(weights, 'movingVariance'), [u]),
+      g.weight(`${layer.name}/gamma`, [u], () => weights.get('gamma') ?? new Float32Array(u).fill(1)),
+      g.weight(`${layer.name}/beta`, [u], () => weights.get('beta') ?? new Float32Array(u)),
+      g.weight(`${layer.name}/movingMean`, [u], () => weight(weights, 'movingMean')),
+      g.weight(`${layer.name}/movingVariance`, [u], () => weight(weights, 'movingVariance')),
     ];
-    return g.node(layer.name, 'BatchNormalization', inputs, { epsilon: layer.epsilon });
+    return g.node(scope, 'BatchNormalization', inputs, { epsilon: layer.epsilon });
   }),
   // (x - mean) / max(sqrt(variance), floor)
-  entry(Normalization, (g, layer, weights, x) => {
+  single(Normalization, (g, layer, weights, x, scope) => {
     const u = layer.inputUnits;
-    const std = Float64Array.from(weight(weights, 'variance'), (v) => Math.max(Math.sqrt(v), STDDEV_FLOOR));
-    const centered = g.node(layer.name, 'Sub', [x, g.tensor(`${layer.name}/mean`, weight(weights, 'mean'), [u])]);
-    return g.node(layer.name, 'Div', [centered, g.tensor(`${layer.name}/std`, std, [u])]);
+    const std = (): Float64Array => Float64Array.from(weight(weights, 'variance'), (v) => Math.max(Math.sqrt(v), STDDEV_FLOOR));
+    const centered = g.node(scope, 'Sub', [x, g.weight(`${layer.name}/mean`, [u], () => weight(weights, 'mean'))]);
+    return g.node(scope, 'Div', [centered, g.weight(`${layer.name}/std`, [u], std)]);
   }),
+  // ONNX's Add and Mul take two inputs; Max, Min and Mean take any number.
+  pairwise(Add, 'Add'),
+  pairwise(Subtract, 'Sub'),
+  pairwise(Multiply, 'Mul'),
+  variadic(Maximum, 'Max'),
+  variadic(Minimum, 'Min'),
+  variadic(Average, 'Mean'),
+  // A sample is a row: the features are axis 1.
+  entry(Concatenate, (g, _layer, _weights, xs, scope) => g.node(scope, 'Concat', xs, { axis: 1 }, ['axis'])),
 ];
 
 function emitterFor(layer: Layer): LayerEmitter<Layer> {
@@ -130,7 +159,7 @@ export function checkSupported(layers: readonly Layer[]): void {
   layers.forEach(emitterFor);
 }
 
-/** Appends the layer's operators; returns the name of its output. */
-export function emitLayer(g: GraphBuilder, layer: Layer, weights: Weights, x: string): string {
-  return emitterFor(layer)(g, layer, weights, x);
+/** Appends the operators of `layer` applied to `xs`, named after `scope`; returns the name of its output. */
+export function emitLayer(g: GraphBuilder, layer: Layer, weights: Weights, xs: readonly string[], scope: string): string {
+  return emitterFor(layer)(g, layer, weights, xs, scope);
 }
