@@ -27,6 +27,8 @@ export class Graph {
   readonly inputs: readonly GraphNode[];
   /** The model's outputs, in order. */
   readonly outputs: readonly GraphNode[];
+  /** Each output's name: its layer's, or for a later application of a shared layer, 'name/1', ... */
+  readonly outputNames: readonly string[];
   /** The nodes whose outputs each node's output feeds, by node index. */
   private readonly consumers: readonly (readonly GraphNode[])[];
   /** How many nodes apply each layer. */
@@ -36,15 +38,16 @@ export class Graph {
   static chain(features: number, layers: readonly Layer[]): Graph {
     const nodes: GraphNode[] = [{ index: 0, layer: null, inputs: [], units: features, columns: null }];
     for (const layer of layers) nodes.push({ index: nodes.length, layer, inputs: [nodes[nodes.length - 1] as GraphNode], units: layer.outputUnits, columns: null });
-    return new Graph(nodes, [nodes[0] as GraphNode], [nodes[nodes.length - 1] as GraphNode]);
+    const last = nodes[nodes.length - 1] as GraphNode;
+    return new Graph(nodes, [nodes[0] as GraphNode], [last], [last.layer?.name ?? 'input']);
   }
 
   /**
    * A graph of `inputWidths.length` inputs, then the layer nodes `layers` gives (each naming its
    * inputs by their index in the full order: inputs first, then the layer nodes before it), then
-   * the nodes `outputs` names.
+   * the nodes `outputs` names, called `outputNames`.
    */
-  static of(inputWidths: readonly number[], layers: readonly { readonly layer: Layer; readonly inputs: readonly number[] }[], outputs: readonly number[]): Graph {
+  static of(inputWidths: readonly number[], layers: readonly { readonly layer: Layer; readonly inputs: readonly number[] }[], outputs: readonly number[], outputNames: readonly string[]): Graph {
     const total = inputWidths.reduce((a, b) => a + b, 0);
     const nodes: GraphNode[] = [{ index: 0, layer: null, inputs: [], units: total, columns: null }];
     const named: GraphNode[] = [];
@@ -64,13 +67,14 @@ export class Graph {
       nodes.push(node);
       named.push(node);
     }
-    return new Graph(nodes, inputs, outputs.map((i) => named[i] as GraphNode));
+    return new Graph(nodes, inputs, outputs.map((i) => named[i] as GraphNode), outputNames);
   }
 
-  private constructor(nodes: readonly GraphNode[], inputs: readonly GraphNode[], outputs: readonly GraphNode[]) {
+  private constructor(nodes: readonly GraphNode[], inputs: readonly GraphNode[], outputs: readonly GraphNode[], outputNames: readonly string[]) {
     this.nodes = nodes;
     this.inputs = inputs;
     this.outputs = outputs;
+    this.outputNames = outputNames;
     const consumers: GraphNode[][] = nodes.map(() => []);
     for (const node of nodes) for (const input of node.inputs) consumers[input.index]?.push(node);
     this.consumers = consumers;

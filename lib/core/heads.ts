@@ -17,7 +17,7 @@ import type { Graph, GraphNode } from './graph';
 
 export interface Head {
   readonly node: GraphNode;
-  /** The output's name: its layer's. */
+  /** The output's name: its layer's (for a later application of a shared layer, 'name/1', ...). */
   readonly name: string;
   readonly loss: Loss;
   /** Its loss's weight in the total (lossWeights; 1 by default). */
@@ -44,9 +44,9 @@ export interface HeadArgs {
   readonly metrics: unknown;
 }
 
-/** The output names of a graph: each output's layer's name. */
+/** The output names of a graph. */
 export function outputNames(graph: Graph): string[] {
-  return graph.outputs.map((node) => node.layer?.name ?? 'input');
+  return [...graph.outputNames];
 }
 
 /**

@@ -69,7 +69,7 @@ export class Functional extends Model {
   }
 
   protected override makeGraph(): Graph {
-    return Graph.of(this.traced.inputs.map((t) => t.units), this.traced.nodes, this.traced.outputIndices);
+    return Graph.of(this.traced.inputs.map((t) => t.units), this.traced.nodes, this.traced.outputIndices, this.traced.outputs.map((t) => t.name));
   }
 
   override inputSpecs(): { readonly name: string; readonly units: number }[] {

@@ -90,5 +90,7 @@ export function traceGraph(inputs: readonly SymbolicTensor[], outputs: readonly 
       layers.push(node.layer);
     }
   }
+  const clash = inputs.find((t) => names.has(t.name));
+  if (clash !== undefined) throw new ArgumentRangeError({ argument: 'inputs', expected: 'inputs named unlike every layer of the graph', received: `the input '${clash.name}' and a layer of that name` });
   return { inputs, outputs, nodes, outputIndices: outputs.map((t) => index.get(t) as number), layers };
 }

@@ -242,17 +242,25 @@ describe('toOnnx() of graph models, checked by onnxruntime', () => {
       await expectGraphOnnxMatchesPredict(model, 341);
     });
 
-    it('an output named as an input gets a suffix, in the file and in onnxSignature()', async () => {
-      my.seed(350);
+    it('an input named as a layer is refused when the model is made, so file names cannot clash', () => {
       const x = my.input({ shape: [3], name: 'value' });
-      const model = my.model({ inputs: x, outputs: my.layers.dense({ units: 2, name: 'value' }).apply(x) });
+      expect(() => my.model({ inputs: x, outputs: my.layers.dense({ units: 2, name: 'value' }).apply(x) })).to.throw(my.ArgumentRangeError, "the input 'value' and a layer of that name");
+    });
+
+    it('two outputs of one shared layer are named as their tensors, in the file and in onnxSignature()', async () => {
+      my.seed(350);
+      const x = my.input({ shape: [3], name: 'x' });
+      const shared = my.layers.dense({ units: 3, activation: 'tanh', name: 'shared' });
+      const model = my.model({ inputs: x, outputs: [shared.apply(x), shared.apply(shared.apply(x))] });
+      expect(model.outputNames).to.deep.equal(['shared', 'shared/2']);
       const signature = onnxSignature(model);
-      expect(signature).to.deep.equal({ inputs: [{ name: 'value', width: 3 }], outputs: [{ name: 'value_2', width: 2 }] });
+      expect(signature.outputs.map((o) => o.name)).to.deep.equal(['shared', 'shared/2']);
       const s = await session(toOnnx(model));
-      expect(s.outputNames).to.deep.equal(['value_2']);
       const input = randomArray(6, 351);
-      const got = await runOnnxNamed(s, { value: input }, 2);
-      expectClose(got['value_2'] as Float32Array, (model.predict(my.tensor2d(input, [2, 3])) as my.Tensor).data, ONNX_TOLERANCE, 'value_2');
+      const got = await runOnnxNamed(s, { x: input }, 2);
+      const [first, second] = model.predict(my.tensor2d(input, [2, 3])) as my.Tensor[];
+      expectClose(got['shared'] as Float32Array, (first as my.Tensor).data, ONNX_TOLERANCE, 'shared');
+      expectClose(got['shared/2'] as Float32Array, (second as my.Tensor).data, ONNX_TOLERANCE, 'shared/2');
     });
 
     it('a model nested in a larger one: the larger one exports every layer, the nested one only its own', async () => {
