@@ -6,7 +6,7 @@
 // addition has no weights), trained the same way: same optimizer, epochs, batch size and seed.
 // Thirteen hidden layers deep, the plain one trains less well in the same epochs (about a point of
 // test accuracy below: 0.88 against 0.89); a few blocks shallower, the two score alike. Runs in
-// about 20 s on two cores. The data comes from Debian: apt-get install -y dataset-fashion-mnist.
+// 20-30 s on two cores. The data comes from Debian: apt-get install -y dataset-fashion-mnist.
 const my = require('myelin');
 
 const WIDTH = 96;
