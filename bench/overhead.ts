@@ -8,26 +8,73 @@
 //                 thread, metrics), divided by its steps
 // and fit's samples/s beside TensorFlow.js (trainOnBatch, cpu and wasm backends) and PyTorch
 // (bench/peers/torch_mlp.py, when python3 imports torch) on the same network and batch size.
+// A residual trial (a graph model: Dense, BatchNormalization, ReLU blocks added to their input)
+// also times the kernels of the same layers without the additions, so its row says what the
+// merges cost inside the step.
 
 import { spawnSync } from 'node:child_process';
 import * as path from 'node:path';
 import { syntheticClassification, type Dataset } from './data';
 import type { MyelinHandle } from './myelin';
 import { useThreads } from './myelin';
-import { tfjsTensorCount, tfjsTrainer } from './peers/tfjs';
+import { tfjsResidualTrainer, tfjsTensorCount, tfjsTrainer } from './peers/tfjs';
 import type { Reporter } from './report';
 import { collectGarbage, now } from './timing';
 import { overheadTiming, type OverheadTrial, type TrainingTrial } from './trials';
 
-/** Per-step microseconds of the three ways of training. */
+/** Per-step microseconds of the three ways of training, and of the kernels without the residual additions. */
 interface StepCosts {
   kernels: number;
   trainOnBatch: number;
   fit: number;
+  kernelsWithoutSkips: number;
 }
 
 function shapeOf(trial: OverheadTrial, batchSize: number): string {
-  return `${trial.dims.join('-')} batch ${batchSize}`;
+  if (trial.residualBlocks === undefined) return `${trial.dims.join('-')} batch ${batchSize}`;
+  const [inputs, width, classes] = trial.dims as [number, number, number];
+  return `${inputs}-${width}-(${width} res)x${trial.residualBlocks}-${classes} batch ${batchSize}`;
+}
+
+type My = MyelinHandle['my'];
+type Model = ReturnType<My['sequential']> | ReturnType<My['model']>;
+type SymbolicTensor = ReturnType<My['input']>;
+
+/**
+ * The trial's network in myelin: a ReLU MLP, or the residual MLP of examples/residual-mlp.js
+ * (with `skips` false, the same layers without the additions), compiled with Adam 1e-3.
+ */
+function myelinNetwork(my: My, trial: OverheadTrial, skips = true): Model {
+  const features = trial.dims[0] as number;
+  my.seed(trial.seed);
+  let model: Model;
+  if (trial.residualBlocks === undefined) {
+    const units = trial.dims.slice(1);
+    model = my.sequential(units.map((u, i) => my.layers.dense({ units: u, activation: i === units.length - 1 ? 'softmax' : 'relu', ...(i === 0 ? { inputShape: [features] } : {}) })));
+  } else {
+    const [, width, classes] = trial.dims as [number, number, number];
+    const denseBnRelu = (t: SymbolicTensor): SymbolicTensor => {
+      const h = my.layers.dense({ units: width, useBias: false, kernelInitializer: 'heNormal' }).apply(t);
+      return my.layers.activation({ activation: 'relu' }).apply(my.layers.batchNormalization().apply(h));
+    };
+    const x = my.input({ shape: [features] });
+    let h = denseBnRelu(x);
+    for (let b = 0; b < trial.residualBlocks; b++) {
+      const block = denseBnRelu(h);
+      h = skips ? my.layers.add().apply([h, block]) : block;
+    }
+    model = my.model({ inputs: x, outputs: my.layers.dense({ units: classes, activation: 'softmax' }).apply(h) });
+  }
+  model.compile({ optimizer: my.optimizers.adam({ learningRate: 1e-3 }), loss: 'sparseCategoricalCrossentropy' });
+  return model;
+}
+
+/** Microseconds per step of `model`'s step plan run over `batches` in turn. */
+function kernelsUs(model: Model, batches: readonly { input: Float32Array; labels: Float32Array; weights: null; n: number }[]): number {
+  const start = now();
+  const plans = model.stepPlans();
+  for (const batch of batches) plans.trainNow(batch);
+  return ((now() - start) * 1000) / batches.length;
 }
 
 /** The trial as the peers' trainers take it: ReLU hidden layers, softmax output, Adam 1e-3. */
@@ -47,12 +94,10 @@ function asTrainingTrial(trial: OverheadTrial, batchSize: number): TrainingTrial
   };
 }
 
-async function measureMyelin(my: MyelinHandle['my'], trial: OverheadTrial, data: Dataset, batchSize: number): Promise<StepCosts> {
+async function measureMyelin(my: My, trial: OverheadTrial, data: Dataset, batchSize: number): Promise<StepCosts> {
   const features = trial.dims[0] as number;
-  my.seed(trial.seed);
-  const units = trial.dims.slice(1);
-  const model = my.sequential(units.map((u, i) => my.layers.dense({ units: u, activation: i === units.length - 1 ? 'softmax' : 'relu', ...(i === 0 ? { inputShape: [features] } : {}) })));
-  model.compile({ optimizer: my.optimizers.adam({ learningRate: 1e-3 }), loss: 'sparseCategoricalCrossentropy' });
+  const model = myelinNetwork(my, trial);
+  const withoutSkips = trial.residualBlocks === undefined ? null : myelinNetwork(my, trial, false);
   const x = my.tensor2d(data.x, [trial.samples, features]);
   const y = my.tensor2d(data.labels, [trial.samples, 1]);
   const batches = Math.floor(trial.samples / batchSize);
@@ -62,15 +107,17 @@ async function measureMyelin(my: MyelinHandle['my'], trial: OverheadTrial, data:
   const fitSteps = trial.fitEpochs * Math.ceil(trial.samples / batchSize);
 
   await model.fit(x, y, { epochs: 1, batchSize, verbose: 0 }); // warm-up: plans, staging, slots
-  const best: StepCosts = { kernels: Infinity, trainOnBatch: Infinity, fit: Infinity };
+  if (withoutSkips !== null) kernelsUs(withoutSkips, planBatches);
+  const best: StepCosts = { kernels: Infinity, trainOnBatch: Infinity, fit: Infinity, kernelsWithoutSkips: withoutSkips === null ? NaN : Infinity };
   for (let pass = 0; pass < overheadTiming.passes; pass++) {
     collectGarbage();
-    let start = now();
-    const plans = model.stepPlans();
-    for (const batch of planBatches) plans.trainNow(batch);
-    best.kernels = Math.min(best.kernels, ((now() - start) * 1000) / batches);
+    best.kernels = Math.min(best.kernels, kernelsUs(model, planBatches));
+    if (withoutSkips !== null) {
+      collectGarbage();
+      best.kernelsWithoutSkips = Math.min(best.kernelsWithoutSkips, kernelsUs(withoutSkips, planBatches));
+    }
     collectGarbage();
-    start = now();
+    let start = now();
     for (const [xb, yb] of tensors) model.trainOnBatch(xb, yb);
     best.trainOnBatch = Math.min(best.trainOnBatch, ((now() - start) * 1000) / batches);
     collectGarbage();
@@ -84,7 +131,10 @@ async function measureMyelin(my: MyelinHandle['my'], trial: OverheadTrial, data:
 /** TensorFlow.js's trainOnBatch samples/s on the trial, after a warm-up, for overheadTiming.peerSeconds. */
 async function measureTfjs(backend: 'cpu' | 'wasm', trial: OverheadTrial, data: Dataset, batchSize: number): Promise<number> {
   const before = tfjsTensorCount();
-  const trainer = await tfjsTrainer(backend, asTrainingTrial(trial, batchSize), data);
+  const trainer =
+    trial.residualBlocks === undefined
+      ? await tfjsTrainer(backend, asTrainingTrial(trial, batchSize), data)
+      : await tfjsResidualTrainer(backend, { dims: trial.dims as [number, number, number], blocks: trial.residualBlocks, batchSize, learningRate: 1e-3, seed: trial.seed }, data);
   try {
     await trainer.activate();
     for (let b = 0; b < 5; b++) await trainer.step(b);
@@ -108,7 +158,7 @@ function torchPython(): string | null {
 
 /** PyTorch's samples/s per batch size, or a reason it could not run. */
 function measureTorch(python: string, trial: OverheadTrial, threads: number): Record<string, number> | string {
-  const spec = { dims: trial.dims, batches: trial.batchSizes, samples: trial.samples, threads, epochs: overheadTiming.passes };
+  const spec = { dims: trial.dims, blocks: trial.residualBlocks ?? 0, batches: trial.batchSizes, samples: trial.samples, threads, epochs: overheadTiming.passes };
   const run = spawnSync(python, [path.join(__dirname, 'peers', 'torch_mlp.py'), JSON.stringify(spec)], { encoding: 'utf8' });
   if (run.status !== 0) return `torch_mlp.py exited ${run.status}: ${run.stderr.trim().split('\n').pop() ?? ''}`;
   return (JSON.parse(run.stdout) as { samplesPerSecond: Record<string, number> }).samplesPerSecond;
@@ -135,6 +185,9 @@ export async function runOverheadSuite(trials: readonly OverheadTrial[], threadC
       for (const batchSize of trial.batchSizes) {
         const costs = await measureMyelin(my, trial, data, batchSize);
         const added = costs.fit - costs.kernels;
+        const merges = Number.isNaN(costs.kernelsWithoutSkips)
+          ? ''
+          : `; the same layers without the ${trial.residualBlocks ?? 0} additions: kernels ${costs.kernelsWithoutSkips.toFixed(1)} us, so the additions cost ${(costs.kernels - costs.kernelsWithoutSkips).toFixed(1)} us of the step`;
         reporter.row({
           kind: 'step',
           trial: `${trial.name}-overhead`,
@@ -148,8 +201,11 @@ export async function runOverheadSuite(trials: readonly OverheadTrial[], threadC
           ok: Number.isFinite(costs.fit),
           note:
             `fit ${costs.fit.toFixed(1)} us, trainOnBatch ${costs.trainOnBatch.toFixed(1)} us (${(costs.trainOnBatch / costs.kernels).toFixed(2)}x the kernels), ` +
-            `kernels ${costs.kernels.toFixed(1)} us; fit adds ${added.toFixed(1)} us = ${((100 * added) / costs.fit).toFixed(1)}% of its step`,
-          extra: { fit_us: costs.fit, train_on_batch_us: costs.trainOnBatch, kernels_us: costs.kernels, fit_added_us: added },
+            `kernels ${costs.kernels.toFixed(1)} us; fit adds ${added.toFixed(1)} us = ${((100 * added) / costs.fit).toFixed(1)}% of its step${merges}`,
+          extra: {
+            fit_us: costs.fit, train_on_batch_us: costs.trainOnBatch, kernels_us: costs.kernels, fit_added_us: added,
+            ...(Number.isNaN(costs.kernelsWithoutSkips) ? {} : { kernels_without_skips_us: costs.kernelsWithoutSkips }),
+          },
         });
         const rate = (batchSize * 1e6) / costs.fit;
         const vs: Record<string, number> = {};
@@ -164,7 +220,7 @@ export async function runOverheadSuite(trials: readonly OverheadTrial[], threadC
     }
     for (const batchSize of trial.batchSizes) {
       for (const peer of ['tfjs-cpu', 'tfjs-wasm'] as const) {
-        reporter.row({ kind: 'step', trial: `${trial.name}-fit`, shape: shapeOf(trial, batchSize), impl: peer, threads: 1, isa: peer === 'tfjs-cpu' ? 'js' : 'wasm', value: peers.get(`${peer} ${batchSize}`) ?? NaN, unit: 'samples/s', vs: {}, ok: true, note: 'trainOnBatch' });
+        reporter.row({ kind: 'step', trial: `${trial.name}-fit`, shape: shapeOf(trial, batchSize), impl: peer, threads: 1, isa: peer === 'tfjs-cpu' ? 'js' : 'wasm', value: peers.get(`${peer} ${batchSize}`) ?? NaN, unit: 'samples/s', vs: {}, ok: true, note: trial.residualBlocks === undefined ? 'trainOnBatch' : 'trainOnBatch of tf.model with tf.layers.add' });
       }
     }
   }

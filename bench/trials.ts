@@ -132,18 +132,33 @@ export const inferenceTiming = { calls: 10000, warmup: 1000, largeBatch: 1000, l
  */
 export interface OverheadTrial {
   readonly name: string;
-  /** Inputs, hidden units (ReLU) and classes (softmax with sparse cross-entropy). */
+  /**
+   * Inputs, hidden units (ReLU) and classes (softmax with sparse cross-entropy). With
+   * residualBlocks, [inputs, width, classes] of a residual MLP (see residualBlocks).
+   */
   readonly dims: readonly number[];
+  /**
+   * When given, the network is examples/residual-mlp.js's: Dense (no bias), BatchNormalization and
+   * ReLU to `width`, then this many blocks of the same three layers whose output is added to the
+   * block's input (layers.add), then the softmax layer. Its peers build the same graph.
+   */
+  readonly residualBlocks?: number;
   readonly batchSizes: readonly number[];
   readonly samples: number;
   readonly fitEpochs: number;
   readonly seed: number;
 }
 
-/** The anchor MLP of the other suites, and the small network of tabular data where Node users live. */
+/**
+ * The anchor MLP of the other suites, the small network of tabular data where Node users live,
+ * and a graph model: the residual MLP of examples/residual-mlp.js at the tabular row's size and
+ * at the example's Fashion-MNIST size.
+ */
 export const overheadTrials: readonly OverheadTrial[] = [
   { name: 'anchor', dims: [784, 256, 128, 10], batchSizes: [128], samples: 60000, fitEpochs: 1, seed: 42 },
   { name: 'tabular', dims: [20, 16, 16, 2], batchSizes: [16, 128, 1024], samples: 16384, fitEpochs: 4, seed: 42 },
+  { name: 'residual-tabular', dims: [20, 16, 2], residualBlocks: 2, batchSizes: [16, 128, 1024], samples: 16384, fitEpochs: 4, seed: 42 },
+  { name: 'residual-fashion', dims: [784, 96, 10], residualBlocks: 12, batchSizes: [128], samples: 60000, fitEpochs: 1, seed: 42 },
 ];
 
 /** Passes of each measurement (best kept, interleaved kernels / trainOnBatch / fit), and each peer's timed seconds. */

@@ -1,8 +1,9 @@
 /**
  * Every example reaches its stated result with its fixed seed. The examples load myelin by its
  * package name, which resolves to the compiled dist/ (npm test builds it first), so this checks
- * what a user runs. Fashion-MNIST is the exception: it trains for minutes on 60000 images, so it
- * runs in CI as `npm run test:integration`, not here.
+ * what a user runs. The Fashion-MNIST ones (fashion-mnist.js, residual-mlp.js) are the exception:
+ * they train on 60000 images from a Debian package, so they run in CI as `npm run
+ * test:integration`, not here.
  */
 import { expect } from 'chai';
 
@@ -57,5 +58,27 @@ describe('examples', function () {
     expect(r['autoencoder']).to.be.below(0.5 * (r['baseline'] as number));
     expect(r['denoisingOnNoisy']).to.be.below(0.5 * (r['noisyInput'] as number));
     expect(r['denoisingOnNoisy']).to.be.below(r['autoencoderOnNoisy'] as number);
+    // The encoder cut from the trained autoencoder: its codes classify the digits (about 0.94),
+    // far better than the codes it gave before training (random weights: about 0.6-0.7).
+    expect(r['codeAccuracy']).to.be.at.least(0.88);
+    expect(r['codeAccuracy']).to.be.above((r['untrainedCodeAccuracy'] as number) + 0.1);
+  });
+
+  it('two heads: one trunk names the digit (accuracy >= 0.93) and rebuilds its pixels (a quarter of the mean image\'s error)', async () => {
+    const r = (await example('two-heads')(quiet)) as { accuracy: number; reconstructionError: number; meanImageError: number; logs: Record<string, number> };
+    expect(r.accuracy).to.be.at.least(0.93);
+    expect(r.reconstructionError).to.be.below(0.25 * r.meanImageError);
+    expect(Object.keys(r.logs)).to.have.members(['loss', 'class_loss', 'class_accuracy', 'reconstruction_loss', 'reconstruction_mae']);
+    // The reconstruction head's loss is the MSE per pixel of what predict() gives for that output.
+    expect(r.logs['reconstruction_loss']).to.be.closeTo(r.reconstructionError, 1e-5);
+    // The logged loss is the weighted sum: class 1, reconstruction 10.
+    expect(r.logs['loss']).to.be.closeTo((r.logs['class_loss'] as number) + 10 * (r.logs['reconstruction_loss'] as number), 1e-4);
+  });
+
+  it('wide and deep: raw features concatenated to a deep branch classify held-out tumours with accuracy >= 0.93', async () => {
+    const r = (await example('wide-and-deep')(quiet)) as Record<string, number>;
+    expect(r['accuracy']).to.be.at.least(0.93);
+    expect(r['auc']).to.be.at.least(0.97);
+    expect(r['deepAccuracy']).to.be.at.least(0.9);
   });
 });

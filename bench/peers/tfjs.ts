@@ -1,6 +1,7 @@
-// The TensorFlow.js peer: one factory that builds the benchmark MLP on the pure-JS CPU backend
-// or on the WebAssembly backend. Same layers, initializer family, optimizer, loss, batch size
-// and bytes of data as myelin's side, so the ratio compares engines, not models.
+// The TensorFlow.js peer: factories that build the benchmark MLP, or the residual MLP as a
+// tf.model, on the pure-JS CPU backend or on the WebAssembly backend. Same layers, initializer
+// family, optimizer, loss, batch size and bytes of data as myelin's side, so the ratio compares
+// engines, not models.
 //
 // tfjs keeps tensors outside the garbage collector: everything created here is disposed in
 // `dispose()`, and the suite compares tfjsTensorCount() before and after, so a leak shows.
@@ -57,8 +58,6 @@ async function describeBackend(backend: TfjsBackend): Promise<{ isa: string; thr
 /** Builds the trial's model on `backend` and returns a Trainer stepping through `data` batch by batch. */
 export async function tfjsTrainer(backend: TfjsBackend, trial: TrainingTrial, data: Dataset): Promise<Trainer> {
   await useBackend(backend);
-  const info = await describeBackend(backend);
-
   const model = tf.sequential();
   trial.layers.forEach((layer, i) => {
     model.add(
@@ -71,18 +70,54 @@ export async function tfjsTrainer(backend: TfjsBackend, trial: TrainingTrial, da
       }),
     );
   });
-  const optimizer = tf.train.adam(trial.learningRate);
-  model.compile({ optimizer, loss: trial.loss });
+  return compiledTrainer(backend, model, trial.learningRate, trial.batchSize, data);
+}
+
+/** The residual MLP of bench/trials.ts's residualBlocks: [inputs, width, classes] and its blocks. */
+export interface ResidualSpec {
+  readonly dims: readonly [number, number, number];
+  readonly blocks: number;
+  readonly batchSize: number;
+  readonly learningRate: number;
+  readonly seed: number;
+}
+
+/**
+ * The residual MLP as a tf.model: Dense (no bias), BatchNormalization (Keras's momentum 0.99 and
+ * epsilon 1e-3, as myelin's) and ReLU to the width, then blocks of the same three layers added
+ * to their input with tf.layers.add, then the softmax layer.
+ */
+export async function tfjsResidualTrainer(backend: TfjsBackend, spec: ResidualSpec, data: Dataset): Promise<Trainer> {
+  await useBackend(backend);
+  const [inputs, width, classes] = spec.dims;
+  let seed = spec.seed;
+  const denseBnRelu = (t: tf.SymbolicTensor): tf.SymbolicTensor => {
+    const h = tf.layers.dense({ units: width, useBias: false, kernelInitializer: tf.initializers.heNormal({ seed: seed++ }) }).apply(t) as tf.SymbolicTensor;
+    const normalized = tf.layers.batchNormalization({ momentum: 0.99, epsilon: 1e-3 }).apply(h) as tf.SymbolicTensor;
+    return tf.layers.activation({ activation: 'relu' }).apply(normalized) as tf.SymbolicTensor;
+  };
+  const x = tf.input({ shape: [inputs] });
+  let h = denseBnRelu(x);
+  for (let b = 0; b < spec.blocks; b++) h = tf.layers.add().apply([h, denseBnRelu(h)]) as tf.SymbolicTensor;
+  const y = tf.layers.dense({ units: classes, activation: 'softmax', kernelInitializer: tf.initializers.glorotUniform({ seed }) }).apply(h) as tf.SymbolicTensor;
+  return compiledTrainer(backend, tf.model({ inputs: x, outputs: y }), spec.learningRate, spec.batchSize, data);
+}
+
+/** Compiles `model` (Adam, sparse categorical cross-entropy) and returns a Trainer stepping through `data` batch by batch. */
+async function compiledTrainer(backend: TfjsBackend, model: tf.LayersModel, learningRate: number, batchSize: number, data: Dataset): Promise<Trainer> {
+  const info = await describeBackend(backend);
+  const optimizer = tf.train.adam(learningRate);
+  model.compile({ optimizer, loss: 'sparseCategoricalCrossentropy' });
 
   // Batches are uploaded once, outside the timed window, as myelin's are.
-  const nBatches = Math.floor(data.samples / trial.batchSize);
+  const nBatches = Math.floor(data.samples / batchSize);
   const xs: tf.Tensor2D[] = [];
   const ys: tf.Tensor2D[] = [];
   for (let b = 0; b < nBatches; b++) {
-    const start = b * trial.batchSize;
-    const end = start + trial.batchSize;
-    xs.push(tf.tensor2d(data.x.subarray(start * data.inputDim, end * data.inputDim), [trial.batchSize, data.inputDim]));
-    ys.push(tf.tensor2d(data.labels.subarray(start, end), [trial.batchSize, 1]));
+    const start = b * batchSize;
+    const end = start + batchSize;
+    xs.push(tf.tensor2d(data.x.subarray(start * data.inputDim, end * data.inputDim), [batchSize, data.inputDim]));
+    ys.push(tf.tensor2d(data.labels.subarray(start, end), [batchSize, 1]));
   }
 
   return {
