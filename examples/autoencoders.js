@@ -94,6 +94,7 @@ async function main({ log = console.log, verbose = 1 } = {}) {
     denoisingOnNoisy: meanSquaredError(denoising.model.predict(noisy).data, clean),
     untrainedCodeAccuracy,
     codeAccuracy,
+    models: { autoencoder: plain.model, encoder, denoising: denoising.model },
   };
   log(`Reconstruction error (MSE per pixel, ${xTest.shape[0]} held-out digits):`);
   log(`  the mean image for every digit      ${result.baseline.toFixed(4)}`);

@@ -55,6 +55,7 @@ async function main({ log = console.log, verbose = 1 } = {}) {
     reconstructionError: meanSquaredError(rebuilt.data, xTest.data),
     meanImageError,
     logs: held,
+    model,
   };
   log(`Held-out digits (${xTest.shape[0]}): class accuracy ${result.accuracy.toFixed(4)}, reconstruction MSE per pixel ` +
     `${result.reconstructionError.toFixed(4)} (predicting the mean image scores ${meanImageError.toFixed(4)})`);

@@ -45,7 +45,8 @@ async function main({ log = console.log, verbose = 1 } = {}) {
   const features = x.shape[1];
 
   const result = {};
-  for (const [name, model] of [['wideAndDeep', wideAndDeep(features)], ['deep', deepOnly(features)]]) {
+  const models = { wideAndDeep: wideAndDeep(features), deep: deepOnly(features) };
+  for (const [name, model] of Object.entries(models)) {
     if (verbose && name === 'wideAndDeep') model.summary(log);
     await model.fit(train, yTrain, { epochs: EPOCHS, batchSize: 32, verbose: 0 });
     const { accuracy, auc } = model.evaluate(test, yTest);
@@ -54,7 +55,7 @@ async function main({ log = console.log, verbose = 1 } = {}) {
   log(`${xTest.shape[0]} held-out tumours (class 1 = ${classes[1]}), after ${EPOCHS} epochs each:`);
   log(`  wide and deep: accuracy ${result.wideAndDeep.accuracy.toFixed(4)}, AUC ${result.wideAndDeep.auc.toFixed(4)}`);
   log(`  deep alone:    accuracy ${result.deep.accuracy.toFixed(4)}, AUC ${result.deep.auc.toFixed(4)}`);
-  return { accuracy: result.wideAndDeep.accuracy, auc: result.wideAndDeep.auc, deepAccuracy: result.deep.accuracy, deepAuc: result.deep.auc };
+  return { accuracy: result.wideAndDeep.accuracy, auc: result.wideAndDeep.auc, deepAccuracy: result.deep.accuracy, deepAuc: result.deep.auc, model: models.wideAndDeep };
 }
 
 module.exports = { main };

@@ -70,11 +70,11 @@ export function predictions(model: my.Model, xs: readonly my.Tensor[]): my.Tenso
 export async function expectGraphOnnxMatchesPredict(
   model: my.Functional,
   seed: number,
-  options: { onnx?: ExportOnnxOptions; inputScale?: number; batch?: number; inputData?: (i: number, length: number, seed: number) => Float32Array } = {},
+  options: { onnx?: ExportOnnxOptions; inputScale?: number; batch?: number; inputData?: (i: number, length: number, seed: number) => Float32Array; bytes?: Uint8Array } = {},
 ): Promise<void> {
   const { inputScale = 3, batch = 33 } = options;
   const makeInput = options.inputData ?? ((i: number, length: number, s: number) => randomArray(length, s + i, inputScale));
-  const s = await session(toOnnx(model, options.onnx));
+  const s = await session(options.bytes ?? toOnnx(model, options.onnx));
   expect(s.inputNames).to.deep.equal(model.inputs.map((t) => t.name));
   expect(s.outputNames).to.deep.equal(model.outputNames);
   for (const n of [1, batch]) {
