@@ -3,7 +3,7 @@
  * outputs through the layers that made them to the inputs, and lays out every application of a
  * layer after those it reads. Bad graphs are refused here, before any weight exists: an input the
  * outputs do not depend on, an output that depends on a tensor not among the inputs (another
- * graph's), a tensor given twice, two layers of one name.
+ * graph's), a tensor given twice, two layers (or a layer and an input) of one name.
  */
 import { ArgumentRangeError, ArgumentTypeError, ShapeError } from '../errors';
 import type { Layer } from '../layers/layer';
@@ -90,5 +90,8 @@ export function traceGraph(inputs: readonly SymbolicTensor[], outputs: readonly 
       layers.push(node.layer);
     }
   }
+  // Inputs and layers share one namespace, as in Keras: a saved graph names each tensor's source by it.
+  const clash = layers.find((layer) => inputNames.has(layer.name));
+  if (clash !== undefined) throw new ArgumentRangeError({ argument: 'outputs', expected: 'inputs and layers of distinct names in the graph', received: `an input and a layer both named '${clash.name}'` });
   return { inputs, outputs, nodes, outputIndices: outputs.map((t) => index.get(t) as number), layers };
 }
