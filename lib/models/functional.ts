@@ -9,6 +9,7 @@
 import { ArgumentRangeError, ArgumentTypeError } from '../errors';
 import { Graph } from '../core/graph';
 import { Model } from '../core/model';
+import { registerGraphModelClass } from '../core/registry';
 import { layerName } from '../layers/layer';
 import { SymbolicTensor } from '../layers/symbolic';
 import { knownOptions, plainObject, positiveInteger, describe } from '../validate';
@@ -90,6 +91,8 @@ export class Functional extends Model {
     return outputs.length === 1 ? (outputs[0] as SymbolicTensor) : outputs;
   }
 }
+
+registerGraphModelClass('Functional', (parts) => new Functional({ inputs: [...parts.inputs], outputs: [...parts.outputs], name: parts.name }));
 
 /** A graph model from its inputs to its outputs, as TensorFlow.js's tf.model({ inputs, outputs }). */
 export function model(config: ModelConfig): Functional {
