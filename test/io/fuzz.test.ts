@@ -142,8 +142,8 @@ describe('the model reader under fuzzing', function () {
     expect(() => decodeModel(huge, FILE, {})).to.throw(my.ModelFormatError, /^fuzz\.myelin: the header claims 4294967280 bytes, more than the limit/);
     expect(() => decodeModel(Buffer.from('PK\x03\x04 a zip file'), FILE, {})).to.throw(my.ModelFormatError, /not a myelin model file/);
     const newer = Buffer.from(SEED);
-    newer.writeUInt32LE(2, 8);
-    expect(() => decodeModel(newer, FILE, {})).to.throw(my.ModelFormatError, /format version 2, but this myelin reads version 1: upgrade/);
+    newer.writeUInt32LE(3, 8);
+    expect(() => decodeModel(newer, FILE, {})).to.throw(my.ModelFormatError, /format version 3, but this myelin reads versions 1 to 2: upgrade/);
     const flipped = Buffer.from(SEED);
     flipped[SEED.length - 10] = (flipped[SEED.length - 10] as number) ^ 1;
     expect(() => decodeModel(flipped, FILE, {})).to.throw(my.ModelFormatError, /damaged: the checksum/);
