@@ -788,7 +788,7 @@ export class Model {
 
   /** Prints (and returns) a table of layers, output shapes and parameter counts. */
   summary(printFn: (line: string) => void = console.log): string {
-    const text = formatSummary(this.built);
+    const text = formatSummary(this);
     text.split('\n').forEach((line) => printFn(line));
     return text;
   }
