@@ -45,6 +45,8 @@ export function traceGraph(inputs: readonly SymbolicTensor[], outputs: readonly 
     inputNames.add(t.name);
   }
   const index = new Map<SymbolicTensor, number>(inputs.map((t, i) => [t, i]));
+  // A set, not inputs.includes(): a merge of thousands of inputs would make the trace quadratic.
+  const inputSet = new Set(inputs);
   const nodes: { layer: Layer; inputs: number[]; tensor: SymbolicTensor }[] = [];
   const reached = new Set<SymbolicTensor>();
   // Depth first and iterative (a graph may be thousands of layers deep): a node is laid out once all its inputs are.
@@ -69,7 +71,7 @@ export function traceGraph(inputs: readonly SymbolicTensor[], outputs: readonly 
       }
       stack.pop();
       if (index.has(t)) continue;
-      for (const input of t.inputs) if (inputs.includes(input)) reached.add(input);
+      for (const input of t.inputs) if (inputSet.has(input)) reached.add(input);
       index.set(t, inputs.length + nodes.length);
       nodes.push({ layer: t.sourceLayer, inputs: t.inputs.map((input) => index.get(input) as number), tensor: t });
       if (nodes.length > MAX_LAYERS) throw new ArgumentRangeError({ argument: 'outputs', expected: `a graph of at most ${MAX_LAYERS} layer applications`, received: 'more' });
