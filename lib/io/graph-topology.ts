@@ -185,8 +185,9 @@ export function buildGraphModel(topology: GraphTopology, source: string): Model 
     if (!isInput(i)) fail(`${at} names '${ref[0]}', a ${entry(i).className} layer: a model's inputs are InputLayer entries`);
     return tensors[firstId[i] as number] as SymbolicTensor;
   });
+  const listed = new Set(inputLayers.map((ref) => ref[0]));
   entries.forEach((e, i) => {
-    if (isInput(i) && !inputLayers.some((ref) => ref[0] === e.name)) fail(`${where(i)} is an InputLayer that topology.config.inputLayers does not list`);
+    if (isInput(i) && !listed.has(e.name)) fail(`${where(i)} is an InputLayer that topology.config.inputLayers does not list`);
   });
   const outputs = outputLayers.map((ref, k) => {
     const [i, j] = resolve(ref, `topology.config.outputLayers[${k}]`);
