@@ -139,6 +139,23 @@ describe('graph models: save() and loadModel()', () => {
     expect(loaded.evaluate(DATA.x, DATA.cls)).to.deep.equal(model.evaluate(DATA.x, DATA.cls));
   });
 
+  it('loads a graph whose entries come in any order: each application is built once what it reads exists', () => {
+    // A chain of 2000 Dense layers listed last to first, and a layer shared before its second input exists.
+    const chain = 2000;
+    const layers = [
+      { className: 'InputLayer', name: 'x', config: { name: 'x', batchInputShape: [null, 1] }, inboundNodes: [] },
+      ...Array.from({ length: chain }, (_, k) => {
+        const i = chain - 1 - k;
+        return { className: 'Dense', name: `d${i}`, config: { name: `d${i}`, units: 1, kernelInitializer: 'ones', biasInitializer: 'ones' }, inboundNodes: [[[i === 0 ? 'x' : `d${i - 1}`, 0, 0]]] };
+      }),
+    ];
+    const json = { formatVersion: 2, myelinVersion: '0.1.0', topology: { className: 'Functional' as const, config: { name: 'chain', layers, inputLayers: [['x', 0, 0]], outputLayers: [[`d${chain - 1}`, 0, 0]] } }, compile: null } as unknown as ModelJSON;
+    const model = my.modelFromJSON(json);
+    expect(model.layers.map((l) => l.name).slice(0, 3)).to.deep.equal(['d0', 'd1', 'd2']);
+    // Each layer is y = x + 1.
+    expect(Array.from((model.predict([[0.5]]) as my.Tensor).data)).to.deep.equal([chain + 0.5]);
+  });
+
   it('a model with a nested model applied twice is written flat: its layers, with two inbound nodes each', () => {
     my.seed(3);
     const a = my.input({ shape: [3], name: 'a' });
