@@ -291,6 +291,16 @@ describe('a sub-model that borrows its weights', () => {
     expect(tensorBytes(loaded.predict(x) as my.Tensor).equals(before)).to.equal(false);
   });
 
+  it("the copy fit()'s refusal advises works: modelFromJSON(sub.toJSON()), then setWeights(sub.getWeights())", async () => {
+    const { encoder, x } = await autoencoder();
+    encoder.compile({ optimizer: 'sgd', loss: 'meanSquaredError' });
+    const copy = my.modelFromJSON(encoder.toJSON());
+    copy.setWeights(encoder.getWeights());
+    expect(tensorBytes(copy.predict(x) as my.Tensor).equals(tensorBytes(encoder.predict(x) as my.Tensor))).to.equal(true);
+    await copy.fit(x, new my.Tensor(randomArray(64, 4), [32, 2]), { epochs: 1, verbose: 0 });
+    expect(tensorBytes(copy.predict(x) as my.Tensor).equals(tensorBytes(encoder.predict(x) as my.Tensor))).to.equal(false);
+  });
+
   it('a model nested in a larger one (which then holds its weights) saves and loads the same way', () => {
     my.seed(13);
     const a = my.input({ shape: [3], name: 'a' });
