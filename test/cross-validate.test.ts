@@ -138,7 +138,7 @@ describe('crossValidate()', function () {
 
     it('rejects a buildModel that is not a function, returns no model, an uncompiled one or the same one twice', async () => {
       await expectRejection(my.crossValidate(5 as never, x, y), my.ArgumentTypeError, /buildModel/);
-      await expectRejection(my.crossValidate((() => ({})) as never, x, y), my.ArgumentTypeError, /new compiled Sequential model for buildModel but received a function returning an object/);
+      await expectRejection(my.crossValidate((() => ({})) as never, x, y), my.ArgumentTypeError, /new compiled model \(sequential\(\) or model\(\)\) for buildModel but received a function returning an object/);
       const uncompiled = (): my.Sequential => my.sequential([my.layers.dense({ inputShape: [1], units: 1 })]);
       await expectRejection(my.crossValidate(uncompiled, small.x, small.y, { folds: 3 }), my.ArgumentRangeError, /not compiled. Call model.compile/);
       const shared = tiny();

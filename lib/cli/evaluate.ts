@@ -1,11 +1,12 @@
 /** `myelin evaluate`: the loss and metrics a saved model scores on labelled data. */
 import { oneHot } from '../data/encode';
 import type { Model } from '../core/model';
+import type { LossEntry } from '../io/header';
 import { Tensor } from '../tensor';
 import { UsageError } from './errors';
 import { loadLabelled, type DataOptions, type LabelledData } from './data';
 import { requireWidth } from './width';
-import { openModel } from './model-file';
+import { openModel, requireOneInputAndOutput } from './model-file';
 import { formatLogs, type Output } from './output';
 
 export interface EvaluateOptions extends DataOptions {
@@ -37,14 +38,17 @@ function labelsOfModel(model: Model, data: LabelledData, file: string, out: Outp
 
 export async function evaluate(options: EvaluateOptions, out: Output): Promise<void> {
   const model = await openModel(options.model);
+  requireOneInputAndOutput(model, options.model, 'evaluate', 'evaluate()');
   const compiled = model.toJSON().compile;
   if (compiled === null) throw new UsageError(`the model ${options.model} was saved without a loss (not compiled), so it cannot be evaluated`);
+  // A model of one output has one loss.
+  const loss = compiled.loss as LossEntry;
   const data = await loadLabelled(options, out.note);
   requireWidth(model, data.x, options.model, options.data, options.labelColumn !== undefined || options.labels !== undefined);
   const labels = labelsOfModel(model, data, options.data, out);
   const samples = data.x.shape[0] as number;
   // Losses over whole distributions take one-hot rows; files hold one class index per sample.
-  const oneHotLoss = compiled.loss.name === 'categoricalCrossentropy' || compiled.loss.name === 'kullbackLeiblerDivergence';
+  const oneHotLoss = loss.name === 'categoricalCrossentropy' || loss.name === 'kullbackLeiblerDivergence';
   const y = oneHotLoss && labels.shape[1] === 1 && model.outputUnits > 1 ? oneHot(labels, model.outputUnits) : labels;
   const logs = model.evaluate(data.x, y, { batchSize: options.batchSize });
   out.result({ model: options.model, data: options.data, samples, ...logs }, [`${samples} samples: ${formatLogs(logs)}`]);

@@ -11,9 +11,9 @@ import { argmax } from '../metrics/metric';
 import type { Model } from '../core/model';
 import { loadFeatures, type DataOptions } from './data';
 import { requireWidth } from './width';
-import { openModel } from './model-file';
+import { openModel, requireOneInputAndOutput } from './model-file';
 import type { Output } from './output';
-import { UsageError } from './errors';
+import type { Tensor } from '../tensor';
 
 export interface PredictOptions extends DataOptions {
   model: string;
@@ -21,8 +21,9 @@ export interface PredictOptions extends DataOptions {
   batchSize: number;
 }
 
+/** The activation of the layer whose output the model gives (in a graph model it need not be the last layer). */
 function outputActivation(model: Model): unknown {
-  return model.layers[model.layers.length - 1]?.getConfig()['activation'];
+  return model.getLayer(model.outputNames[0] as string).getConfig()['activation'];
 }
 
 /** The number with the fewest digits that reads back as the same float32 (0.98676193, not 0.9867619276046753). */
@@ -48,11 +49,10 @@ function classes(outputs: Float32Array, n: number, c: number): number[] {
 export async function predict(options: PredictOptions, out: Output): Promise<void> {
   if (options.out !== undefined) checkOutputPathSync(options.out, '--out');
   const model = await openModel(options.model);
+  requireOneInputAndOutput(model, options.model, 'predict', 'predict()');
   const x = await loadFeatures(options, out.note);
   requireWidth(model, x, options.model, options.data, options.labelColumn !== undefined);
-  const predicted = model.predict(x, { batchSize: options.batchSize });
-  if (Array.isArray(predicted)) throw new UsageError(`the model ${options.model} has ${predicted.length} outputs (${model.outputNames.join(', ')}); predict writes models of one output: use the library's predict() for it`);
-  const outputs = predicted;
+  const outputs = model.predict(x, { batchSize: options.batchSize }) as Tensor;
   const [n, c] = outputs.shape as [number, number];
   const activation = outputActivation(model);
   // Several sigmoid outputs are independent labels, not one class: no class column then.

@@ -46,9 +46,9 @@ export interface CompileArgs {
   /**
    * Names ('accuracy', 'mae') or metric objects (metrics.precision()); each logs under its name
    * (<output>_<name> for a model of several outputs, each output getting every metric, or those an
-   * object keyed by output name gives it).
+   * array of lists in the outputs' order or an object keyed by output name gives it).
    */
-  metrics?: MetricName | Metric | (MetricName | Metric)[] | Record<string, MetricName | Metric | (MetricName | Metric)[]>;
+  metrics?: MetricName | Metric | (MetricName | Metric)[] | (MetricName | Metric | (MetricName | Metric)[])[] | Record<string, MetricName | Metric | (MetricName | Metric)[]>;
 }
 
 export interface BatchArgs {
@@ -798,7 +798,7 @@ export class Model {
 
   /** Prints (and returns) a table of layers, output shapes and parameter counts. */
   summary(printFn: (line: string) => void = console.log): string {
-    const text = formatSummary(this.built);
+    const text = formatSummary(this);
     text.split('\n').forEach((line) => printFn(line));
     return text;
   }

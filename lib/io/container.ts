@@ -9,7 +9,10 @@ import { crc32 } from './crc32';
 
 /** "\x89MYELIN\n": the high byte catches 7-bit transfers, the newline catches text-mode ones (PNG's idea). */
 export const MAGIC = Uint8Array.of(0x89, 0x4d, 0x59, 0x45, 0x4c, 0x49, 0x4e, 0x0a);
-export const FORMAT_VERSION = 1;
+/** The version this myelin writes: 2 added graph models (docs/format.md). */
+export const FORMAT_VERSION = 2;
+/** The oldest version it reads: every file myelin ever wrote. */
+export const OLDEST_FORMAT_VERSION = 1;
 /** The largest header the reader accepts; a larger claim is refused before anything is allocated. */
 export const MAX_HEADER_BYTES = 16 * 1024 * 1024;
 export const PREAMBLE_BYTES = 16;
@@ -41,6 +44,8 @@ export function encodeContainer(header: unknown, arrays: readonly Float32Array[]
 }
 
 export interface Container {
+  /** The preamble's format version, one this myelin reads. */
+  readonly version: number;
   /** The parsed JSON header, not yet validated. */
   readonly header: unknown;
   /** The bytes between the header and the checksum. */
@@ -59,8 +64,8 @@ export function decodeContainer(bytes: Uint8Array, file: string): Container {
   if (bytes.length < minimum) fail(`truncated: ${bytes.length} bytes, less than the ${minimum} of an empty model file`);
   const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
   const version = view.getUint32(8, true);
-  if (version !== FORMAT_VERSION) {
-    fail(`format version ${version}, but this myelin reads version ${FORMAT_VERSION}${version > FORMAT_VERSION ? ': upgrade myelin to load it' : ''}`);
+  if (version < OLDEST_FORMAT_VERSION || version > FORMAT_VERSION) {
+    fail(`format version ${version}, but this myelin reads versions ${OLDEST_FORMAT_VERSION} to ${FORMAT_VERSION}${version > FORMAT_VERSION ? ': upgrade myelin to load it' : ''}`);
   }
   const headerBytes = view.getUint32(12, true);
   if (headerBytes > MAX_HEADER_BYTES) fail(`the header claims ${headerBytes} bytes, more than the limit of ${MAX_HEADER_BYTES}`);
@@ -81,7 +86,7 @@ export function decodeContainer(bytes: Uint8Array, file: string): Container {
   } catch (error) {
     return fail(`the header is not valid JSON (${(error as Error).message})`);
   }
-  return { header, body: bytes.subarray(PREAMBLE_BYTES + headerBytes, end) };
+  return { version, header, body: bytes.subarray(PREAMBLE_BYTES + headerBytes, end) };
 }
 
 function hex(value: number): string {

@@ -7,13 +7,14 @@
 import { ModelFormatError } from '../errors';
 import { MAX_LAYERS } from '../limits';
 import type { RandomState } from '../random';
-import { describe } from '../validate';
 import { badClassName, MAX_CLASS_NAMES } from './class-names';
+import { FORMAT_VERSION } from './container';
+import { checkGraphTopology, type GraphTopology } from './graph-header';
+import { Checker, MAX_FLOATS, type SerializedObject } from './json-checker';
 
-export interface SerializedObject {
-  readonly className: string;
-  readonly config: Record<string, unknown>;
-}
+export type { SerializedObject } from './json-checker';
+export type { GraphLayerEntry, GraphTopology, TensorRef } from './graph-header';
+export { MAX_FLOATS } from './json-checker';
 
 /** One tensor of the parameter arena (trainable) or of the state array (not trainable). */
 export interface WeightEntry {
@@ -25,11 +26,29 @@ export interface WeightEntry {
   readonly offset: number;
 }
 
+/** A loss by name; config is null for a custom loss, which only its name identifies. */
+export interface LossEntry {
+  readonly name: string;
+  readonly config: Record<string, unknown> | null;
+}
+
+/**
+ * What compile() was given. A model of one output (and every file of format version 1) has one
+ * loss and one list of metric names; a model of several may have a loss per output (an array in
+ * the outputs' order, or an object keyed by output name), loss weights, and metrics per output.
+ */
 export interface CompileConfig {
-  /** config is null for a custom loss, which only its name identifies. */
-  readonly loss: { readonly name: string; readonly config: Record<string, unknown> | null };
-  readonly metrics: readonly string[];
+  readonly loss: LossEntry | readonly LossEntry[] | Readonly<Record<string, LossEntry>>;
+  /** As compile() took them; absent when it was given none. */
+  readonly lossWeights?: readonly number[] | Readonly<Record<string, number>>;
+  /** One list for every output, a list per output, or lists keyed by output name. */
+  readonly metrics: readonly string[] | readonly (readonly string[])[] | Readonly<Record<string, readonly string[]>>;
   readonly optimizer: SerializedObject;
+}
+
+/** Whether a compile config's loss is one loss for every output. */
+export function isLossEntry(loss: CompileConfig['loss']): loss is LossEntry {
+  return !Array.isArray(loss) && typeof (loss as { name?: unknown }).name === 'string';
 }
 
 export interface OptimizerStateEntry {
@@ -50,9 +69,12 @@ export interface TrainingEntry {
 export interface ModelJSON {
   readonly formatVersion: number;
   readonly myelinVersion: string;
-  readonly topology: readonly SerializedObject[];
+  /** A Sequential's layers, first to last, or a graph model's graph (format version 2). */
+  readonly topology: Topology;
   readonly compile: CompileConfig | null;
 }
+
+export type Topology = readonly SerializedObject[] | GraphTopology;
 
 export interface ModelHeader extends ModelJSON {
   readonly weights: readonly WeightEntry[];
@@ -62,93 +84,90 @@ export interface ModelHeader extends ModelJSON {
   readonly classNames?: readonly string[];
 }
 
-/** The largest dimension of a weight and the largest arena, in floats (a Float32Array's practical limit). */
-export const MAX_FLOATS = 2 ** 31 - 1;
-const MAX_ENTRIES = 100_000;
-
-/** Checks one JSON value after another, each at a path such as header.weights[2].shape. */
-class Checker {
-  constructor(private readonly file: string) {}
-
-  fail(where: string, expected: string, value: unknown): never {
-    throw new ModelFormatError(this.file, `${where} should be ${expected} but is ${describe(value)}`);
-  }
-
-  /** An object with exactly `required` keys, plus any of `optional`. */
-  object(value: unknown, where: string, required: readonly string[], optional: readonly string[] = []): Record<string, unknown> {
-    if (typeof value !== 'object' || value === null || Array.isArray(value)) this.fail(where, 'an object', value);
-    const obj = value as Record<string, unknown>;
-    for (const key of required) if (!Object.hasOwn(obj, key)) this.fail(`${where}.${key}`, 'present', undefined);
-    for (const key of Object.keys(obj)) {
-      if (!required.includes(key) && !optional.includes(key)) throw new ModelFormatError(this.file, `${where} has an unknown field '${key}'`);
-    }
-    return obj;
-  }
-
-  /** Any JSON object (a layer's or an optimizer's config, checked later by its constructor, which stops at the first unknown key). */
-  anyObject(value: unknown, where: string): Record<string, unknown> {
-    if (typeof value !== 'object' || value === null || Array.isArray(value)) this.fail(where, 'an object', value);
-    return value as Record<string, unknown>;
-  }
-
-  array(value: unknown, where: string, maxLength = MAX_ENTRIES): unknown[] {
-    if (!Array.isArray(value)) this.fail(where, 'an array', value);
-    const values = value as unknown[];
-    if (values.length > maxLength) this.fail(where, `an array of at most ${maxLength} entries`, value);
-    return values;
-  }
-
-  string(value: unknown, where: string): string {
-    if (typeof value !== 'string' || value.length === 0 || value.length > 1000) this.fail(where, 'a non-empty string of at most 1000 characters', value);
-    return value as string;
-  }
-
-  boolean(value: unknown, where: string): boolean {
-    if (typeof value !== 'boolean') this.fail(where, 'a boolean', value);
-    return value as boolean;
-  }
-
-  integer(value: unknown, where: string, min: number, max: number): number {
-    if (typeof value !== 'number' || !Number.isInteger(value) || value < min || value > max) this.fail(where, `an integer in [${min}, ${max}]`, value);
-    return value as number;
-  }
-
-  finite(value: unknown, where: string): number {
-    if (typeof value !== 'number' || !Number.isFinite(value)) this.fail(where, 'a finite number', value);
-    return value as number;
-  }
-
-  serialized(value: unknown, where: string): SerializedObject {
-    const obj = this.object(value, where, ['className', 'config']);
-    return { className: this.string(obj['className'], `${where}.className`), config: this.anyObject(obj['config'], `${where}.config`) };
-  }
+function checkLossEntry(c: Checker, value: unknown, where: string): LossEntry {
+  const loss = c.object(value, where, ['name', 'config']);
+  return { name: c.string(loss['name'], `${where}.name`), config: loss['config'] === null ? null : c.anyObject(loss['config'], `${where}.config`) };
 }
 
-function checkCompile(c: Checker, value: unknown, where: string): CompileConfig | null {
+/** An object keyed by output name (at most MAX_LAYERS keys), each value checked by `each`. */
+function keyed<T>(c: Checker, value: unknown, where: string, each: (v: unknown, at: string) => T): Record<string, T> {
+  const obj = c.anyObject(value, where);
+  const keys = Object.keys(obj);
+  if (keys.length > MAX_LAYERS) c.fail(where, `an object of at most ${MAX_LAYERS} outputs`, value);
+  return Object.fromEntries(keys.map((key) => [c.string(key, `${where} key`), each(obj[key], `${where}.${key}`)]));
+}
+
+/** Whether a value is an object keyed by output name rather than one entry (one loss has a string name). */
+function isKeyedObject(value: unknown): boolean {
+  return typeof value === 'object' && value !== null && !Array.isArray(value) && typeof (value as { name?: unknown }).name !== 'string';
+}
+
+/** One loss, or (format version 2) one per output: an array in the outputs' order or an object keyed by output name. */
+function checkLoss(c: Checker, value: unknown, where: string, perOutput: boolean): CompileConfig['loss'] {
+  if (perOutput && Array.isArray(value)) return c.array(value, where, MAX_LAYERS).map((entry, i) => checkLossEntry(c, entry, `${where}[${i}]`));
+  if (perOutput && isKeyedObject(value)) return keyed(c, value, where, (entry, at) => checkLossEntry(c, entry, at));
+  return checkLossEntry(c, value, where);
+}
+
+function checkMetricNames(c: Checker, value: unknown, where: string): string[] {
+  return c.array(value, where, 1000).map((m, i) => c.string(m, `${where}[${i}]`));
+}
+
+/** One list of metric names, or (format version 2) a list per output: an array of lists or lists keyed by output name. */
+function checkMetrics(c: Checker, value: unknown, where: string, perOutput: boolean): CompileConfig['metrics'] {
+  if (perOutput && Array.isArray(value) && value.some((v) => Array.isArray(v))) {
+    return c.array(value, where, MAX_LAYERS).map((list, i) => checkMetricNames(c, list, `${where}[${i}]`));
+  }
+  if (perOutput && isKeyedObject(value)) return keyed(c, value, where, (list, at) => checkMetricNames(c, list, at));
+  return checkMetricNames(c, value, where);
+}
+
+function checkLossWeights(c: Checker, value: unknown, where: string): NonNullable<CompileConfig['lossWeights']> {
+  if (Array.isArray(value)) return c.array(value, where, MAX_LAYERS).map((w, i) => c.finite(w, `${where}[${i}]`));
+  return keyed(c, value, where, (w, at) => c.finite(w, at));
+}
+
+function checkCompile(c: Checker, value: unknown, where: string, version: number): CompileConfig | null {
   if (value === null) return null;
-  const obj = c.object(value, where, ['loss', 'metrics', 'optimizer']);
-  const loss = c.object(obj['loss'], `${where}.loss`, ['name', 'config']);
+  // Losses, weights and metrics per output came with graph models, in format version 2.
+  const perOutput = version >= 2;
+  const obj = c.object(value, where, ['loss', 'metrics', 'optimizer'], perOutput ? ['lossWeights'] : []);
+  const lossWeights = obj['lossWeights'] === undefined ? undefined : checkLossWeights(c, obj['lossWeights'], `${where}.lossWeights`);
   return {
-    loss: { name: c.string(loss['name'], `${where}.loss.name`), config: loss['config'] === null ? null : c.anyObject(loss['config'], `${where}.loss.config`) },
-    metrics: c.array(obj['metrics'], `${where}.metrics`, 1000).map((m, i) => c.string(m, `${where}.metrics[${i}]`)),
+    loss: checkLoss(c, obj['loss'], `${where}.loss`, perOutput),
+    ...(lossWeights === undefined ? {} : { lossWeights }),
+    metrics: checkMetrics(c, obj['metrics'], `${where}.metrics`, perOutput),
     optimizer: c.serialized(obj['optimizer'], `${where}.optimizer`),
   };
 }
 
-function checkCommon(c: Checker, obj: Record<string, unknown>, where: string): ModelJSON {
-  c.integer(obj['formatVersion'], `${where}.formatVersion`, 1, 1);
+/** A Sequential's array of layers, or (format version 2) a graph model's topology. */
+function checkTopology(c: Checker, value: unknown, where: string, version: number): Topology {
+  if (version >= 2 && typeof value === 'object' && value !== null && !Array.isArray(value)) return checkGraphTopology(c, value, where);
+  return c.array(value, where, MAX_LAYERS).map((entry, i) => c.serialized(entry, `${where}[${i}]`));
+}
+
+/**
+ * The fields model.toJSON() and the header share. `version` is the preamble's, which the header
+ * must repeat; null for a toJSON() object, which may be of any version this myelin reads.
+ */
+function checkCommon(c: Checker, obj: Record<string, unknown>, where: string, version: number | null): ModelJSON {
+  const formatVersion = obj['formatVersion'];
+  if (version === null) c.integer(formatVersion, `${where}.formatVersion`, 1, FORMAT_VERSION);
+  else if (formatVersion !== version) c.fail(`${where}.formatVersion`, `${version} (the preamble's format version)`, formatVersion);
+  const checked = formatVersion as number;
   return {
-    formatVersion: 1,
+    formatVersion: checked,
     myelinVersion: c.string(obj['myelinVersion'], `${where}.myelinVersion`),
-    topology: c.array(obj['topology'], `${where}.topology`, MAX_LAYERS).map((entry, i) => c.serialized(entry, `${where}.topology[${i}]`)),
-    compile: checkCompile(c, obj['compile'], `${where}.compile`),
+    topology: checkTopology(c, obj['topology'], `${where}.topology`, checked),
+    compile: checkCompile(c, obj['compile'], `${where}.compile`, checked),
   };
 }
 
 /** A model.toJSON() object, checked; `source` names it in errors. */
 export function checkModelJSON(value: unknown, source: string): ModelJSON {
   const c = new Checker(source);
-  return checkCommon(c, c.object(value, 'json', ['formatVersion', 'myelinVersion', 'topology', 'compile']), 'json');
+  return checkCommon(c, c.object(value, 'json', ['formatVersion', 'myelinVersion', 'topology', 'compile']), 'json', null);
 }
 
 function checkWeights(c: Checker, value: unknown): WeightEntry[] {
@@ -202,12 +221,12 @@ function checkClassNames(c: Checker, value: unknown): string[] {
   return names as string[];
 }
 
-/** A model file's header, checked field by field; throws ModelFormatError naming `file`. */
-export function checkHeader(value: unknown, file: string): ModelHeader {
+/** A model file's header, checked field by field against the preamble's `version`; throws ModelFormatError naming `file`. */
+export function checkHeader(value: unknown, file: string, version: number): ModelHeader {
   const c = new Checker(file);
   const obj = c.object(value, 'header', ['formatVersion', 'myelinVersion', 'topology', 'weights', 'compile', 'optimizerState', 'training'], ['classNames']);
   const header: ModelHeader = {
-    ...checkCommon(c, obj, 'header'),
+    ...checkCommon(c, obj, 'header', version),
     weights: checkWeights(c, obj['weights']),
     optimizerState: checkOptimizerState(c, obj['optimizerState']),
     training: checkTraining(c, obj['training']),

@@ -13,7 +13,8 @@ import { atomicWrite, atomicWriteSync } from './atomic-write';
 import { checkModelJSON, type ModelJSON, type TrainingEntry } from './header';
 import { checkSaveOptions, decodeModel, encodeModel, type DecodedModel, type SaveOptions } from './model-file';
 import { readRegularFile, readRegularFileSync, type Refusal } from './read-file';
-import { buildModel, compileModel, type CompileOverrides } from './topology';
+import { compileModel, type CompileOverrides } from './compile-config';
+import { buildModel } from './topology';
 
 export type { ModelJSON, SaveOptions, CompileOverrides as LoadOptions };
 

@@ -15,7 +15,9 @@ import { boolean, knownOptions, plainObject } from '../validate';
 import { decodeContainer, encodeContainer, readFloatsInto } from './container';
 import { classCount, classNamesToSave } from './class-names';
 import { arenaSizes, checkHeader, type ModelHeader, type OptimizerStateEntry, type TrainingEntry, type WeightEntry } from './header';
-import { asFormatError, buildModel, compileModel, compileToJSON, modelToJSON, type CompileOverrides } from './topology';
+import { compileModel, compileToJSON, type CompileOverrides } from './compile-config';
+import { asFormatError } from './format-error';
+import { buildModel, modelToJSON } from './topology';
 
 export interface SaveOptions {
   /** Also write the optimizer's step count and slot arenas, so training continues where it was (default true). */
@@ -30,18 +32,43 @@ export function checkSaveOptions(options: unknown): { includeOptimizer: boolean 
 }
 
 /**
+ * The model's own weights as the file lays them out: its slots (a model that borrows another's
+ * arena, such as an encoder cut from an autoencoder, has only its own layers' slots) packed in
+ * order into a parameter arena and a state array of its own, as loading the file makes them.
+ */
+function ownWeights(model: Model): { weights: WeightEntry[]; params: Float32Array; state: Float32Array } {
+  const arena = model.parameterArena();
+  const slots = model.weightSlots();
+  const ends = { trainable: 0, state: 0 };
+  const weights = slots.map((s): WeightEntry => {
+    const key = s.trainable ? 'trainable' : 'state';
+    const offset = ends[key];
+    ends[key] += s.size;
+    return { layer: s.layer.name, name: s.spec.name, shape: [...s.spec.shape], trainable: s.trainable, offset };
+  });
+  if (slots === arena.slots) return { weights, params: arena.params.slice(), state: arena.state.slice() };
+  const params = new Float32Array(ends.trainable);
+  const state = new Float32Array(ends.state);
+  slots.forEach((s, i) => (s.trainable ? params : state).set(arena.view(s), (weights[i] as WeightEntry).offset));
+  return { weights, params, state };
+}
+
+/**
  * The file's chunks for `model`. The arrays are copies, so an async write is a snapshot even if
  * training goes on meanwhile. `training` makes it a checkpoint; without compile, only the
- * topology and the weights are written.
+ * topology and the weights are written. A model that borrows its weights is written as a model
+ * of its own: its layers' weights, and no optimizer state (it cannot train, so its optimizer has
+ * none that belongs to these weights).
  */
 export function encodeModel(model: Model, options: { includeOptimizer: boolean; withCompile?: boolean }, training: TrainingEntry | null = null): Uint8Array[] {
-  const arena = model.parameterArena();
+  const { weights, params, state: stateArray } = ownWeights(model);
+  const borrows = model.weightSlots() !== model.parameterArena().slots;
   const compiled = options.withCompile === false ? null : model.compileArgs();
-  const weights: WeightEntry[] = arena.slots.map((s) => ({ layer: s.layer.name, name: s.spec.name, shape: [...s.spec.shape], trainable: s.trainable, offset: s.offset }));
-  const state = compiled !== null && options.includeOptimizer ? compiled.optimizer.getState() : null;
+  const state = compiled !== null && options.includeOptimizer && !borrows ? compiled.optimizer.getState() : null;
   // The reader refuses what is not finite; a file it would refuse must not replace a good one.
-  savable(arena.params, 'the parameter arena', (i) => arena.slots.find((s) => s.trainable && i >= s.offset && i < s.offset + s.size));
-  savable(arena.state, 'the state array', (i) => arena.slots.find((s) => !s.trainable && i >= s.offset && i < s.offset + s.size));
+  const owner = (trainable: boolean) => (i: number): { layer: string; name: string } | undefined => weights.find((w) => w.trainable === trainable && i >= w.offset && i < w.offset + w.shape.reduce((a, b) => a * b, 1));
+  savable(params, 'the parameter arena', owner(true));
+  savable(stateArray, 'the state array', owner(false));
   for (const slot of state?.slots ?? []) savable(slot.values, `the optimizer slot '${slot.name}'`, () => undefined);
   const optimizerState: OptimizerStateEntry | null = state === null ? null : { iterations: state.iterations, slots: state.slots.map((s) => s.name), scalars: state.scalars };
   const classNames = classNamesToSave(model);
@@ -53,16 +80,16 @@ export function encodeModel(model: Model, options: { includeOptimizer: boolean; 
     training,
     ...(classNames === undefined ? {} : { classNames }),
   };
-  return encodeContainer(header, [arena.params.slice(), arena.state.slice(), ...(state?.slots.map((s) => s.values.slice()) ?? [])]);
+  return encodeContainer(header, [params, stateArray, ...(state?.slots.map((s) => s.values.slice()) ?? [])]);
 }
 
 /** Throws a ModelStateError at the first value that is not finite, naming the weight it belongs to. */
-function savable(values: Float32Array, what: string, owner: (index: number) => { layer: { name: string }; spec: { name: string } } | undefined): void {
+function savable(values: Float32Array, what: string, owner: (index: number) => { layer: string; name: string } | undefined): void {
   if (Number.isFinite(native.sumOfSquares(values))) return;
   const index = values.findIndex((v) => !Number.isFinite(v));
   const weight = owner(index);
   throw new ModelStateError(
-    `Cannot save: ${what} holds ${values[index]} at index ${index}${weight === undefined ? '' : ` (${weight.layer.name}/${weight.spec.name})`}, ` +
+    `Cannot save: ${what} holds ${values[index]} at index ${index}${weight === undefined ? '' : ` (${weight.layer}/${weight.name})`}, ` +
       'and a model file holds finite values only. Restore good weights (setWeights, or load an earlier file) before saving.',
   );
 }
@@ -95,8 +122,8 @@ function checkLayout(model: Model, weights: readonly WeightEntry[], file: string
 
 /** The model a file's bytes describe; throws ModelFormatError naming `file` for anything wrong. */
 export function decodeModel(bytes: Uint8Array, file: string, overrides: CompileOverrides): DecodedModel {
-  const { header: json, body } = decodeContainer(bytes, file);
-  const header = checkHeader(json, file);
+  const { version, header: json, body } = decodeContainer(bytes, file);
+  const header = checkHeader(json, file, version);
   const sizes = arenaSizes(header.weights);
   const slotNames = header.optimizerState?.slots ?? [];
   const floats = sizes.params + sizes.state + slotNames.length * sizes.params;

@@ -1,6 +1,8 @@
 /**
  * k-fold cross-validation (scikit-learn's cross_validate over a Keras model): every fold is held
- * out once while a fresh model, built by the caller, trains on the others.
+ * out once while a fresh model, built by the caller, trains on the others. The model is a
+ * Sequential or a graph model of one input and one output: the folds deal the rows of one x and
+ * one y.
  */
 import { assignFolds } from '../data/folds';
 import { takeRows } from '../data/rows';
@@ -9,7 +11,7 @@ import { ArgumentRangeError, ArgumentTypeError, ModelStateError } from '../error
 import type { LabelsLike, Tensor, TensorLike } from '../tensor';
 import { boolean, describe, functionValue, plainObject, positiveInteger } from '../validate';
 import type { FitArgs, Logs } from '../core/fit';
-import { Sequential } from './sequential';
+import { Model } from '../core/model';
 
 export interface CrossValidateArgs extends FitArgs {
   /** Number of folds, from 2 to the number of samples (default 5). */
@@ -29,7 +31,7 @@ export interface CrossValidation {
   readonly std: Logs;
 }
 
-type BuildModel = () => Sequential | Promise<Sequential>;
+type BuildModel = () => Model | Promise<Model>;
 
 function foldCount(value: unknown, samples: number): number {
   const expected = `an integer from 2 to ${samples} (the number of samples)`;
@@ -38,15 +40,23 @@ function foldCount(value: unknown, samples: number): number {
   return folds;
 }
 
-/** The model buildModel() returned, checked to be a new, compiled Sequential that accepts labels `ys`. */
-async function freshModel(buildModel: BuildModel, built: Set<Sequential>, ys: Tensor): Promise<Sequential> {
-  const expected = 'a function returning a new compiled Sequential model';
+/** The model buildModel() returned, checked to be a new, compiled model of one input and one output that accepts labels `ys`. */
+async function freshModel(buildModel: BuildModel, built: Set<Model>, ys: Tensor): Promise<Model> {
+  const expected = 'a function returning a new compiled model (sequential() or model())';
   const model: unknown = await buildModel();
-  if (!(model instanceof Sequential)) throw new ArgumentTypeError({ argument: 'buildModel', expected, received: `a function returning ${describe(model)}` });
+  if (!(model instanceof Model)) throw new ArgumentTypeError({ argument: 'buildModel', expected, received: `a function returning ${describe(model)}` });
   if (built.has(model)) {
     throw new ArgumentRangeError({ argument: 'buildModel', expected, received: 'a function returning the same model twice' }, 'Create the model inside buildModel, so that every fold starts untrained.');
   }
   built.add(model);
+  const inputs = model.inputSpecs().length;
+  const outputs = model.outputNames.length;
+  if (inputs !== 1 || outputs !== 1) {
+    throw new ArgumentRangeError(
+      { argument: 'buildModel', expected: 'a function returning a model of one input and one output, whose samples are the rows of one x and one y', received: `a function returning a model of ${inputs} input${inputs === 1 ? '' : 's'} and ${outputs} output${outputs === 1 ? '' : 's'}` },
+      'For several inputs or outputs, deal the rows into folds yourself and fit a model per fold, giving fit() one tensor per input and output.',
+    );
+  }
   try {
     model.checkLabels(ys, ys.shape[0] as number);
   } catch (error) {
@@ -82,7 +92,7 @@ export async function crossValidate(buildModel: BuildModel, x: TensorLike, y: La
 
   const order = sampleOrder(samples, shuffle);
   const foldOf = assignFolds(order, ys, folds, stratify);
-  const built = new Set<Sequential>();
+  const built = new Set<Model>();
   const results: Logs[] = [];
   for (let f = 0; f < folds; f++) {
     const train = order.filter((r) => foldOf[r] !== f);

@@ -10,6 +10,7 @@ import { ArgumentRangeError, ArgumentTypeError } from '../errors';
 import { foldBatchNorm } from '../core/fold-batch-norm';
 import { Graph } from '../core/graph';
 import { Model } from '../core/model';
+import { registerGraphModelClass } from '../core/registry';
 import { layerName } from '../layers/layer';
 import { SymbolicTensor } from '../layers/symbolic';
 import { knownOptions, plainObject, positiveInteger, describe } from '../validate';
@@ -110,6 +111,8 @@ export class Functional extends Model {
     }) as Functional;
   }
 }
+
+registerGraphModelClass('Functional', (parts) => new Functional({ inputs: [...parts.inputs], outputs: [...parts.outputs], name: parts.name }));
 
 /** A graph model from its inputs to its outputs, as TensorFlow.js's tf.model({ inputs, outputs }). */
 export function model(config: ModelConfig): Functional {

@@ -3,7 +3,7 @@
  * outputs through the layers that made them to the inputs, and lays out every application of a
  * layer after those it reads. Bad graphs are refused here, before any weight exists: an input the
  * outputs do not depend on, an output that depends on a tensor not among the inputs (another
- * graph's), a tensor given twice, two layers of one name.
+ * graph's), a tensor given twice, two layers (or a layer and an input) of one name.
  */
 import { ArgumentRangeError, ArgumentTypeError, ShapeError } from '../errors';
 import type { Layer } from '../layers/layer';
@@ -45,6 +45,8 @@ export function traceGraph(inputs: readonly SymbolicTensor[], outputs: readonly 
     inputNames.add(t.name);
   }
   const index = new Map<SymbolicTensor, number>(inputs.map((t, i) => [t, i]));
+  // A set, not inputs.includes(): a merge of thousands of inputs would make the trace quadratic.
+  const inputSet = new Set(inputs);
   const nodes: { layer: Layer; inputs: number[]; tensor: SymbolicTensor }[] = [];
   const reached = new Set<SymbolicTensor>();
   // Depth first and iterative (a graph may be thousands of layers deep): a node is laid out once all its inputs are.
@@ -69,7 +71,7 @@ export function traceGraph(inputs: readonly SymbolicTensor[], outputs: readonly 
       }
       stack.pop();
       if (index.has(t)) continue;
-      for (const input of t.inputs) if (inputs.includes(input)) reached.add(input);
+      for (const input of t.inputs) if (inputSet.has(input)) reached.add(input);
       index.set(t, inputs.length + nodes.length);
       nodes.push({ layer: t.sourceLayer, inputs: t.inputs.map((input) => index.get(input) as number), tensor: t });
       if (nodes.length > MAX_LAYERS) throw new ArgumentRangeError({ argument: 'outputs', expected: `a graph of at most ${MAX_LAYERS} layer applications`, received: 'more' });
@@ -90,7 +92,8 @@ export function traceGraph(inputs: readonly SymbolicTensor[], outputs: readonly 
       layers.push(node.layer);
     }
   }
-  const clash = inputs.find((t) => names.has(t.name));
-  if (clash !== undefined) throw new ArgumentRangeError({ argument: 'inputs', expected: 'inputs named unlike every layer of the graph', received: `the input '${clash.name}' and a layer of that name` });
+  // Inputs and layers share one namespace, as in Keras: a saved graph names each tensor's source by it.
+  const clash = layers.find((layer) => inputNames.has(layer.name));
+  if (clash !== undefined) throw new ArgumentRangeError({ argument: 'outputs', expected: 'inputs and layers of distinct names in the graph', received: `an input and a layer both named '${clash.name}'` });
   return { inputs, outputs, nodes, outputIndices: outputs.map((t) => index.get(t) as number), layers };
 }

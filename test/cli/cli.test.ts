@@ -105,13 +105,13 @@ describe('myelin (command line)', function () {
     it('info prints the topology, the parameter count and the format version', () => {
       const text = myelin('info', '--model', 'digits.myelin');
       expect(text.code, text.stderr).to.equal(0);
-      expect(text.stdout).to.match(/format version 1/);
+      expect(text.stdout).to.match(/format version 2/);
       expect(text.stdout).to.match(/normalization_\d+ \(Normalization\)\s+\[null, 64\]\s+128/);
       expect(text.stdout).to.match(/dense_\d+ \(Dense\)\s+\[null, 16\]\s+1040/);
       expect(text.stdout).to.match(/dense_\d+ \(Dense\)\s+\[null, 10\]\s+170/);
       const result = json(myelin('info', '--model', 'digits.myelin', '--json'));
       expect(result['params']).to.deep.equal({ total: 128 + 1040 + 170, trainable: 1040 + 170, nonTrainable: 128 });
-      expect(result['formatVersion']).to.equal(1);
+      expect(result['formatVersion']).to.equal(2);
       expect((result['layers'] as { className: string }[]).map((l) => l.className)).to.deep.equal(['Normalization', 'Dense', 'Dense']);
       expect(result['compile']).to.deep.equal({ loss: 'sparseCategoricalCrossentropy', optimizer: 'Adam', metrics: ['accuracy'] });
     });

@@ -1,5 +1,5 @@
 /** Model files made by hand for the reader's tests: a long Dense chain, and a float changed in a saved file. */
-import { CHECKSUM_BYTES, encodeContainer, PREAMBLE_BYTES } from '../../lib/io/container';
+import { CHECKSUM_BYTES, encodeContainer, FORMAT_VERSION, PREAMBLE_BYTES } from '../../lib/io/container';
 import { crc32 } from '../../lib/io/crc32';
 
 /**
@@ -12,7 +12,7 @@ export function denseChainFile(layers: number): Buffer {
     { layer: `d${i}`, name: 'kernel', shape: [1, 1], trainable: true, offset: 2 * i },
     { layer: `d${i}`, name: 'bias', shape: [1], trainable: true, offset: 2 * i + 1 },
   ]);
-  const header = { formatVersion: 1, myelinVersion: '0.1.0', topology, weights, compile: null, optimizerState: null, training: null };
+  const header = { formatVersion: FORMAT_VERSION, myelinVersion: '0.1.0', topology, weights, compile: null, optimizerState: null, training: null };
   return Buffer.concat(encodeContainer(header, [new Float32Array(2 * layers).fill(0.5), new Float32Array(0)]));
 }
 

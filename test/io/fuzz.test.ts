@@ -1,6 +1,7 @@
 /**
  * Fuzzing the model reader with fast-check: truncations, byte flips, preamble edits and header
- * edits (JSON mutations re-sealed with a fresh checksum, so they get past it to the validation).
+ * edits (JSON mutations re-sealed with a fresh checksum, so they get past it to the validation),
+ * of a Sequential's file and of a graph model's (its graph and per-output compile config).
  * Every case must load a valid model or throw ModelFormatError: never another error, a crash, a
  * hang or an allocation beyond the file's size.
  */
@@ -28,8 +29,30 @@ function seedFile(): Buffer {
   return Buffer.concat(encodeModel(model, { includeOptimizer: true }, { nextEpoch: 3, random: { words: [1, 2, 3, 4], spareNormal: 0.5 } }));
 }
 
+/**
+ * A small graph checkpoint: two inputs, a Dense shared by both, a merge with batch normalization
+ * after it, two outputs with a loss, weight and metrics each (format version 2's topology and
+ * compile config).
+ */
+function graphSeedFile(): Buffer {
+  my.seed(12);
+  const a = my.input({ shape: [3], name: 'a' });
+  const b = my.input({ shape: [2], name: 'b' });
+  const shared = my.layers.dense({ units: 3, activation: 'tanh', name: 'shared' });
+  const lifted = my.layers.dense({ units: 3, name: 'lift' }).apply(b);
+  const merged = my.layers.batchNormalization({ name: 'bn' }).apply(my.layers.add({ name: 'sum' }).apply([shared.apply(a), shared.apply(lifted)]));
+  const cls = my.layers.dense({ units: 2, activation: 'softmax', name: 'cls' }).apply(my.layers.concatenate({ name: 'cat' }).apply([merged, a]));
+  const reg = my.layers.dense({ units: 1, name: 'reg' }).apply(merged);
+  const model = my.model({ inputs: [a, b], outputs: [cls, reg], name: 'g' });
+  model.compile({ optimizer: 'adam', loss: { cls: 'sparseCategoricalCrossentropy', reg: 'meanSquaredError' }, lossWeights: [1, 0.5], metrics: [['accuracy'], ['mae']] });
+  model.trainOnBatch([new my.Tensor(randomArray(15, 3), [5, 3]), new my.Tensor(randomArray(10, 4), [5, 2])], [Array.from(randomClasses(5, 2, 5)), new my.Tensor(randomArray(5, 6), [5, 1])]);
+  return Buffer.concat(encodeModel(model, { includeOptimizer: true }, { nextEpoch: 1, random: { words: [5, 6, 7, 8], spareNormal: null } }));
+}
+
 const SEED = seedFile();
 const { header: HEADER, body: BODY } = decodeContainer(SEED, FILE);
+const GRAPH_SEED = graphSeedFile();
+const { header: GRAPH_HEADER, body: GRAPH_BODY } = decodeContainer(GRAPH_SEED, FILE);
 
 /** Loads, or throws ModelFormatError; anything else fails the property with the case's error. */
 function loadsOrRefuses(bytes: Uint8Array): void {
@@ -136,14 +159,49 @@ describe('the model reader under fuzzing', function () {
     }), RUNS);
   });
 
+  describe('a graph model (format version 2)', () => {
+    const graphPaths = paths(GRAPH_HEADER as Json);
+
+    it('loads the untouched file', () => {
+      expect(decodeModel(GRAPH_SEED, FILE, {}).model.outputNames).to.deep.equal(['cls', 'reg']);
+    });
+
+    it('survives header edits of its graph and per-output compile config, re-sealed: loads or throws ModelFormatError', () => {
+      // Edits where the graph and compile config are, most of the paths: the rest is the Sequential's case above.
+      const graphOnly = graphPaths.filter((p) => p[0] === 'topology' || p[0] === 'compile');
+      fc.assert(fc.property(fc.nat(graphOnly.length - 1), fc.constantFrom<Edit>('replace', 'delete', 'add'), fc.oneof(probe, fc.constantFrom<Json>(['a', 0, 0], ['shared', 1, 0], ['cls', 0, 0], 'InputLayer', 'Add', 'Functional', [[['a', 0, 0]]])), (index, edit, value) => {
+        loadsOrRefuses(reseal(mutate(GRAPH_HEADER as Json, graphOnly[index] as (string | number)[], edit, value), GRAPH_BODY));
+      }), { numRuns: 2000 });
+    });
+
+    it('survives two edits at once, and swapped references', () => {
+      // topology.config.layers[i].inboundNodes[j][k]: each tensor an application reads.
+      const refs = graphPaths.filter((p) => p.length === 7 && p[4] === 'inboundNodes');
+      expect(refs.length).to.be.above(8);
+      fc.assert(fc.property(fc.nat(refs.length - 1), fc.nat(refs.length - 1), fc.array(fc.tuple(fc.nat(graphPaths.length - 1), fc.constantFrom<Edit>('replace', 'delete', 'add'), probe), { maxLength: 1 }), (i, j, edits) => {
+        // Two tensor references exchanged: shapes that no longer fit, cycles, layers left unused.
+        let header = structuredClone(GRAPH_HEADER) as Json;
+        const get = (root: Json, p: (string | number)[]): Json => p.reduce<Json>((v, k) => (v as Record<string | number, Json>)[k] as Json, root);
+        const first = get(header, refs[i] as (string | number)[]);
+        const second = get(header, refs[j] as (string | number)[]);
+        header = mutate(mutate(header, refs[i] as (string | number)[], 'replace', second), refs[j] as (string | number)[], 'replace', first);
+        for (const [index, edit, value] of edits) {
+          const valid = paths(header);
+          header = mutate(header, valid[index % valid.length] as (string | number)[], edit, value);
+        }
+        loadsOrRefuses(reseal(header, GRAPH_BODY));
+      }), RUNS);
+    });
+  });
+
   it('names the fault: a header claiming gigabytes, a wrong magic, a newer version', () => {
     const huge = Buffer.from(SEED);
     huge.writeUInt32LE(0xfffffff0, 12);
     expect(() => decodeModel(huge, FILE, {})).to.throw(my.ModelFormatError, /^fuzz\.myelin: the header claims 4294967280 bytes, more than the limit/);
     expect(() => decodeModel(Buffer.from('PK\x03\x04 a zip file'), FILE, {})).to.throw(my.ModelFormatError, /not a myelin model file/);
     const newer = Buffer.from(SEED);
-    newer.writeUInt32LE(2, 8);
-    expect(() => decodeModel(newer, FILE, {})).to.throw(my.ModelFormatError, /format version 2, but this myelin reads version 1: upgrade/);
+    newer.writeUInt32LE(3, 8);
+    expect(() => decodeModel(newer, FILE, {})).to.throw(my.ModelFormatError, /format version 3, but this myelin reads versions 1 to 2: upgrade/);
     const flipped = Buffer.from(SEED);
     flipped[SEED.length - 10] = (flipped[SEED.length - 10] as number) ^ 1;
     expect(() => decodeModel(flipped, FILE, {})).to.throw(my.ModelFormatError, /damaged: the checksum/);

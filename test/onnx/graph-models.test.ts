@@ -244,7 +244,7 @@ describe('toOnnx() of graph models, checked by onnxruntime', () => {
 
     it('an input named as a layer is refused when the model is made, so file names cannot clash', () => {
       const x = my.input({ shape: [3], name: 'value' });
-      expect(() => my.model({ inputs: x, outputs: my.layers.dense({ units: 2, name: 'value' }).apply(x) })).to.throw(my.ArgumentRangeError, "the input 'value' and a layer of that name");
+      expect(() => my.model({ inputs: x, outputs: my.layers.dense({ units: 2, name: 'value' }).apply(x) })).to.throw(my.ArgumentRangeError, "an input and a layer both named 'value'");
     });
 
     it('two outputs of one shared layer are named as their tensors, in the file and in onnxSignature()', async () => {
