@@ -25,7 +25,7 @@ import { evaluateNow } from './evaluate';
 import { fitLoop, type FitArgs, type History, type Logs } from './fit';
 import { Graph } from './graph';
 import { makeHeads, outputNames, type Head, type HeadArgs } from './heads';
-import { checkInputList, packColumns, packLabels } from './model-data';
+import { checkInputList, packColumns, packLabels, samplesAsBatches } from './model-data';
 import { now } from './kernels';
 import { getNamedWeights, orderedWeights } from './named-weights';
 import { signalOption } from './plan';
@@ -75,11 +75,11 @@ const DEFAULT_PREDICT_BATCH = 256;
 /** The model behind each layer owner: a layer knows its owner, a graph model needs the model. */
 const ownerModels = new WeakMap<LayerOwner, Model>();
 
-/** What predict() takes: one tensor (or one sample), or for a model of several inputs one per input. */
 /** Labels: one tensor, or for a model of several outputs one per output (an array in order, or an object keyed by output name). */
 export type ModelLabels = LabelsLike | readonly LabelsLike[] | Readonly<Record<string, LabelsLike>>;
 
-export type ModelInputs = TensorLike | readonly number[] | Float32Array | readonly TensorLike[] | Readonly<Record<string, TensorLike>>;
+/** What predict() takes: one tensor (or one sample), or for a model of several inputs one per input (each a batch or, for predict, one sample). */
+export type ModelInputs = TensorLike | readonly number[] | Float32Array | readonly (TensorLike | readonly number[] | Float32Array)[] | Readonly<Record<string, TensorLike | readonly number[] | Float32Array>>;
 
 /** One output's tensor, or every output's. */
 function oneOrMany(results: Tensor[]): Tensor | Tensor[] {
@@ -604,9 +604,10 @@ export class Model {
     return oneOrMany(await this.predictEveryOutputOffThread(xs, batchSize, signal));
   }
 
-  /** predict's inputs: one matrix per input; for a model of one, a flat array is one sample. */
+  /** predict's inputs: one matrix per input; a flat array is one sample (of each input, for a model of several). */
   private predictionInputs(x: unknown): Tensor[] {
-    return this.inputSpecs().length === 1 ? [this.checkInputs(batchOrSample(x, this.inputUnits))] : this.checkInputList(x);
+    const inputs = this.inputSpecs();
+    return inputs.length === 1 ? [this.checkInputs(batchOrSample(x, this.inputUnits))] : this.checkInputList(samplesAsBatches(x, inputs));
   }
 
   /**
