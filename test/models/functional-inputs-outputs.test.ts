@@ -178,8 +178,8 @@ describe('graph models: sampleWeight and classWeight per output', () => {
   const wReg = Float32Array.from({ length: N }, (_, i) => 1 + (i % 3));
 
   /** The first epoch's logs of one step over every sample: the losses before the step. */
-  async function firstLogs(model: my.Functional, args: Record<string, unknown>): Promise<Record<string, number>> {
-    const history = await model.fit([X, Z], [CLS, REG], { epochs: 1, batchSize: N, verbose: 0, ...args } as my.FitArgs);
+  async function firstLogs(model: my.Functional, args: my.FitArgs): Promise<Record<string, number>> {
+    const history = await model.fit([X, Z], [CLS, REG], { epochs: 1, batchSize: N, verbose: 0, ...args });
     return Object.fromEntries(Object.entries(history.history).map(([k, v]) => [k, v[0] as number]));
   }
 
