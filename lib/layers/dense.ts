@@ -14,7 +14,7 @@ import { fillDropoutMask } from '../random';
 import { getRegularizer, type Regularizer, type RegularizerName } from '../regularizers';
 import { sizeOption } from '../limits';
 import { boolean, describe, float32In, knownOptions, plainObject } from '../validate';
-import { Layer, serialized, serializedInitializer, layerName, type ParamSpec } from './layer';
+import { Layer, serialized, serializedInitializer, layerName, type LayerOwner, type ParamSpec } from './layer';
 import type { Kernels } from '../core/kernels';
 
 export interface DenseConfig {
@@ -111,6 +111,16 @@ export class Dense extends Layer {
     const specs: ParamSpec[] = [{ name: 'kernel', shape: [k, m], initializer: this.kernelInitializer, fanIn: k, fanOut: m, regularizer: this.kernelRegularizer, constraint: this.kernelConstraint }];
     if (this.useBias) specs.push({ name: 'bias', shape: [m], initializer: this.biasInitializer, fanIn: k, fanOut: m, regularizer: this.biasRegularizer, constraint: this.biasConstraint });
     return specs;
+  }
+
+  /**
+   * A layer that changes hands (a model nested in a larger one gives its layers to it) emits its
+   * activation again until its new model compiles a loss that takes it: the old model's fusion
+   * would leave logits where the new graph reads the activation. @internal
+   */
+  override attach(owner: LayerOwner): void {
+    super.attach(owner);
+    this.fusedIntoLoss = false;
   }
 
   bindParams(params: Float32Array[], grads: Float32Array[]): void {
