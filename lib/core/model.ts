@@ -9,6 +9,7 @@
 import { saveModel, saveModelSync, type ModelJSON, type SaveOptions } from '../io';
 import { modelToJSON } from '../io/topology';
 import { ArgumentRangeError, ArgumentTypeError, ModelStateError, ShapeError } from '../errors';
+import { Dense } from '../layers/dense';
 import { checkDomain } from '../layers/weight-domain';
 import type { Layer, LayerOwner, ParamSpec } from '../layers/layer';
 import { checkClaims, claimsFit, MAX_LAYERS, type Claim } from '../limits';
@@ -423,6 +424,13 @@ export class Model {
   private requireCompiled(): Compiled {
     if (this.compiled === null) {
       throw new ModelStateError("The model is not compiled: call model.compile({ optimizer: 'adam', loss: 'meanSquaredError' }) first.");
+    }
+    // A borrowing model's heads fuse as the model holding its layers did when it compiled; that
+    // model may have compiled since (or nested this one, unfusing them): its heads are made anew.
+    if (this.lender !== null && this.compiled.heads.some((head) => head.fused !== (head.node.layer instanceof Dense && head.node.layer.fusedIntoLoss))) {
+      this.compiled = this.compileWith(this.compiled.optimizer, this.compiled.args);
+      this.structure++;
+      this.stepPlansCache = null;
     }
     return this.compiled;
   }
