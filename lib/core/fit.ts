@@ -304,7 +304,7 @@ class Stepper {
     const n = this.rowsOf(step);
     const ws = this.model.workspaceFor(n, this.data.weightCols);
     const input = stageNow(this.data, this.order, step * this.batchSize, n, ws);
-    const result = this.model.runBatchNow({ input, labels: ws.labels, weights: this.data.weights === null ? null : ws.weights, n }, true);
+    const result = this.model.runBatchNow({ input, labels: ws.labels, weights: this.data.weights === null ? null : ws.weights, n }, true, this.data.weightCols);
     await new Promise((resolve) => setImmediate(resolve));
     return { ...result, labels: ws.labels };
   }

@@ -493,11 +493,12 @@ export class Model {
   /**
    * One batch's work now, on the main thread: its loss, predictions and, when `train`, one
    * optimizer step (refused, with everything as it was, when it would leave a weight or a slot
-   * not finite). For a model whose loss, regularizer or constraint is JavaScript. @internal
+   * not finite). For a model whose loss, regularizer or constraint is JavaScript. The batch holds
+   * `weightCols` sample weights per row (one per output when given per output). @internal
    */
-  runBatchNow(batch: Batch, train: boolean): StepResult {
+  runBatchNow(batch: Batch, train: boolean, weightCols = 1): StepResult {
     const model = this.batchModel();
-    const values = batchWork(model, now, this.workspaceFor(batch.n), batch, train ? 'train' : 'evaluate');
+    const values = batchWork(model, now, this.workspaceFor(batch.n, weightCols), batch, train ? 'train' : 'evaluate');
     const result = combineValues(model.heads, values.losses, values.penalties, train ? values.outcome : null, values.predictions);
     if (train && Number.isFinite(result.loss)) model.optimizer.advance(1);
     return result;
