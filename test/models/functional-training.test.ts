@@ -113,6 +113,22 @@ describe('fit() of a graph model of two inputs and two outputs', function () {
     }
     expect(Array.from(weightsOf(stepped))).to.deep.equal(Array.from(weightsOf(onThread)));
   });
+
+  it('with sampleWeight per output, classWeight and validationSplit: on the main thread as off it, and each step\'s loss by the weights', async () => {
+    const weights = { cls: Float32Array.from({ length: SAMPLES }, (_, i) => (i % 5) / 2), reg: Float32Array.from({ length: SAMPLES }, (_, i) => 1 + (i % 3)) };
+    const args = { epochs: EPOCHS, batchSize: BATCH, shuffle: false, verbose: 0, validationSplit: 0.25, sampleWeight: weights, classWeight: { cls: { 0: 3, 2: 0.5 } } } as const;
+    const onThread = twoByTwo(javascriptL2(1e-3));
+    const h1 = await onThread.fit([X, Z], [CLS, REG], args);
+    const offThread = twoByTwo('l2');
+    const h2 = await offThread.fit([X, Z], [CLS, REG], args);
+    expectClose(weightsOf(onThread), weightsOf(offThread), { atol: 1e-5, rtol: 1e-4 }, 'weights');
+    expect(Object.keys(h2.history).sort()).to.deep.equal(['cls_accuracy', 'cls_loss', 'loss', 'reg_loss', 'val_cls_accuracy', 'val_cls_loss', 'val_loss', 'val_reg_loss']);
+    for (const key of Object.keys(h2.history)) expectClose(h1.history[key] as number[], h2.history[key] as number[], { atol: 1e-6, rtol: 1e-5 }, key);
+    // The same fit with the weights left out trains otherwise: they were read.
+    const unweighted = twoByTwo('l2');
+    await unweighted.fit([X, Z], [CLS, REG], { epochs: EPOCHS, batchSize: BATCH, shuffle: false, verbose: 0, validationSplit: 0.25 });
+    expect(Array.from(weightsOf(unweighted))).to.not.deep.equal(Array.from(weightsOf(offThread)));
+  });
 });
 
 /** A small regression problem: y = a linear map of x and its squares, 2 outputs. */
