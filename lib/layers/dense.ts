@@ -143,7 +143,9 @@ export class Dense extends Layer {
 
   backward<S extends number>(k: Kernels<S>, dy: Float32Array, dx: Float32Array | null, x: Float32Array, y: Float32Array, n: number): void {
     if (!this.trainable && dx === null) return; // a frozen first layer: no gradient to give
-    const kernel = this.droppedKernel ?? this.kernel;
+    // The masked kernel of this node's forward (scratch is per node): a layer applied at several
+    // nodes masks its kernel anew at each, and droppedKernel is the last one's.
+    const kernel = this.droppedKernel === null ? this.kernel : this.scratch('droppedKernel', this.kernel.length);
     const [dw, db] = this.trainable ? [this.kernelGrad, this.biasGrad] : [null, null];
     k.denseBackward(dx, dw, db, dy, x, kernel, this.preActivation(n), y, n, this.inputUnits, this.units, this.appliedActivation, defaultAlpha(this.activation));
     // dL/dW = dL/dW' * mask, where W' = W * mask is the kernel the forward used.
