@@ -13,7 +13,8 @@ import { expectClose, expectScalarClose, GRADIENTS, VALUES } from '../helpers/co
 import { oneHot, randomArray, randomClasses } from '../helpers/data';
 import { finiteDifferences } from '../helpers/gradients';
 import { forwardRef, graphLossRef, refWeights, weightedLossRef, type RefHead } from '../helpers/graph-reference';
-import type { LossKind } from '../helpers/reference';
+import { denseRef, lossRef, type LossKind } from '../helpers/reference';
+import { fillDropoutMask } from '../../lib/random';
 
 const N = 7;
 
@@ -115,6 +116,37 @@ describe('graph models: gradient checks (float64 finite differences)', () => {
     checkGraph(model, [head('meanSquaredError', 2)]);
     expect(model.layers.map((l) => l.name)).to.include('shared');
     expect(model.countParams()).to.equal(4 * 4 + 4 + 4 * 2 + 2);
+  });
+
+  it('a layer with dropConnect applied twice: each application\'s backward uses the kernel its forward masked', () => {
+    const rate = 0.4;
+    my.seed(14);
+    const x = my.input({ shape: [4] });
+    // A layer before the shared one: the first application's backward must give a gradient to it.
+    const first = my.layers.dense({ units: 4, activation: 'sigmoid' });
+    const shared = my.layers.dense({ units: 4, activation: 'tanh', dropConnect: rate });
+    const last = my.layers.dense({ units: 2 });
+    const model = my.model({ inputs: x, outputs: last.apply(shared.apply(shared.apply(first.apply(x)))) });
+    model.compile({ optimizer: 'sgd', loss: 'meanSquaredError' });
+    const data = randomArray(N * 4, 15);
+    const labels = randomArray(N * 2, 16);
+    const w = refWeights(model);
+    my.seed(77);
+    const { loss, grads } = model.computeGradients(my.tensor2d(data, [N, 4]), my.tensor2d(labels, [N, 2]));
+    // The masks the two forwards drew, in their order, from the same seed.
+    my.seed(77);
+    const masks = [new Float32Array(16), new Float32Array(16)];
+    for (const mask of masks) fillDropoutMask(mask, rate);
+    expect(Array.from(masks[0] as Float32Array)).to.not.deep.equal(Array.from(masks[1] as Float32Array));
+    const f = (): number => {
+      const kernel = w.of(shared, 'kernel');
+      const bias = w.of(shared, 'bias');
+      let h: ArrayLike<number> = denseRef(data, { w: w.of(first, 'kernel'), b: w.of(first, 'bias'), k: 4, m: 4, act: 'sigmoid' }, N);
+      for (const mask of masks) h = denseRef(h, { w: kernel.map((v, i) => v * (mask[i] as number)), b: bias, k: 4, m: 4, act: 'tanh' }, N);
+      return lossRef('meanSquaredError', denseRef(h, { w: w.of(last, 'kernel'), b: w.of(last, 'bias'), k: 4, m: 2, act: 'linear' }, N), labels, N, 2);
+    };
+    expectScalarClose(loss, f(), VALUES, 'loss');
+    expectClose(grads, finiteDifferences(f, w.theta), GRADIENTS, 'gradients');
   });
 
   it('a layer applied to two inputs (a siamese pair), three times, and a batch normalization applied twice', () => {
