@@ -97,6 +97,12 @@ function layerRef(layer: Layer, xs: readonly Float64Array[], n: number, w: RefWe
  * every tensor computed once however many layers read it.
  */
 export function forwardRef(outputs: readonly SymbolicTensor[], given: ReadonlyMap<SymbolicTensor, ArrayLike<number>>, n: number, w: RefWeights, training: boolean): Float64Array[] {
+  const values = forwardValues(outputs, given, n, w, training);
+  return outputs.map((t) => values.get(t) as Float64Array);
+}
+
+/** Every tensor's value on the way to `outputs` (forwardRef's work, all of it). */
+function forwardValues(outputs: readonly SymbolicTensor[], given: ReadonlyMap<SymbolicTensor, ArrayLike<number>>, n: number, w: RefWeights, training: boolean): Map<SymbolicTensor, Float64Array> {
   const values = new Map<SymbolicTensor, Float64Array>();
   for (const [t, v] of given) values.set(t, Float64Array.from(v));
   const valueOf = (t: SymbolicTensor): Float64Array => {
@@ -107,7 +113,42 @@ export function forwardRef(outputs: readonly SymbolicTensor[], given: ReadonlyMa
     values.set(t, value);
     return value;
   };
-  return outputs.map(valueOf);
+  outputs.forEach(valueOf);
+  return values;
+}
+
+/** A built-in regularizer's coefficients (regularizers.l1, l2, l1l2). */
+interface Coefficients {
+  readonly l1: number;
+  readonly l2: number;
+}
+
+/** scale (l1 sum |v| + l2 sum v^2), Keras's penalty. */
+function penalty(rule: Coefficients, values: ArrayLike<number>, scale: number): number {
+  let sum = 0;
+  for (let i = 0; i < values.length; i++) sum += rule.l1 * Math.abs(values[i] as number) + rule.l2 * (values[i] as number) ** 2;
+  return scale * sum;
+}
+
+/**
+ * The regularizers' penalties of a graph in float64: each Dense weight penalty once, however many
+ * times its layer is applied, and each activity penalty once per application, divided by n.
+ */
+function penaltiesRef(values: ReadonlyMap<SymbolicTensor, Float64Array>, n: number, w: RefWeights): number {
+  let total = 0;
+  const layers = new Set<Layer>();
+  for (const [t, value] of values) {
+    const layer = t.sourceLayer;
+    if (layer === null) continue;
+    layers.add(layer);
+    if (layer.activityRegularizer !== null) total += penalty(layer.activityRegularizer as unknown as Coefficients, value, 1 / n);
+  }
+  for (const layer of layers) {
+    if (!(layer instanceof my.layers.Dense)) continue;
+    if (layer.kernelRegularizer !== null) total += penalty(layer.kernelRegularizer as unknown as Coefficients, w.of(layer, 'kernel'), 1);
+    if (layer.biasRegularizer !== null) total += penalty(layer.biasRegularizer as unknown as Coefficients, w.of(layer, 'bias'), 1);
+  }
+  return total;
 }
 
 /** One output's loss: its kind, weight and labels (class indices for a sparse loss). */
@@ -128,7 +169,13 @@ export function weightedLossRef(outputs: readonly Float64Array[], heads: readonl
   }, 0);
 }
 
-/** The loss of `model` in float64, as a function of the reference weights (for finite differences). */
+/**
+ * The loss of `model` in float64 (the heads' weighted losses and the regularizers' penalties), as
+ * a function of the reference weights (for finite differences).
+ */
 export function graphLossRef(model: my.Functional, given: ReadonlyMap<SymbolicTensor, ArrayLike<number>>, n: number, w: RefWeights, heads: readonly RefHead[]): () => number {
-  return () => weightedLossRef(forwardRef(model.outputs, given, n, w, true), heads, n);
+  return () => {
+    const values = forwardValues(model.outputs, given, n, w, true);
+    return weightedLossRef(model.outputs.map((t) => values.get(t) as Float64Array), heads, n) + penaltiesRef(values, n, w);
+  };
 }

@@ -149,6 +149,18 @@ describe('graph models: gradient checks (float64 finite differences)', () => {
     expectClose(grads, finiteDifferences(f, w.theta), GRADIENTS, 'gradients');
   });
 
+  it('regularizers in a graph: a shared layer\'s weight penalties once, its activity penalty per application; a shared PReLU', () => {
+    my.seed(17);
+    const x = my.input({ shape: [3], name: 'x' });
+    const z = my.input({ shape: [3], name: 'z' });
+    const shared = my.layers.dense({ units: 4, activation: 'tanh', kernelRegularizer: my.regularizers.l1l2({ l1: 0.01, l2: 0.02 }), biasRegularizer: my.regularizers.l2({ l2: 0.5 }), activityRegularizer: my.regularizers.l1l2({ l1: 0.03, l2: 0.04 }), biasInitializer: 'randomNormal' });
+    const prelu = my.layers.prelu({ alphaInitializer: 'randomUniform' });
+    const a = prelu.apply(shared.apply(x));
+    const b = prelu.apply(shared.apply(z));
+    const out = my.layers.dense({ units: 2, activityRegularizer: my.regularizers.l1({ l1: 0.05 }) }).apply(my.layers.multiply().apply([a, b]));
+    checkGraph(my.model({ inputs: [x, z], outputs: out }), [head('meanSquaredError', 2)]);
+  });
+
   it('a layer applied to two inputs (a siamese pair), three times, and a batch normalization applied twice', () => {
     my.seed(5);
     const x = my.input({ shape: [3], name: 'left' });
