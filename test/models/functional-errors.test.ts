@@ -120,6 +120,17 @@ describe('bad applies are refused by layer.apply(), naming the layer', () => {
     expect(() => my.layers.dense({ units: 2, inputShape: [5], name: 'declared' }).apply(my.input({ shape: [3] }))).to.throw(my.ShapeError, /Expected \[null, 5\], its inputShape for inputs of 'declared' but received \[null, 3\]/);
   });
 
+  it('a model applied to another number of tensors than it has inputs, or of other widths', () => {
+    my.seed(82);
+    const { x, z, cls, reg } = graph();
+    const inner = my.model({ inputs: [x, z], outputs: [cls, reg], name: 'twoInputs' });
+    const p = my.input({ shape: [3] });
+    const q = my.input({ shape: [2] });
+    expect(() => inner.apply(p)).to.throw(my.ArgumentRangeError, /Expected 2 tensors, one per input of 'twoInputs' for inputs but received 1/);
+    expect(() => inner.apply([q, p])).to.throw(my.ShapeError, /'fromX'/);
+    expect((inner.apply([p, q]) as SymbolicTensor[]).map((t) => t.shape)).to.deep.equal([[null, 3], [null, 2]]);
+  });
+
   it('layer.output of a layer applied twice, or never', () => {
     const shared = my.layers.dense({ units: 3, name: 'reused' });
     const x = my.input({ shape: [3] });
