@@ -271,11 +271,11 @@ export function writeSample(target: Float32Array, offset: number, k: number, sam
  * x as predict() takes it: a batch as it is, or one sample (a flat number[] or a Float32Array
  * of `k` values) as a batch of one row [1, k].
  */
-export function batchOrSample(x: unknown, k: number): unknown {
+export function batchOrSample(x: unknown, k: number, argument = 'x'): unknown {
   const flat = x instanceof Float32Array || (Array.isArray(x) && x.length > 0 && !Array.isArray(x[0]));
   if (!flat) return x;
   const row = new Float32Array(k);
-  writeSample(row, 0, k, x, 'x', `One sample is a flat array of ${k} numbers; several are rows (number[][]) or tensor2d(values, [n, ${k}]).`);
+  writeSample(row, 0, k, x, argument, `One sample is a flat array of ${k} numbers; several are rows (number[][]) or tensor2d(values, [n, ${k}]).`);
   return new Tensor(row, [1, k]);
 }
 

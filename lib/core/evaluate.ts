@@ -114,7 +114,7 @@ export function evaluateNow(model: Model, x: Tensor, y: Tensor, batchSize: numbe
     const n = Math.min(batchSize, samples - start);
     const labels = y.data.subarray(start * labelCols, (start + n) * labelCols);
     const batch = { input: x.data.subarray(start * k, (start + n) * k), labels, weights: weights?.subarray(start * weightCols, (start + n) * weightCols) ?? null, n };
-    tally.add(model.runBatchNow(batch, false), labels, n);
+    tally.add(model.runBatchNow(batch, false, weightCols), labels, n);
   }
   return tally.logs;
 }

@@ -56,15 +56,18 @@ export interface FitArgs {
   initialEpoch?: number;
   /**
    * A weight >= 0 per sample of x: a batch's loss is sum(w_i loss_i) / n, as in Keras. With
-   * validationSplit the held-out samples keep theirs for val_loss. Metrics are unweighted.
+   * validationSplit the held-out samples keep theirs for val_loss. Metrics are unweighted. A model
+   * of several outputs takes one array for every output, or one per output (an array in the
+   * outputs' order, or an object keyed by output name: an output left out weighs its samples 1).
    */
-  sampleWeight?: Float32Array | number[];
+  sampleWeight?: Float32Array | number[] | readonly (Float32Array | number[])[] | Readonly<Record<string, Float32Array | number[]>>;
   /**
    * A weight per class, { [classIndex]: weight }, for the training samples of that class (the
    * label's index, its one-hot argmax, or its rounded value for one output); other classes weigh
-   * 1. Multiplies sampleWeight when both are given.
+   * 1. Multiplies sampleWeight when both are given. A model of several outputs takes one table for
+   * every output, or one per output (an array, or an object keyed by output name).
    */
-  classWeight?: Record<number, number>;
+  classWeight?: Record<number, number> | readonly Record<number, number>[] | Readonly<Record<string, Record<number, number>>>;
   /**
    * Stops training between two steps: fit then rejects with an AbortError, and the weights are
    * those of the last step completed.
@@ -301,7 +304,7 @@ class Stepper {
     const n = this.rowsOf(step);
     const ws = this.model.workspaceFor(n, this.data.weightCols);
     const input = stageNow(this.data, this.order, step * this.batchSize, n, ws);
-    const result = this.model.runBatchNow({ input, labels: ws.labels, weights: this.data.weights === null ? null : ws.weights, n }, true);
+    const result = this.model.runBatchNow({ input, labels: ws.labels, weights: this.data.weights === null ? null : ws.weights, n }, true, this.data.weightCols);
     await new Promise((resolve) => setImmediate(resolve));
     return { ...result, labels: ws.labels };
   }

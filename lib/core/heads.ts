@@ -51,14 +51,18 @@ export function outputNames(graph: Graph): string[] {
 
 /**
  * A value given once for every output, as an array in the outputs' order, or as an object keyed
- * by output name (a missing name gets `missing`, an unknown one is refused): one per output.
+ * by output name (a missing name gets `missing`, an unknown one is refused): one per output. A model
+ * of one output takes those forms too when `keyedForOne` (a loss, as Keras takes loss: ['mse']).
  */
-function perOutput<T>(value: unknown, names: readonly string[], argument: string, single: (v: unknown) => boolean, missing: () => T | undefined, each: (v: unknown, arg: string) => T): T[] {
-  if (names.length > 1 && Array.isArray(value) && !single(value)) {
+function perOutput<T>(value: unknown, names: readonly string[], argument: string, single: (v: unknown) => boolean, missing: () => T | undefined, each: (v: unknown, arg: string) => T, keyedForOne = false): T[] {
+  const several = names.length > 1 || keyedForOne;
+  if (several && Array.isArray(value) && !single(value)) {
     if (value.length !== names.length) throw new ArgumentRangeError({ argument, expected: `one entry per output (${names.length}: ${names.join(', ')})`, received: `an array of ${value.length}` });
     return value.map((v, i) => each(v, `${argument}[${i}]`));
   }
-  if (names.length > 1 && typeof value === 'object' && value !== null && !Array.isArray(value) && Object.getPrototypeOf(value) === Object.prototype && !single(value)) {
+  const keyed = several && typeof value === 'object' && value !== null && !Array.isArray(value) && Object.getPrototypeOf(value) === Object.prototype && !single(value);
+  // For one output, an object of other keys is no loss keyed by output name: each() says what it is.
+  if (keyed && (names.length > 1 || Object.keys(value).every((key) => names.includes(key)))) {
     const entries = value as Record<string, unknown>;
     for (const key of Object.keys(entries)) {
       if (!names.includes(key)) throw new ArgumentRangeError({ argument, expected: `keys that name outputs (${names.join(', ')})`, received: `'${key}'` });
@@ -104,7 +108,7 @@ function fuses(graph: Graph, node: GraphNode, loss: Loss, lent: boolean): boolea
 /** The heads of `graph` for compile's loss, lossWeights and metrics. */
 export function makeHeads(graph: Graph, args: HeadArgs, lent: boolean): Head[] {
   const names = outputNames(graph);
-  const losses = perOutput(args.loss, names, 'loss', isOneLoss, () => undefined, (v, arg) => getLoss(v, arg));
+  const losses = perOutput(args.loss, names, 'loss', isOneLoss, () => undefined, (v, arg) => getLoss(v, arg), true);
   const weights = args.lossWeights === undefined ? names.map(() => 1) : lossWeightsOf(args.lossWeights, names);
   const metricLists = perOutput(args.metrics ?? [], names, 'metrics', isOneMetricList, () => [], (v) => (v === undefined ? [] : Array.isArray(v) ? v : [v]));
   const fusedLayers = new Set<Dense>();

@@ -7,7 +7,7 @@
  * input or output reads the caller's array as it is.
  */
 import { ArgumentRangeError, ArgumentTypeError, ShapeError } from '../errors';
-import { shapeText, Tensor, toLabels, toMatrix } from '../tensor';
+import { batchOrSample, shapeText, Tensor, toLabels, toMatrix } from '../tensor';
 import { describe, finiteValues } from '../validate';
 import type { Head } from './heads';
 
@@ -94,6 +94,22 @@ export function checkInputList(x: unknown, inputs: readonly { readonly name: str
   const parts = perName(x, inputs.map((i) => i.name), argument, 'input').map((entry, i) => checkInput(entry.value, (inputs[i] as { units: number }).units, entry.argument));
   sameRows(parts, inputs.map((_, i) => `${argument}[${i}]`), null, `${argument}[0]`);
   return parts;
+}
+
+/**
+ * predict's x for a model of several inputs: each entry (of an array in order, or of an object
+ * keyed by input name) that is one sample, a flat array of its input's width, becomes a batch of
+ * one row; the rest is left as given, for checkInputList to check.
+ */
+export function samplesAsBatches(x: unknown, inputs: readonly { readonly name: string; readonly units: number }[]): unknown {
+  if (Array.isArray(x)) return x.map((v: unknown, i) => (i < inputs.length ? batchOrSample(v, (inputs[i] as { units: number }).units, `x[${i}]`) : v));
+  if (typeof x !== 'object' || x === null || Object.getPrototypeOf(x) !== Object.prototype) return x;
+  return Object.fromEntries(
+    Object.entries(x).map(([name, v]) => {
+      const spec = inputs.find((input) => input.name === name);
+      return [name, spec === undefined ? v : batchOrSample(v, spec.units, `x.${name}`)];
+    }),
+  );
 }
 
 /** Validates one head's labels: one per sample, of its loss's kind. */

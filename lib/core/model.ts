@@ -9,6 +9,7 @@
 import { saveModel, saveModelSync, type ModelJSON, type SaveOptions } from '../io';
 import { modelToJSON } from '../io/topology';
 import { ArgumentRangeError, ArgumentTypeError, ModelStateError, ShapeError } from '../errors';
+import { Dense } from '../layers/dense';
 import { checkDomain } from '../layers/weight-domain';
 import type { Layer, LayerOwner, ParamSpec } from '../layers/layer';
 import { checkClaims, claimsFit, MAX_LAYERS, type Claim } from '../limits';
@@ -25,7 +26,7 @@ import { evaluateNow } from './evaluate';
 import { fitLoop, type FitArgs, type History, type Logs } from './fit';
 import { Graph } from './graph';
 import { makeHeads, outputNames, type Head, type HeadArgs } from './heads';
-import { checkInputList, packColumns, packLabels, unpackColumns } from './model-data';
+import { checkInputList, packColumns, packLabels, samplesAsBatches, unpackColumns } from './model-data';
 import { now } from './kernels';
 import { getNamedWeights, orderedWeights } from './named-weights';
 import { signalOption } from './plan';
@@ -75,11 +76,11 @@ const DEFAULT_PREDICT_BATCH = 256;
 /** The model behind each layer owner: a layer knows its owner, a graph model needs the model. */
 const ownerModels = new WeakMap<LayerOwner, Model>();
 
-/** What predict() takes: one tensor (or one sample), or for a model of several inputs one per input. */
 /** Labels: one tensor, or for a model of several outputs one per output (an array in order, or an object keyed by output name). */
 export type ModelLabels = LabelsLike | readonly LabelsLike[] | Readonly<Record<string, LabelsLike>>;
 
-export type ModelInputs = TensorLike | readonly number[] | Float32Array | readonly TensorLike[] | Readonly<Record<string, TensorLike>>;
+/** What predict() takes: one tensor (or one sample), or for a model of several inputs one per input (each a batch or, for predict, one sample). */
+export type ModelInputs = TensorLike | readonly number[] | Float32Array | readonly (TensorLike | readonly number[] | Float32Array)[] | Readonly<Record<string, TensorLike | readonly number[] | Float32Array>>;
 
 /** One output's tensor, or every output's. */
 function oneOrMany(results: Tensor[]): Tensor | Tensor[] {
@@ -424,6 +425,13 @@ export class Model {
     if (this.compiled === null) {
       throw new ModelStateError("The model is not compiled: call model.compile({ optimizer: 'adam', loss: 'meanSquaredError' }) first.");
     }
+    // A borrowing model's heads fuse as the model holding its layers did when it compiled; that
+    // model may have compiled since (or nested this one, unfusing them): its heads are made anew.
+    if (this.lender !== null && this.compiled.heads.some((head) => head.fused !== (head.node.layer instanceof Dense && head.node.layer.fusedIntoLoss))) {
+      this.compiled = this.compileWith(this.compiled.optimizer, this.compiled.args);
+      this.structure++;
+      this.stepPlansCache = null;
+    }
     return this.compiled;
   }
 
@@ -485,11 +493,12 @@ export class Model {
   /**
    * One batch's work now, on the main thread: its loss, predictions and, when `train`, one
    * optimizer step (refused, with everything as it was, when it would leave a weight or a slot
-   * not finite). For a model whose loss, regularizer or constraint is JavaScript. @internal
+   * not finite). For a model whose loss, regularizer or constraint is JavaScript. The batch holds
+   * `weightCols` sample weights per row (one per output when given per output). @internal
    */
-  runBatchNow(batch: Batch, train: boolean): StepResult {
+  runBatchNow(batch: Batch, train: boolean, weightCols = 1): StepResult {
     const model = this.batchModel();
-    const values = batchWork(model, now, this.workspaceFor(batch.n), batch, train ? 'train' : 'evaluate');
+    const values = batchWork(model, now, this.workspaceFor(batch.n, weightCols), batch, train ? 'train' : 'evaluate');
     const result = combineValues(model.heads, values.losses, values.penalties, train ? values.outcome : null, values.predictions);
     if (train && Number.isFinite(result.loss)) model.optimizer.advance(1);
     return result;
@@ -604,9 +613,10 @@ export class Model {
     return oneOrMany(await this.predictEveryOutputOffThread(xs, batchSize, signal));
   }
 
-  /** predict's inputs: one matrix per input; for a model of one, a flat array is one sample. */
+  /** predict's inputs: one matrix per input; a flat array is one sample (of each input, for a model of several). */
   private predictionInputs(x: unknown): Tensor[] {
-    return this.inputSpecs().length === 1 ? [this.checkInputs(batchOrSample(x, this.inputUnits))] : this.checkInputList(x);
+    const inputs = this.inputSpecs();
+    return inputs.length === 1 ? [this.checkInputs(batchOrSample(x, this.inputUnits))] : this.checkInputList(samplesAsBatches(x, inputs));
   }
 
   /**

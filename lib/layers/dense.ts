@@ -14,7 +14,7 @@ import { fillDropoutMask } from '../random';
 import { getRegularizer, type Regularizer, type RegularizerName } from '../regularizers';
 import { sizeOption } from '../limits';
 import { boolean, describe, float32In, knownOptions, plainObject } from '../validate';
-import { Layer, serialized, serializedInitializer, layerName, type ParamSpec } from './layer';
+import { Layer, serialized, serializedInitializer, layerName, type LayerOwner, type ParamSpec } from './layer';
 import type { Kernels } from '../core/kernels';
 
 export interface DenseConfig {
@@ -113,6 +113,16 @@ export class Dense extends Layer {
     return specs;
   }
 
+  /**
+   * A layer that changes hands (a model nested in a larger one gives its layers to it) emits its
+   * activation again until its new model compiles a loss that takes it: the old model's fusion
+   * would leave logits where the new graph reads the activation. @internal
+   */
+  override attach(owner: LayerOwner): void {
+    super.attach(owner);
+    this.fusedIntoLoss = false;
+  }
+
   bindParams(params: Float32Array[], grads: Float32Array[]): void {
     this.kernel = params[0] as Float32Array;
     this.kernelGrad = grads[0] as Float32Array;
@@ -133,7 +143,9 @@ export class Dense extends Layer {
 
   backward<S extends number>(k: Kernels<S>, dy: Float32Array, dx: Float32Array | null, x: Float32Array, y: Float32Array, n: number): void {
     if (!this.trainable && dx === null) return; // a frozen first layer: no gradient to give
-    const kernel = this.droppedKernel ?? this.kernel;
+    // The masked kernel of this node's forward (scratch is per node): a layer applied at several
+    // nodes masks its kernel anew at each, and droppedKernel is the last one's.
+    const kernel = this.droppedKernel === null ? this.kernel : this.scratch('droppedKernel', this.kernel.length);
     const [dw, db] = this.trainable ? [this.kernelGrad, this.biasGrad] : [null, null];
     k.denseBackward(dx, dw, db, dy, x, kernel, this.preActivation(n), y, n, this.inputUnits, this.units, this.appliedActivation, defaultAlpha(this.activation));
     // dL/dW = dL/dW' * mask, where W' = W * mask is the kernel the forward used.
