@@ -169,6 +169,7 @@ export class Model {
   protected appendLayer(layer: Layer, inputUnits: number): void {
     if (this.fitting) throw new ModelStateError('add() cannot run while fit() is training this model: wait for fit to finish.');
     this.expectIdle('add()', true);
+    this.expectOwnLayers('add()');
     if (this.built.length >= MAX_LAYERS) {
       throw new ArgumentRangeError({ argument: 'layer', expected: `at most ${MAX_LAYERS} layers in a model`, received: `'${layer.name}', which would be layer ${this.built.length + 1}` });
     }
@@ -235,6 +236,7 @@ export class Model {
   protected removeLastLayer(call: string): Layer {
     if (this.fitting) throw new ModelStateError(`${call} cannot run while fit() is training this model: wait for fit to finish.`);
     this.expectIdle(call, true);
+    this.expectOwnLayers(call);
     const layer = this.built.pop();
     if (layer === undefined) throw new ModelStateError(`${call}: the model has no layers to remove.`);
     this.byName.delete(layer.name);
@@ -383,6 +385,13 @@ export class Model {
     this.lender = model;
     this.arena = null;
     this.structureChanged();
+  }
+
+  /** A model whose layers another model holds cannot change them: refuses `call`. */
+  private expectOwnLayers(call: string): void {
+    if (this.lender !== null) {
+      throw new ModelStateError(`${call}: this model's layers belong to another model (it was nested in it, or cut from it), whose graph they are part of; build a new model instead.`);
+    }
   }
 
   /** A model that borrows its weights does not train: refuses `call`. */

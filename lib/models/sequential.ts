@@ -3,7 +3,9 @@
  * of the model core (lib/core/model.ts), which does everything else: it only grows and shrinks
  * the chain. TensorFlow.js's names: sequential([...]), add(layer), pop().
  */
-import { ArgumentRangeError, ArgumentTypeError, ShapeError } from '../errors';
+import { ArgumentRangeError, ArgumentTypeError, ModelStateError, ShapeError } from '../errors';
+import type { SymbolicTensor } from '../layers/symbolic';
+import { tensorList } from './trace';
 import { Layer } from '../layers/layer';
 import { Model, type BatchArgs, type ModelInputs, type PredictAsyncArgs } from '../core/model';
 import type { Tensor } from '../tensor';
@@ -59,6 +61,18 @@ export class Sequential extends Model {
   /** predict() off the event loop: see Model.predictAsync. */
   override async predictAsync(x: ModelInputs, args?: PredictAsyncArgs): Promise<Tensor> {
     return (await super.predictAsync(x, args)) as Tensor;
+  }
+
+  /**
+   * Applies the whole stack to a symbolic tensor, like a layer: each of its layers is applied again
+   * (sharing its weights) in a graph model's graph. A model made from that graph then holds the
+   * layers, and this one borrows their weights from it: it predicts with them but no longer adds,
+   * pops or trains.
+   */
+  apply(input: SymbolicTensor): SymbolicTensor {
+    const [t] = tensorList(input, 'inputs');
+    if (this.layers.length === 0) throw new ModelStateError('apply(): the model has no layers: add one with model.add(layers.dense({ ... })).');
+    return this.layers.reduce((tensor, layer) => layer.apply(tensor), t as SymbolicTensor);
   }
 
   /** Removes the last layer and returns it, as Keras's pop(); the others keep their weights. */
