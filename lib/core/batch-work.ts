@@ -12,6 +12,7 @@ import type { Graph, GraphNode } from './graph';
 import { labelWidth, predictionWidth, type Head } from './heads';
 import type { Work } from './kernels';
 import type { Workspace } from './workspace';
+import { GradientFlow } from './gradient-flow';
 
 /** What the work of a batch needs of a compiled model. */
 export interface BatchModel {
@@ -67,13 +68,8 @@ export function batchWork<S extends number>(model: BatchModel, w: Work<S>, ws: W
     node.layer.atNode(node.index);
     node.layer.forwardInputs(w.k, node.inputs.map((input) => outputOf(input, batch, ws)), ws.outputs[node.index] as Float32Array, n, backward);
   }
-  // A node's gradient is whole once every part has been given: a head's loss, then each consumer's.
-  const given = new Set<number>();
-  const losses = heads.map((head, i) => {
-    const value = headLoss(w, ws, batch, heads, head, i, backward);
-    if (backward) given.add(head.node.index);
-    return value;
-  });
+  const flow = new GradientFlow(ws);
+  const losses = heads.map((head, i) => headLoss(w, ws, batch, heads, head, i, backward ? flow.first(head.node) : null));
   const predictions = packedPredictions(w, ws, heads, n);
   const penalties: S[] = [];
   let outcome: S | null = null;
@@ -84,16 +80,24 @@ export function batchWork<S extends number>(model: BatchModel, w: Work<S>, ws: W
       const node = graph.nodes[i] as GraphNode;
       const layer = node.layer;
       if (layer === null) continue;
-      const dOutput = backward && given.has(node.index) ? (ws.grads[node.index] as Float32Array) : null;
+      const dOutput = backward ? flow.of(node) : null;
       if (layer.activityRegularizer !== null) penalties.push(applyRegularizer(w.k, layer.activityRegularizer, ws.outputs[node.index] as Float32Array, dOutput, 1 / n));
       if (dOutput === null) continue;
-      const targets = node.inputs.map((input) => (input.layer === null ? null : gradientTarget(ws, input, given)));
+      // One input at most takes dOutput itself: each other needs its own copy.
+      let handedOver = false;
+      const targets = node.inputs.map((input, j) => {
+        if (input.layer === null) return null;
+        const passes = !handedOver && layer.passesGradient(j);
+        const target = flow.target(input, dOutput, passes);
+        handedOver ||= target === dOutput;
+        return target;
+      });
       const shared = done.has(layer) ? stashGradients(w, ws, arena, layer) : [];
       layer.atNode(node.index);
       layer.backwardInputs(w.k, dOutput, targets, node.inputs.map((input) => outputOf(input, batch, ws)), ws.outputs[node.index] as Float32Array, n);
       for (const [grad, stash] of shared) w.k.addElementwise(grad, grad, stash);
       done.add(layer);
-      for (const input of node.inputs) if (input.layer !== null) addGivenPart(w, ws, input, given);
+      for (const input of node.inputs) if (input.layer !== null) flow.settle(w, input);
     }
     penalties.push(...arena.regularize(w.k, backward));
     if (mode === 'train') {
@@ -105,11 +109,10 @@ export function batchWork<S extends number>(model: BatchModel, w: Work<S>, ws: W
 }
 
 /** Head i's loss on its output; its gradient (scaled by the head's weight) into the output node's. */
-function headLoss<S extends number>(w: Work<S>, ws: Workspace, batch: Batch, heads: readonly Head[], head: Head, i: number, backward: boolean): S {
+function headLoss<S extends number>(w: Work<S>, ws: Workspace, batch: Batch, heads: readonly Head[], head: Head, i: number, dOut: Float32Array | null): S {
   const { n } = batch;
   const c = head.node.units;
   const out = ws.outputs[head.node.index] as Float32Array;
-  const dOut = backward ? (ws.grads[head.node.index] as Float32Array) : null;
   let labels = batch.labels;
   let weights = batch.weights;
   if (heads.length > 1) {
@@ -146,21 +149,4 @@ function stashGradients<S extends number>(w: Work<S>, ws: Workspace, arena: Para
     w.k.copy(stash, grad);
     return [grad, stash];
   });
-}
-
-/**
- * Where a consumer writes its part of `node`'s gradient: the gradient itself for the first part,
- * the node's accumulator for each later one (added by addGivenPart), since a backward overwrites
- * what it writes.
- */
-function gradientTarget(ws: Workspace, node: GraphNode, given: ReadonlySet<number>): Float32Array {
-  return given.has(node.index) ? ws.accumulator(node.index) : (ws.grads[node.index] as Float32Array);
-}
-
-function addGivenPart<S extends number>(w: Work<S>, ws: Workspace, node: GraphNode, given: Set<number>): void {
-  if (given.has(node.index)) {
-    const sum = ws.grads[node.index] as Float32Array;
-    w.k.addElementwise(sum, sum, ws.accumulator(node.index));
-  }
-  given.add(node.index);
 }

@@ -177,6 +177,11 @@ export abstract class Layer {
     this.node = index;
   }
 
+  /** Whether dL/d input i is dL/d output unchanged, so the graph may hand the output's gradient over rather than copy it. @internal */
+  passesGradient(_input: number): boolean {
+    return false;
+  }
+
   /** forward over a node's inputs: the one input, but for a merge layer. @internal */
   forwardInputs<S extends number>(k: Kernels<S>, xs: readonly Float32Array[], y: Float32Array, n: number, training: boolean): void {
     this.forward(k, xs[0] as Float32Array, y, n, training);

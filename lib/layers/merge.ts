@@ -93,9 +93,13 @@ export class Add extends FoldedMerge {
     return k.addElementwise;
   }
 
-  /** Each input's gradient is the output's. */
+  override passesGradient(): boolean {
+    return true;
+  }
+
+  /** Each input's gradient is the output's: copied, but where the graph handed dy itself over. */
   backwardInputs<S extends number>(k: Kernels<S>, dy: Float32Array, dxs: readonly (Float32Array | null)[]): void {
-    for (const dx of dxs) if (dx !== null) k.copy(dx, dy);
+    for (const dx of dxs) if (dx !== null && dx !== dy) k.copy(dx, dy);
   }
 }
 
@@ -110,9 +114,14 @@ export class Subtract extends FoldedMerge {
     return k.subtractElementwise;
   }
 
+  override passesGradient(input: number): boolean {
+    return input === 0;
+  }
+
   backwardInputs<S extends number>(k: Kernels<S>, dy: Float32Array, dxs: readonly (Float32Array | null)[]): void {
-    if (dxs[0] != null) k.copy(dxs[0], dy);
+    // The second first: the first may be dy itself, handed over by the graph.
     if (dxs[1] != null) k.scaleElementwise(dxs[1], dy, -1);
+    if (dxs[0] != null && dxs[0] !== dy) k.copy(dxs[0], dy);
   }
 }
 
