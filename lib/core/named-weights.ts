@@ -16,7 +16,7 @@ function weightName(slot: ParamSlot): string {
 /** The arena's slots by name; two layers of one name would make the names ambiguous. */
 function slotsByName(model: Model): Map<string, ParamSlot> {
   const byName = new Map<string, ParamSlot>();
-  for (const slot of model.parameterArena().slots) {
+  for (const slot of model.weightSlots()) {
     const name = weightName(slot);
     if (byName.has(name)) throw new ModelStateError(`Two weights are named '${name}': give the model's layers distinct names to use named weights.`);
     byName.set(name, slot);

@@ -99,6 +99,16 @@ describe('a sub-model cut from a trained graph', () => {
     expectClose((model.predict(X) as my.Tensor).data, expected(model, model)[0] as Float64Array, VALUES, 'autoencoder after the encoder was zeroed');
   });
 
+  it('names only its own weights (getNamedWeights), and takes them back by name', () => {
+    const { model, x, code } = autoencoder();
+    const encoder = my.model({ inputs: x, outputs: code });
+    const named = encoder.getNamedWeights();
+    expect(Object.keys(named)).to.deep.equal(['hidden/kernel', 'hidden/bias', 'code/kernel', 'code/bias']);
+    named['code/bias'] = my.tensor1d([1, 2, 3]);
+    encoder.setWeights(named);
+    expect(Array.from(model.getLayer('code').getWeights()[1]?.data ?? [])).to.deep.equal([1, 2, 3]);
+  });
+
   it('may output several intermediate tensors (feature extraction), each from layer.output', () => {
     const { model, x } = autoencoder();
     const features = my.model({ inputs: x, outputs: [model.getLayer('hidden').output, model.getLayer('code').output, model.getLayer('up').output] });
