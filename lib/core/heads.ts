@@ -58,7 +58,7 @@ function perOutput<T>(value: unknown, names: readonly string[], argument: string
   const several = names.length > 1 || keyedForOne;
   if (several && Array.isArray(value) && !single(value)) {
     if (value.length !== names.length) throw new ArgumentRangeError({ argument, expected: `one entry per output (${names.length}: ${names.join(', ')})`, received: `an array of ${value.length}` });
-    return value.map((v, i) => each(v, `${argument}[${i}]`));
+    return Array.from(value, (v, i) => each(v, `${argument}[${i}]`)); // a hole is refused by name, not skipped
   }
   const keyed = several && typeof value === 'object' && value !== null && !Array.isArray(value) && Object.getPrototypeOf(value) === Object.prototype && !single(value);
   // For one output, an object of other keys is no loss keyed by output name: each() says what it is.
@@ -135,7 +135,7 @@ function lossWeightsOf(value: unknown, names: readonly string[]): number[] {
   const weight = (v: unknown, argument: string): number => float32In(v, argument, { min: 0, max: Infinity, maxInclusive: false });
   if (Array.isArray(value)) {
     if (value.length !== names.length) throw new ShapeError({ argument: 'lossWeights', expected: `${names.length} weights, one per output (${names.join(', ')})`, received: `${value.length}` });
-    return value.map((v, i) => weight(v, `lossWeights[${i}]`));
+    return Array.from(value, (v, i) => weight(v, `lossWeights[${i}]`));
   }
   if (typeof value !== 'object' || value === null) {
     throw new ArgumentTypeError({ argument: 'lossWeights', expected: `an array of ${names.length} numbers, or an object keyed by output name (${names.join(', ')})`, received: describe(value) });

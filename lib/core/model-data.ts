@@ -17,7 +17,7 @@ export function perName(value: unknown, names: readonly string[], argument: stri
     if (value.length !== names.length) {
       throw new ArgumentRangeError({ argument, expected: `one tensor per ${what} (${names.length}: ${names.join(', ')}), in that order`, received: `an array of ${value.length}` });
     }
-    return value.map((v, i) => ({ value: v, argument: `${argument}[${i}]` }));
+    return Array.from(value, (v, i) => ({ value: v, argument: `${argument}[${i}]` })); // a hole is refused by name, not skipped
   }
   if (typeof value === 'object' && value !== null && Object.getPrototypeOf(value) === Object.prototype) {
     const entries = value as Record<string, unknown>;

@@ -137,7 +137,8 @@ export abstract class Layer {
    * later one shares its weights and must give inputs of the same widths.
    */
   apply(inputs: SymbolicTensor | readonly SymbolicTensor[]): SymbolicTensor {
-    const list = Array.isArray(inputs) ? (inputs as readonly SymbolicTensor[]) : [inputs as SymbolicTensor];
+    // Array.from: a hole in the list is refused by name, not skipped.
+    const list = Array.isArray(inputs) ? Array.from(inputs as readonly SymbolicTensor[]) : [inputs as SymbolicTensor];
     list.forEach((t, i) => {
       if (!(t instanceof SymbolicTensor)) {
         throw new ArgumentTypeError({ argument: Array.isArray(inputs) ? `inputs[${i}]` : 'inputs', expected: `a symbolic tensor (from input({ shape }) or another layer's apply()) for '${this.name}'`, received: describe(t) });

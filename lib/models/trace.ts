@@ -24,7 +24,8 @@ export interface TracedGraph {
 
 /** One tensor or a list of them, each checked; `argument` names the list. */
 export function tensorList(value: unknown, argument: string): SymbolicTensor[] {
-  const list = Array.isArray(value) ? value : [value];
+  // Array.from: a hole in the list is refused by name, not skipped.
+  const list: unknown[] = Array.isArray(value) ? Array.from(value as unknown[]) : [value];
   if (list.length === 0) throw new ArgumentRangeError({ argument, expected: 'at least one symbolic tensor', received: 'an empty array' });
   list.forEach((t, i) => {
     if (!(t instanceof SymbolicTensor)) {

@@ -135,6 +135,30 @@ describe('reliability: random calls to the public API end in a result or a libra
     );
   });
 
+  it('a graph model of two inputs and two outputs: compile, predict, evaluate, trainOnBatch and fit with random arguments', async () => {
+    const build = (): my.Functional => {
+      const a = my.input({ shape: [3], name: 'a' });
+      const b = my.input({ shape: [2], name: 'b' });
+      const merged = my.layers.concatenate().apply([my.layers.dense({ units: 4, activation: 'relu' }).apply(a), b]);
+      return my.model({ inputs: [a, b], outputs: [my.layers.dense({ units: 2, activation: 'softmax', name: 'cls' }).apply(merged), my.layers.dense({ units: 1, name: 'reg' }).apply(merged)] });
+    };
+    // Per input or output: an array in order, an object by name (with a wrong key now and then), or anything.
+    const perInput = fc.oneof(fc.tuple(tensorArg(3), tensorArg(2)), fc.record({ a: tensorArg(3), b: tensorArg(2) }), fc.dictionary(fc.constantFrom('a', 'b', 'c'), anything, { maxKeys: 3 }), anything);
+    const perOutput = fc.oneof(fc.tuple(anything, anything), fc.record({ cls: anything, reg: anything }), fc.sparseArray(anything, { maxLength: 3 }), anything);
+    await fc.assert(
+      fc.asyncProperty(perInput, perOutput, anything, perOutput, async (x, y, loss, lossWeights) => {
+        const model = build();
+        await allowed(() => model.compile({ optimizer: 'sgd', loss, lossWeights } as never));
+        await allowed(() => model.predict(x as never));
+        model.compile({ optimizer: 'sgd', loss: ['sparseCategoricalCrossentropy', 'mse'] });
+        await allowed(() => model.evaluate(x as never, y as never));
+        await allowed(() => model.trainOnBatch(x as never, y as never));
+        await allowed(() => model.fit(x as never, y as never, { epochs: 1, verbose: 0, sampleWeight: lossWeights } as never));
+      }),
+      { numRuns: runs(300) },
+    );
+  });
+
   it('fit with random data and options, and trainOnBatch', async () => {
     const keys = ['epochs', 'batchSize', 'shuffle', 'validationSplit', 'validationData', 'verbose', 'callbacks', 'initialEpoch', 'sampleWeight', 'classWeight', 'signal'];
     // epochs stays small: a valid huge one would only train for long, which is not a fault.
