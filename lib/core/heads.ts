@@ -63,18 +63,25 @@ function perOutput<T>(value: unknown, names: readonly string[], argument: string
   const keyed = several && typeof value === 'object' && value !== null && !Array.isArray(value) && Object.getPrototypeOf(value) === Object.prototype && !single(value);
   // For one output, an object of other keys is no loss keyed by output name: each() says what it is.
   if (keyed && (names.length > 1 || Object.keys(value).every((key) => names.includes(key)))) {
-    const entries = value as Record<string, unknown>;
-    for (const key of Object.keys(entries)) {
-      if (!names.includes(key)) throw new ArgumentRangeError({ argument, expected: `keys that name outputs (${names.join(', ')})`, received: `'${key}'` });
-    }
-    return names.map((name) => {
-      if (entries[name] !== undefined) return each(entries[name], `${argument}.${name}`);
+    return byOutputName(value, names, argument).map((entry, i) => {
+      if (entry.value !== undefined) return each(entry.value, entry.argument);
       const fallback = missing();
-      if (fallback === undefined) throw new ArgumentRangeError({ argument, expected: `an entry for every output (${names.join(', ')})`, received: `none for '${name}'` });
+      if (fallback === undefined) throw new ArgumentRangeError({ argument, expected: `an entry for every output (${names.join(', ')})`, received: `none for '${names[i] as string}'` });
       return fallback;
     });
   }
   return names.map(() => each(value, argument));
+}
+
+/**
+ * The entries of an object keyed by output name (compile's options, fit's weights), a key that
+ * names no output refused; an output the object leaves out gets undefined.
+ */
+export function byOutputName(value: object, names: readonly string[], argument: string): { value: unknown; argument: string }[] {
+  const entries = value as Record<string, unknown>;
+  const unknown = Object.keys(entries).find((key) => !names.includes(key));
+  if (unknown !== undefined) throw new ArgumentRangeError({ argument, expected: `keys that name outputs (${names.join(', ')})`, received: `'${unknown}'` });
+  return names.map((name) => ({ value: entries[name], argument: `${argument}.${name}` }));
 }
 
 /** Whether a value is one loss (a name or a loss object) rather than one per output. */
@@ -140,11 +147,7 @@ function lossWeightsOf(value: unknown, names: readonly string[]): number[] {
   if (typeof value !== 'object' || value === null) {
     throw new ArgumentTypeError({ argument: 'lossWeights', expected: `an array of ${names.length} numbers, or an object keyed by output name (${names.join(', ')})`, received: describe(value) });
   }
-  const entries = plainObject(value, 'lossWeights');
-  for (const key of Object.keys(entries)) {
-    if (!names.includes(key)) throw new ArgumentRangeError({ argument: 'lossWeights', expected: `keys that name outputs (${names.join(', ')})`, received: `'${key}'` });
-  }
-  return names.map((name) => (entries[name] === undefined ? 1 : weight(entries[name], `lossWeights.${name}`)));
+  return byOutputName(plainObject(value, 'lossWeights'), names, 'lossWeights').map((entry) => (entry.value === undefined ? 1 : weight(entry.value, entry.argument)));
 }
 
 /** Columns of a packed row: the heads' labels. */

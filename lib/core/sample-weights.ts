@@ -6,7 +6,7 @@
 import { ArgumentRangeError, ArgumentTypeError, ShapeError } from '../errors';
 import { toLabels } from '../tensor';
 import { describe, float32In, plainObject } from '../validate';
-import { labelWidth, type Head } from './heads';
+import { byOutputName, labelWidth, type Head } from './heads';
 import { perName } from './model-data';
 import type { Tensor } from '../tensor';
 
@@ -40,9 +40,7 @@ export function checkSampleWeight(value: unknown, heads: readonly Head[], sample
   if (value === undefined) return { weights: null, weightCols: 1 };
   if (heads.length === 1 || !perOutput(value)) return { weights: weightColumn(value, samples, 'sampleWeight'), weightCols: 1 };
   const names = heads.map((h) => h.name);
-  const entries = Array.isArray(value) ? perName(value, names, 'sampleWeight', 'output') : names.map((name) => ({ value: (value as Record<string, unknown>)[name], argument: `sampleWeight.${name}` }));
-  const unknown = Array.isArray(value) ? undefined : Object.keys(value as object).find((k) => !names.includes(k));
-  if (unknown !== undefined) throw new ArgumentRangeError({ argument: 'sampleWeight', expected: `keys that name outputs (${names.join(', ')})`, received: `'${unknown}'` });
+  const entries = Array.isArray(value) ? perName(value, names, 'sampleWeight', 'output') : byOutputName(value as object, names, 'sampleWeight');
   const columns = entries.map((entry) => (entry.value === undefined ? null : weightColumn(entry.value, samples, entry.argument)));
   return { weights: interleave(columns, samples), weightCols: heads.length };
 }
@@ -94,14 +92,7 @@ export function withClassWeights(part: SampleWeights & { readonly y: Tensor }, h
     ? heads.map(() => classTable(classWeight, 'classWeight'))
     : Array.isArray(classWeight)
       ? perName(classWeight, names, 'classWeight', 'output').map((e) => classTable(e.value, e.argument))
-      : names.map((name) => {
-          const entry = (classWeight as Record<string, unknown>)[name];
-          return entry === undefined ? null : classTable(entry, `classWeight.${name}`);
-        });
-  if (keyedByOutput && !Array.isArray(classWeight)) {
-    const unknown = Object.keys(classWeight as object).find((k) => !names.includes(k));
-    if (unknown !== undefined) throw new ArgumentRangeError({ argument: 'classWeight', expected: `keys that name outputs (${names.join(', ')})`, received: `'${unknown}'` });
-  }
+      : byOutputName(classWeight as object, names, 'classWeight').map((e) => (e.value === undefined ? null : classTable(e.value, e.argument)));
   const samples = part.y.shape[0] as number;
   const cols = heads.length === 1 ? 1 : heads.length;
   const width = labelWidth(heads);

@@ -6,11 +6,11 @@ import { expect } from 'chai';
 import { onnx } from '../../lib/onnx/proto/onnx';
 
 import * as my from '../../lib/index';
-import { Layer, type ParamSpec } from '../../lib/layers/layer';
+import type { Layer } from '../../lib/layers/layer';
 import { onnxSignature, toOnnx } from '../../lib/onnx/export';
 import { expectClose } from '../helpers/compare';
 import { randomArray, randomClasses } from '../helpers/data';
-import { expectGraphOnnxMatchesPredict, ONNX_TOLERANCE, predictions, randomizeWeights, runOnnxNamed, session } from './helpers';
+import { Doubling, expectGraphOnnxMatchesPredict, ONNX_TOLERANCE, predictions, randomizeWeights, runOnnxNamed, session } from './helpers';
 
 function graphOf(bytes: Uint8Array): onnx.GraphProto {
   return onnx.ModelProto.decode(bytes).graph as onnx.GraphProto;
@@ -32,28 +32,6 @@ function untiedInputs(i: number, length: number, seed: number): Float32Array {
   const base = randomArray(length, seed, 2);
   const jitter = randomArray(length, seed + 1000 + i, 0.05);
   return base.map((v, k) => v + 0.5 * ((i + k) % 3) + (jitter[k] as number));
-}
-
-/** A layer with no ONNX form: the exporter must name it. */
-class Doubling extends Layer {
-  readonly className = 'Doubling';
-  constructor() {
-    super('doubling_1', undefined);
-  }
-  protected computeOutputUnits(inputUnits: number): number {
-    return inputUnits;
-  }
-  protected paramSpecs(): ParamSpec[] {
-    return [];
-  }
-  bindParams(): void {}
-  forward(_k: unknown, x: Float32Array, y: Float32Array): void {
-    x.forEach((v, i) => (y[i] = 2 * v));
-  }
-  backward(): void {}
-  protected layerConfig(): Record<string, unknown> {
-    return { name: this.name };
-  }
 }
 
 interface MergeCase {

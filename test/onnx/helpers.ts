@@ -7,6 +7,7 @@ import { expect } from 'chai';
 import * as ort from 'onnxruntime-node';
 
 import * as my from '../../lib/index';
+import { Layer, type ParamSpec } from '../../lib/layers/layer';
 import { toOnnx, type ExportOnnxOptions } from '../../lib/onnx/export';
 import { expectClose, type Tolerance } from '../helpers/compare';
 import { randomArray } from '../helpers/data';
@@ -84,5 +85,27 @@ export async function expectGraphOnnxMatchesPredict(
       const name = model.outputNames[j] as string;
       expectClose(got[name] as Float32Array, expected.data, ONNX_TOLERANCE, `onnxruntime vs predict, output '${name}', batch ${n}`);
     });
+  }
+}
+
+/** A layer with no ONNX form: the exporter must name it. */
+export class Doubling extends Layer {
+  readonly className = 'Doubling';
+  constructor() {
+    super('doubling_1', undefined);
+  }
+  protected computeOutputUnits(inputUnits: number): number {
+    return inputUnits;
+  }
+  protected paramSpecs(): ParamSpec[] {
+    return [];
+  }
+  bindParams(): void {}
+  forward(_k: unknown, x: Float32Array, y: Float32Array): void {
+    x.forEach((v, i) => (y[i] = 2 * v));
+  }
+  backward(): void {}
+  protected layerConfig(): Record<string, unknown> {
+    return { name: this.name };
   }
 }

@@ -2,31 +2,8 @@ import { expect } from 'chai';
 
 import * as my from '../../lib/index';
 import { activationNames } from '../../lib/activations';
-import { Layer, type ParamSpec } from '../../lib/layers/layer';
 import { toOnnx } from '../../lib/onnx/export';
-import { expectOnnxMatchesPredict, randomizeWeights } from './helpers';
-
-/** A layer with no ONNX form: the exporter must name it. */
-class Doubling extends Layer {
-  readonly className = 'Doubling';
-  constructor() {
-    super('doubling_1', undefined);
-  }
-  protected computeOutputUnits(inputUnits: number): number {
-    return inputUnits;
-  }
-  protected paramSpecs(): ParamSpec[] {
-    return [];
-  }
-  bindParams(): void {}
-  forward(_k: unknown, x: Float32Array, y: Float32Array): void {
-    x.forEach((v, i) => (y[i] = 2 * v));
-  }
-  backward(): void {}
-  protected layerConfig(): Record<string, unknown> {
-    return { name: this.name };
-  }
-}
+import { Doubling, expectOnnxMatchesPredict, randomizeWeights } from './helpers';
 
 describe('ONNX operators, checked by onnxruntime', () => {
   describe('activations', () => {
