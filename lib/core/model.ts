@@ -82,6 +82,15 @@ export type ModelLabels = LabelsLike | readonly LabelsLike[] | Readonly<Record<s
 /** What predict() takes: one tensor (or one sample), or for a model of several inputs one per input (each a batch or, for predict, one sample). */
 export type ModelInputs = TensorLike | readonly number[] | Float32Array | readonly (TensorLike | readonly number[] | Float32Array)[] | Readonly<Record<string, TensorLike | readonly number[] | Float32Array>>;
 
+/** The arenas `floats` make: parameters and their gradients, and the state array. */
+function arenaClaims(floats: { readonly trainable: number; readonly state: number }): Claim[] {
+  return [
+    { what: 'the parameter arena', floats: floats.trainable },
+    { what: 'the gradient arena', floats: floats.trainable },
+    { what: 'the state array', floats: floats.state },
+  ];
+}
+
 /** One output's tensor, or every output's. */
 function oneOrMany(results: Tensor[]): Tensor | Tensor[] {
   return results.length === 1 ? (results[0] as Tensor) : results;
@@ -273,11 +282,7 @@ export class Model {
     const counts = { ...this.floats };
     for (const spec of specs) counts[spec.trainable === false ? 'state' : 'trainable'] += spec.shape.reduce((a, b) => a * b, 1);
     const shapes = specs.map((spec) => `${spec.name} [${spec.shape.join(', ')}]`).join(', ');
-    checkClaims(`layer '${layer.name}'`, `a layer of ${layer.outputUnits} units on ${layer.inputUnits} inputs, with weights ${shapes || 'none'}`, [
-      { what: 'the parameter arena', floats: counts.trainable },
-      { what: 'the gradient arena', floats: counts.trainable },
-      { what: 'the state array', floats: counts.state },
-    ]);
+    checkClaims(`layer '${layer.name}'`, `a layer of ${layer.outputUnits} units on ${layer.inputUnits} inputs, with weights ${shapes || 'none'}`, arenaClaims(counts));
     return counts;
   }
 
@@ -370,11 +375,7 @@ export class Model {
     this.specs = layers.map((layer) => layer.weightSpecs());
     this.countFloats();
     if (hold) {
-      checkClaims('outputs', `a graph of ${layers.length} layers`, [
-        { what: 'the parameter arena', floats: this.floats.trainable },
-        { what: 'the gradient arena', floats: this.floats.trainable },
-        { what: 'the state array', floats: this.floats.state },
-      ]);
+      checkClaims('outputs', `a graph of ${layers.length} layers`, arenaClaims(this.floats));
       for (const layer of layers) layer.attach(this.owner);
     }
     this.structureChanged();

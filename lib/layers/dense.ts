@@ -65,8 +65,11 @@ export class Dense extends Layer {
   readonly kernelConstraint: Constraint | null;
   readonly biasConstraint: Constraint | null;
   readonly dropConnect: number;
-  /** The kernel the last training forward used (masked and scaled), for its backward; null after an inference forward. */
-  private droppedKernel: Float32Array | null = null;
+  /**
+   * Whether the last forward masked the kernel (training with dropConnect): its backward then reads
+   * the masked kernel and the mask, kept in scratch per node.
+   */
+  private kernelDropped = false;
   /**
    * Set by the model when its loss takes this layer's activation into a fused kernel (softmax
    * with cross-entropy, sigmoid with binary cross-entropy): the layer then emits logits.
@@ -136,20 +139,20 @@ export class Dense extends Layer {
   }
 
   forward<S extends number>(k: Kernels<S>, x: Float32Array, y: Float32Array, n: number, training: boolean): void {
-    this.droppedKernel = training && this.dropConnect > 0 ? this.dropKernel(k) : null;
-    const kernel = this.droppedKernel ?? this.kernel;
+    this.kernelDropped = training && this.dropConnect > 0;
+    const kernel = this.kernelDropped ? this.dropKernel(k) : this.kernel;
     k.denseForward(y, training ? this.preActivation(n) : null, x, kernel, this.bias, n, this.inputUnits, this.units, this.appliedActivation, defaultAlpha(this.activation));
   }
 
   backward<S extends number>(k: Kernels<S>, dy: Float32Array, dx: Float32Array | null, x: Float32Array, y: Float32Array, n: number): void {
     if (!this.trainable && dx === null) return; // a frozen first layer: no gradient to give
     // The masked kernel of this node's forward (scratch is per node): a layer applied at several
-    // nodes masks its kernel anew at each, and droppedKernel is the last one's.
-    const kernel = this.droppedKernel === null ? this.kernel : this.scratch('droppedKernel', this.kernel.length);
+    // nodes masks its kernel anew at each.
+    const kernel = this.kernelDropped ? this.scratch('droppedKernel', this.kernel.length) : this.kernel;
     const [dw, db] = this.trainable ? [this.kernelGrad, this.biasGrad] : [null, null];
     k.denseBackward(dx, dw, db, dy, x, kernel, this.preActivation(n), y, n, this.inputUnits, this.units, this.appliedActivation, defaultAlpha(this.activation));
     // dL/dW = dL/dW' * mask, where W' = W * mask is the kernel the forward used.
-    if (this.droppedKernel !== null && dw !== null) k.multiplyElementwise(dw, dw, this.scratch('dropConnectMask', this.kernel.length));
+    if (this.kernelDropped && dw !== null) k.multiplyElementwise(dw, dw, this.scratch('dropConnectMask', this.kernel.length));
   }
 
   /** A fresh mask (0, or 1 / (1 - rate)) and the kernel it keeps, both in scratch. */
